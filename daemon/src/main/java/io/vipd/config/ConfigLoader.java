@@ -1,0 +1,409 @@
+package io.vipd.config;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.configuration2.PropertiesConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.io.FileHandler;
+
+/**
+ * Reads and validates {@code vipd.conf} (Java properties syntax, read with Apache Commons Configuration).
+ * Every problem becomes a {@link ConfigException} naming the file, line and key. The first problem found is reported;
+ * the order of checks follows the order an operator reads the file in.
+ */
+public final class ConfigLoader {
+    public static final Path DEFAULT_PATH = Path.of("/etc/vipd/vipd.conf");
+
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+    private static final Pattern PEER_KEY = Pattern.compile("peer\\.([^.]+)");
+    private static final Pattern VIP_KEY = Pattern.compile("vip\\.([^.]+)\\.(address|interface|prefer)");
+    private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /** Plain keys and their defaults (documented in conf/vipd.conf.example). */
+    static final Map<String, String> PLAIN_KEYS = new LinkedHashMap<>();
+
+    static {
+        PLAIN_KEYS.put("node.id", "<hostname>");
+        PLAIN_KEYS.put("cluster.name", "vipd");
+        PLAIN_KEYS.put("data.dir", "/var/lib/vipd");
+        PLAIN_KEYS.put("control.socket", "/run/vipd/vipd.sock");
+        PLAIN_KEYS.put("announce.burst.count", String.valueOf(Announce.DEFAULT.burstCount()));
+        PLAIN_KEYS.put("announce.burst.interval.ms", String.valueOf(Announce.DEFAULT.burstIntervalMs()));
+        PLAIN_KEYS.put("announce.refresh.ms", String.valueOf(Announce.DEFAULT.refreshMs()));
+        PLAIN_KEYS.put("raft.election.timeout.min.ms", String.valueOf(Timing.DEFAULT.electionMinMs()));
+        PLAIN_KEYS.put("raft.election.timeout.max.ms", String.valueOf(Timing.DEFAULT.electionMaxMs()));
+        PLAIN_KEYS.put("lease.ms", String.valueOf(Timing.DEFAULT.leaseMs()));
+        PLAIN_KEYS.put("lease.renew.interval.ms", String.valueOf(Timing.DEFAULT.renewIntervalMs()));
+        PLAIN_KEYS.put("failover.timeout.ms", String.valueOf(Timing.DEFAULT.failoverTimeoutMs()));
+    }
+
+    private final Function<String, String> hostnameSupplier;
+
+    public ConfigLoader() {
+        this(ignored -> localHostname());
+    }
+
+    /** For tests: the hostname that {@code node.id} defaults to. */
+    ConfigLoader(Function<String, String> hostnameSupplier) {
+        this.hostnameSupplier = hostnameSupplier;
+    }
+
+    public VipdConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, 0, null, "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, null, "cannot read: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    /** Parses configuration text that came from {@code file} (the path is used in messages only). */
+    public VipdConfig parse(Path file, String text) throws ConfigException {
+        PropertiesConfiguration props = new PropertiesConfiguration();
+        props.setIncludesAllowed(false);
+        try {
+            new FileHandler(props).load(new java.io.StringReader(text));
+        } catch (ConfigurationException e) {
+            throw new ConfigException(file, 0, null, "not valid properties syntax: " + e.getMessage());
+        }
+        return new Reader(file, text, props).read();
+    }
+
+    private final class Reader {
+        private final Path file;
+        private final List<String> lines;
+        private final PropertiesConfiguration props;
+
+        Reader(Path file, String text, PropertiesConfiguration props) {
+            this.file = file;
+            this.lines = Arrays.asList(text.split("\n", -1));
+            this.props = props;
+        }
+
+        ConfigException error(String key, String problem) {
+            return new ConfigException(file, lineOf(key), key, problem);
+        }
+
+        /** The line where {@code key} is set, or 0 when the key is not in the file (a missing key). */
+        int lineOf(String key) {
+            Pattern p = Pattern.compile("^\\s*" + Pattern.quote(key) + "\\s*([=:\\s]|$)");
+            for (int i = 0; i < lines.size(); i++) {
+                if (p.matcher(lines.get(i)).find()) {
+                    return i + 1;
+                }
+            }
+            return 0;
+        }
+
+        VipdConfig read() throws ConfigException {
+            Map<String, Map<String, String>> vipKeys = new LinkedHashMap<>();
+            Map<String, String> peerKeys = new LinkedHashMap<>();
+            for (Iterator<String> it = props.getKeys(); it.hasNext(); ) {
+                String key = it.next();
+                String value = single(key);
+                Matcher vm = VIP_KEY.matcher(key);
+                Matcher pm = PEER_KEY.matcher(key);
+                if (PLAIN_KEYS.containsKey(key)) {
+                    continue;
+                } else if (vm.matches()) {
+                    vipKeys.computeIfAbsent(vm.group(1), n -> new HashMap<>()).put(vm.group(2), value);
+                } else if (pm.matches()) {
+                    peerKeys.put(pm.group(1), value);
+                } else {
+                    throw error(key, "unknown key (known: " + String.join(", ", PLAIN_KEYS.keySet())
+                            + ", peer.ID, vip.NAME.address, vip.NAME.interface, vip.NAME.prefer)");
+                }
+            }
+
+            String nodeId = string("node.id", null);
+            if (nodeId == null) {
+                nodeId = hostnameSupplier.apply("");
+                if (nodeId == null || !ID.matcher(nodeId).matches()) {
+                    throw error("node.id", "not set, and the hostname '" + nodeId
+                            + "' is not usable as a node id; set node.id to letters, digits, '-' or '_'");
+                }
+            } else if (!ID.matcher(nodeId).matches()) {
+                throw error("node.id", "'" + nodeId + "' is not a valid node id (letters, digits, '-' or '_', "
+                        + "at most 63 characters)");
+            }
+            String clusterName = string("cluster.name", "vipd");
+            if (!ID.matcher(clusterName).matches()) {
+                throw error("cluster.name", "'" + clusterName + "' is not a valid name (letters, digits, '-' or '_')");
+            }
+            Path dataDir = absolutePath("data.dir", "/var/lib/vipd");
+            Path controlSocket = absolutePath("control.socket", "/run/vipd/vipd.sock");
+
+            List<Peer> peers = readPeers(peerKeys);
+            String self = nodeId;
+            if (peers.stream().noneMatch(p -> p.id().equals(self))) {
+                throw error("node.id", "this node '" + nodeId + "' has no peer." + nodeId
+                        + " entry; every member, this node included, needs peer.ID = host:port");
+            }
+            List<VipSpec> vips = readVips(vipKeys, peers);
+
+            Announce announce = new Announce(
+                    integer("announce.burst.count", Announce.DEFAULT.burstCount(), 1, 100),
+                    integer("announce.burst.interval.ms", Announce.DEFAULT.burstIntervalMs(), 1, 10_000),
+                    integer("announce.refresh.ms", Announce.DEFAULT.refreshMs(), 0, 3_600_000));
+            Timing timing = readTiming();
+            return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing);
+        }
+
+        private List<Peer> readPeers(Map<String, String> peerKeys) throws ConfigException {
+            if (peerKeys.isEmpty()) {
+                throw error("peer.ID", "no peers configured; list every member, this node included, "
+                        + "as peer.ID = host:port");
+            }
+            List<Peer> peers = new ArrayList<>();
+            Map<String, String> byAddress = new HashMap<>();
+            for (Map.Entry<String, String> e : peerKeys.entrySet()) {
+                String key = "peer." + e.getKey();
+                if (!ID.matcher(e.getKey()).matches()) {
+                    throw error(key, "'" + e.getKey() + "' is not a valid node id (letters, digits, '-' or '_')");
+                }
+                String value = e.getValue().trim();
+                int colon = value.lastIndexOf(':');
+                if (colon <= 0 || colon == value.length() - 1) {
+                    throw error(key, "'" + value + "' is not host:port (example: 198.18.0.1:7400)");
+                }
+                String host = value.substring(0, colon);
+                int port;
+                try {
+                    port = Integer.parseInt(value.substring(colon + 1));
+                } catch (NumberFormatException ex) {
+                    throw error(key, "port in '" + value + "' is not a number");
+                }
+                if (port < 1 || port > 65535) {
+                    throw error(key, "port " + port + " is outside 1..65535");
+                }
+                if (IPV4.matcher(host).matches() && parseIpv4(host) == null) {
+                    throw error(key, "'" + host + "' is not a valid IPv4 address");
+                }
+                String previous = byAddress.putIfAbsent(host + ":" + port, e.getKey());
+                if (previous != null) {
+                    throw error(key, "same address " + value + " as peer." + previous);
+                }
+                peers.add(new Peer(e.getKey(), host, port));
+            }
+            return peers;
+        }
+
+        private List<VipSpec> readVips(Map<String, Map<String, String>> vipKeys, List<Peer> peers)
+                throws ConfigException {
+            List<VipSpec> vips = new ArrayList<>();
+            Map<String, String> byAddress = new HashMap<>();
+            Set<String> peerIds = new TreeSet<>();
+            peers.forEach(p -> peerIds.add(p.id()));
+            for (Map.Entry<String, Map<String, String>> e : vipKeys.entrySet()) {
+                String name = e.getKey();
+                Map<String, String> keys = e.getValue();
+                String prefix = "vip." + name + ".";
+                if (!ID.matcher(name).matches()) {
+                    throw error(prefix + keys.keySet().iterator().next(),
+                            "'" + name + "' is not a valid VIP name (letters, digits, '-' or '_')");
+                }
+                String cidr = keys.get("address");
+                if (cidr == null) {
+                    String some = prefix + keys.keySet().iterator().next();
+                    throw new ConfigException(file, lineOf(some), prefix + "address",
+                            "missing: VIP '" + name + "' needs an address (example: " + prefix
+                                    + "address = 198.18.0.100/24)");
+                }
+                String addressKey = prefix + "address";
+                cidr = cidr.trim();
+                if (cidr.contains("::") || cidr.indexOf(':') >= 0) {
+                    throw error(addressKey, "'" + cidr + "': IPv6 VIPs are not supported yet");
+                }
+                int slash = cidr.indexOf('/');
+                if (slash < 0) {
+                    throw error(addressKey, "'" + cidr + "' has no prefix length (example: 198.18.0.100/24)");
+                }
+                Inet4Address address = parseIpv4(cidr.substring(0, slash));
+                if (address == null) {
+                    throw error(addressKey, "'" + cidr.substring(0, slash) + "' is not a valid IPv4 address");
+                }
+                int prefixLength;
+                try {
+                    prefixLength = Integer.parseInt(cidr.substring(slash + 1));
+                } catch (NumberFormatException ex) {
+                    throw error(addressKey, "prefix length in '" + cidr + "' is not a number");
+                }
+                if (prefixLength < 1 || prefixLength > 32) {
+                    throw error(addressKey, "prefix length " + prefixLength + " is outside 1..32");
+                }
+                byte first = address.getAddress()[0];
+                if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isMulticastAddress()
+                        || first == 0 || (first & 0xff) >= 240) {
+                    throw error(addressKey, address.getHostAddress() + " cannot be a VIP (loopback, multicast, "
+                            + "unspecified or reserved)");
+                }
+                String other = byAddress.putIfAbsent(address.getHostAddress(), name);
+                if (other != null) {
+                    throw error(addressKey, "duplicate VIP: " + address.getHostAddress()
+                            + " is already the address of vip." + other);
+                }
+                for (Peer p : peers) {
+                    if (p.host().equals(address.getHostAddress())) {
+                        throw error(addressKey, address.getHostAddress() + " is the address of node '" + p.id()
+                                + "' (peer." + p.id() + "); a VIP must be an address no host has of its own");
+                    }
+                }
+                String ifaceKey = prefix + "interface";
+                String iface = keys.get("interface");
+                if (iface == null) {
+                    throw new ConfigException(file, lineOf(addressKey), ifaceKey,
+                            "missing: VIP '" + name + "' needs the interface to put the address on");
+                }
+                iface = iface.trim();
+                if (!IFACE.matcher(iface).matches()) {
+                    throw error(ifaceKey, "'" + iface + "' is not a valid interface name");
+                }
+                List<String> preferred = new ArrayList<>();
+                String prefer = keys.get("prefer");
+                if (prefer != null && !prefer.isBlank()) {
+                    for (String id : prefer.split("[,\\s]+")) {
+                        if (id.isEmpty()) {
+                            continue;
+                        }
+                        if (!peerIds.contains(id)) {
+                            throw error(prefix + "prefer", "'" + id + "' is not a configured peer (peers: "
+                                    + String.join(", ", peerIds) + ")");
+                        }
+                        if (preferred.contains(id)) {
+                            throw error(prefix + "prefer", "'" + id + "' is listed twice");
+                        }
+                        preferred.add(id);
+                    }
+                }
+                vips.add(new VipSpec(name, address, prefixLength, iface, preferred));
+            }
+            vips.sort((a, b) -> a.name().compareTo(b.name()));
+            return vips;
+        }
+
+        private Timing readTiming() throws ConfigException {
+            Timing d = Timing.DEFAULT;
+            int electionMin = integer("raft.election.timeout.min.ms", d.electionMinMs(), 50, 60_000);
+            int electionMax = integer("raft.election.timeout.max.ms", d.electionMaxMs(), 50, 60_000);
+            int lease = integer("lease.ms", d.leaseMs(), 50, 60_000);
+            int renew = integer("lease.renew.interval.ms", d.renewIntervalMs(), 10, 60_000);
+            int failover = integer("failover.timeout.ms", d.failoverTimeoutMs(), 50, 600_000);
+            Timing t = new Timing(electionMin, electionMax, lease, renew, failover);
+            if (electionMax <= electionMin) {
+                throw error("raft.election.timeout.max.ms", "must be greater than raft.election.timeout.min.ms ("
+                        + electionMin + ")");
+            }
+            if (renew * 3 > lease) {
+                throw error("lease.renew.interval.ms", renew + " ms is too long for lease.ms = " + lease
+                        + ": at least three renewals must fit in one lease (at most " + (lease / 3) + " ms)");
+            }
+            if (failover < t.minimumSafeFailoverTimeoutMs()) {
+                throw error("failover.timeout.ms", failover + " ms is unsafe with lease.ms = " + lease
+                        + ": an old owner could still answer when the VIP moves; it must be at least "
+                        + t.minimumSafeFailoverTimeoutMs() + " ms (lease × " + (1 + Timing.CLOCK_RATE_MARGIN)
+                        + " clock-rate margin + " + Timing.RELEASE_MARGIN_MS + " ms to release)");
+            }
+            return t;
+        }
+
+        private String single(String key) throws ConfigException {
+            List<Object> values = props.getList(key);
+            if (values.size() > 1) {
+                throw error(key, "set more than once; keep one line");
+            }
+            return values.isEmpty() || values.get(0) == null ? "" : values.get(0).toString();
+        }
+
+        private String string(String key, String def) throws ConfigException {
+            if (!props.containsKey(key)) {
+                return def;
+            }
+            String v = single(key).trim();
+            if (v.isEmpty()) {
+                throw error(key, "empty value; remove the line to use the default"
+                        + (def == null ? "" : " (" + def + ")"));
+            }
+            return v;
+        }
+
+        private Path absolutePath(String key, String def) throws ConfigException {
+            String v = string(key, def);
+            Path p = Path.of(v);
+            if (!p.isAbsolute()) {
+                throw error(key, "'" + v + "' must be an absolute path");
+            }
+            return p;
+        }
+
+        private int integer(String key, int def, int min, int max) throws ConfigException {
+            String v = string(key, null);
+            if (v == null) {
+                return def;
+            }
+            int n;
+            try {
+                n = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw error(key, "'" + v + "' is not a whole number");
+            }
+            if (n < min || n > max) {
+                throw error(key, n + " is outside " + min + ".." + max);
+            }
+            return n;
+        }
+    }
+
+    static Inet4Address parseIpv4(String s) {
+        if (!IPV4.matcher(s).matches()) {
+            return null;
+        }
+        byte[] b = new byte[4];
+        String[] parts = s.split("\\.");
+        for (int i = 0; i < 4; i++) {
+            int v = Integer.parseInt(parts[i]);
+            if (v > 255) {
+                return null;
+            }
+            b[i] = (byte) v;
+        }
+        try {
+            return (Inet4Address) InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static String localHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException ex) {
+                return null;
+            }
+        }
+    }
+}

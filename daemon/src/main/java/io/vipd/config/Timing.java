@@ -1,0 +1,29 @@
+package io.vipd.config;
+
+/**
+ * The clocks of ownership. All durations in milliseconds, all measured on each host's monotonic clock.
+ *
+ * <ul>
+ *   <li>An owner sends a renewal through the Raft log every {@code renewIntervalMs}. When a renewal that it started
+ *       at local time {@code s} commits, it may answer for its VIPs until {@code s + leaseMs}; after that it releases
+ *       them unless a newer renewal committed.</li>
+ *   <li>The leader gives a node's VIPs to another node only after it has applied no renewal from that node for
+ *       {@code failoverTimeoutMs}. Because the renewal was started before it was committed and the leader applied
+ *       it after it was committed, the old owner's lease ends before the leader's timer does whenever
+ *       {@code failoverTimeoutMs > leaseMs * (1 + CLOCK_RATE_MARGIN) + RELEASE_MARGIN_MS}; validation enforces it.</li>
+ *   <li>Raft elections use a randomized timeout in [{@code electionMinMs}, {@code electionMaxMs}].</li>
+ * </ul>
+ */
+public record Timing(int electionMinMs, int electionMaxMs, int leaseMs, int renewIntervalMs, int failoverTimeoutMs) {
+    /** Allowed relative difference between two hosts' monotonic clock rates (generous: real drift is ~1e-4). */
+    public static final double CLOCK_RATE_MARGIN = 0.10;
+    /** Time allowed for an owner to notice its lease ended and delete the address. */
+    public static final int RELEASE_MARGIN_MS = 100;
+
+    public static final Timing DEFAULT = new Timing(300, 600, 500, 100, 800);
+
+    /** The smallest failover timeout that keeps the old owner's lease inside it. */
+    public int minimumSafeFailoverTimeoutMs() {
+        return (int) Math.ceil(leaseMs * (1 + CLOCK_RATE_MARGIN)) + RELEASE_MARGIN_MS;
+    }
+}

@@ -1,0 +1,100 @@
+package io.vipd.host;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@link HostNetwork} on Linux: rtnetlink for interfaces and addresses, AF_PACKET for gratuitous ARP. */
+public final class LinuxHostNetwork implements HostNetwork {
+    private final RtNetlinkSocket netlink;
+    private final Map<Integer, PacketSocket> packetSockets = new HashMap<>();
+
+    public LinuxHostNetwork() throws IOException {
+        netlink = new RtNetlinkSocket();
+    }
+
+    @Override
+    public List<NetInterface> interfaces() throws IOException {
+        int seq = netlink.nextSeq();
+        List<NetInterface> out = new ArrayList<>();
+        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec.dumpLinks(seq), seq, "list interfaces")) {
+            NetInterface i = NetlinkCodec.decodeLink(m);
+            if (i != null) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private NetInterface iface(String name) throws IOException {
+        for (NetInterface i : interfaces()) {
+            if (i.name().equals(name)) {
+                return i;
+            }
+        }
+        throw new NativeSockets.NativeIOException("no interface named " + name + " on this host", LibC.ENODEV);
+    }
+
+    @Override
+    public List<HostAddress> addresses() throws IOException {
+        Map<Integer, String> names = new HashMap<>();
+        for (NetInterface i : interfaces()) {
+            names.put(i.index(), i.name());
+        }
+        int seq = netlink.nextSeq();
+        List<HostAddress> out = new ArrayList<>();
+        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec.dumpAddresses(seq), seq, "list addresses")) {
+            HostAddress a = NetlinkCodec.decodeAddress(m, idx -> names.getOrDefault(idx, "if" + idx));
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void addAddress(String iface, Inet4Address address, int prefix) throws IOException {
+        int index = iface(iface).index();
+        int seq = netlink.nextSeq();
+        netlink.request(NetlinkCodec.newAddress(seq, index, address, prefix, NetlinkCodec.INFINITY_LIFE_TIME), seq,
+                "add " + address.getHostAddress() + "/" + prefix + " to " + iface);
+    }
+
+    @Override
+    public void removeAddress(String iface, Inet4Address address, int prefix) throws IOException {
+        int index = iface(iface).index();
+        int seq = netlink.nextSeq();
+        try {
+            netlink.request(NetlinkCodec.deleteAddress(seq, index, address, prefix), seq,
+                    "remove " + address.getHostAddress() + "/" + prefix + " from " + iface);
+        } catch (NativeSockets.NativeIOException e) {
+            if (e.errno != LibC.EADDRNOTAVAIL) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void announce(String iface, Inet4Address address) throws IOException {
+        NetInterface i = iface(iface);
+        if (i.mac() == null) {
+            throw new IOException(iface + " has no Ethernet address to announce from");
+        }
+        PacketSocket socket = packetSockets.get(i.index());
+        if (socket == null) {
+            socket = PacketSocket.open(i.index(), false, 0);
+            packetSockets.put(i.index(), socket);
+        }
+        socket.send(ArpFrame.gratuitous(i.mac(), address));
+    }
+
+    @Override
+    public void close() {
+        packetSockets.values().forEach(PacketSocket::close);
+        packetSockets.clear();
+        netlink.close();
+    }
+}

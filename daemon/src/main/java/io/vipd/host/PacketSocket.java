@@ -1,0 +1,84 @@
+package io.vipd.host;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * An AF_PACKET raw socket on one interface, for ARP. Opened for sending only ({@code receive == false}: protocol 0,
+ * so the kernel queues nothing to it) or, for the test referee, bound to receive ARP frames.
+ */
+public final class PacketSocket implements AutoCloseable {
+    private static final int ARPHRD_ETHER = 1;
+
+    private final int fd;
+    private final int ifindex;
+
+    private PacketSocket(int fd, int ifindex) {
+        this.fd = fd;
+        this.ifindex = ifindex;
+    }
+
+    public static PacketSocket open(int ifindex, boolean receive, long receiveTimeoutMs) throws IOException {
+        int protocol = receive ? Short.toUnsignedInt(htons(ArpFrame.ETH_P_ARP)) : 0;
+        int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, protocol, "AF_PACKET");
+        try {
+            if (receive) {
+                byte[] ll = sockaddrLl(ifindex, MacAddress.ZERO);
+                if (LibC.get().bind(fd, ll, ll.length) != 0) {
+                    throw NativeSockets.error("bind(AF_PACKET, ifindex " + ifindex + ")", LibC.errno());
+                }
+                NativeSockets.setReceiveTimeout(fd, receiveTimeoutMs);
+            }
+        } catch (IOException e) {
+            LibC.get().close(fd);
+            throw e;
+        }
+        return new PacketSocket(fd, ifindex);
+    }
+
+    /** sockaddr_ll for ARP on {@code ifindex}; see packet(7). */
+    static byte[] sockaddrLl(int ifindex, MacAddress destination) {
+        ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.nativeOrder());
+        b.putShort((short) LibC.AF_PACKET);
+        b.putShort(htons(ArpFrame.ETH_P_ARP));
+        b.putInt(ifindex);
+        b.putShort((short) ARPHRD_ETHER);
+        b.put((byte) 0);                        // pkttype
+        b.put((byte) 6);                        // halen
+        b.put(destination.bytes()).put(new byte[2]);
+        return b.array();
+    }
+
+    /** The value that, stored in host order, has the network-order bytes of {@code v}. */
+    private static short htons(int v) {
+        return ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? (short) v : Short.reverseBytes((short) v);
+    }
+
+    public void send(ArpFrame frame) throws IOException {
+        byte[] bytes = frame.encode();
+        byte[] ll = sockaddrLl(ifindex, frame.destination());
+        long n = LibC.get().sendto(fd, bytes, bytes.length, 0, ll, ll.length);
+        if (n != bytes.length) {
+            throw NativeSockets.error("send ARP on ifindex " + ifindex, LibC.errno());
+        }
+    }
+
+    /** Receives one ARP frame; returns null on timeout or a frame that is not Ethernet/IPv4 ARP. */
+    public ArpFrame receive(byte[] buffer) throws IOException {
+        long n = LibC.get().recv(fd, buffer, buffer.length, 0);
+        if (n < 0) {
+            int errno = LibC.errno();
+            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                return null;
+            }
+            throw NativeSockets.error("receive ARP", errno);
+        }
+        return ArpFrame.decode(buffer, (int) n);
+    }
+
+    @Override
+    public void close() {
+        LibC.get().close(fd);
+    }
+}
