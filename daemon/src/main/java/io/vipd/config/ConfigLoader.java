@@ -375,6 +375,28 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Checks what only this host can tell: that every VIP's interface exists here.
+     *
+     * @param interfaces the names of this host's interfaces
+     */
+    public void checkHost(VipdConfig config, Set<String> interfaces) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(config.source(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            text = "";
+        }
+        Reader reader = new Reader(config.source(), text, new PropertiesConfiguration());
+        for (VipSpec v : config.vips()) {
+            if (!interfaces.contains(v.iface())) {
+                throw reader.error("vip." + v.name() + ".interface", "interface '" + v.iface()
+                        + "' does not exist on this host (interfaces here: " + String.join(", ", new TreeSet<>(interfaces))
+                        + ")");
+            }
+        }
+    }
+
     static Inet4Address parseIpv4(String s) {
         if (!IPV4.matcher(s).matches()) {
             return null;

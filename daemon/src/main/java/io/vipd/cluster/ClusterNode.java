@@ -1,0 +1,138 @@
+package io.vipd.cluster;
+
+import io.vipd.config.Peer;
+import io.vipd.config.VipdConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** This node's member of the Ratis group (gRPC transport), and a client to submit commands to the group. */
+public final class ClusterNode implements Closeable {
+    private final RaftGroup group;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final java.util.concurrent.ExecutorService submitters = java.util.concurrent.Executors.newFixedThreadPool(
+            4, r -> {
+                Thread t = new Thread(r, "vipd-raft-client");
+                t.setDaemon(true);
+                return t;
+            });
+
+    public ClusterNode(VipdConfig config, VipStateMachine stateMachine) throws IOException {
+        List<RaftPeer> peers = config.peers().stream()
+                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
+                .toList();
+        group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
+
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        Peer self = config.self();
+        GrpcConfigKeys.Server.setHost(properties, self.host());
+        GrpcConfigKeys.Server.setPort(properties, self.port());
+        RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir().resolve("raft").toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ms(config.timing().electionMinMs()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ms(config.timing().electionMaxMs()));
+        // The log grows by a renewal per node per renew interval: snapshot and purge it regularly.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 20_000L);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(Math.max(1000, config.timing().leaseMs())));
+
+        server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(config.nodeId()))
+                .setGroup(group)
+                .setProperties(properties)
+                .setStateMachine(stateMachine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        client = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, ms(50)))
+                .build();
+    }
+
+    /** The group id is derived from the cluster name, so every node of a cluster computes the same one. */
+    static RaftGroupId groupId(String clusterName) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("vipd/" + clusterName).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static TimeDuration ms(long millis) {
+        return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    /**
+     * Submits a command to the group. Uses the blocking API on a small pool of its own: Ratis's ordered async
+     * client closes for good after one request exhausts its retries, which a partition makes routine.
+     */
+    public CompletableFuture<RaftClientReply> submit(Command command) {
+        Message message = Message.valueOf(ByteString.copyFrom(command.encode()));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.io().send(message);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, submitters);
+    }
+
+    public Optional<DivisionInfo> info() {
+        try {
+            return Optional.of(server.getDivision(group.getGroupId()).getInfo());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public boolean isLeaderReady() {
+        return info().map(i -> i.isLeader() && i.isLeaderReady()).orElse(false);
+    }
+
+    public Optional<RoleInfoProto> roleInfo() {
+        return info().map(DivisionInfo::getRoleInfoProto);
+    }
+
+    @Override
+    public void close() throws IOException {
+        submitters.shutdownNow();
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+    }
+}

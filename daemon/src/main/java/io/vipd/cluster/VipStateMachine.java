@@ -1,0 +1,176 @@
+package io.vipd.cluster;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.JavaUtils;
+import org.apache.ratis.util.MD5FileUtil;
+
+/**
+ * The Ratis state machine holding the {@link VipTable}. It applies committed entries only and does no I/O besides
+ * its own snapshots: acting on the host is the daemon's job, driven by the {@link Listener}.
+ */
+public final class VipStateMachine extends BaseStateMachine {
+    /** Told of every applied entry, on Ratis's apply thread; must return quickly. */
+    public interface Listener {
+        void applied(long index, Command command, VipTable before, VipTable after);
+
+        /** The table was replaced wholesale (snapshot loaded). */
+        void reset(long index, VipTable table);
+    }
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Listener listener;
+    private volatile VipTable table = VipTable.EMPTY;
+
+    public VipStateMachine(Listener listener) {
+        this.listener = listener;
+    }
+
+    public VipTable table() {
+        return table;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        reinitialize();
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null) {
+            return;
+        }
+        File file = snapshot.getFile().getPath().toFile();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
+        }
+        VipTable loaded;
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file.toPath())))) {
+            loaded = VipTable.read(in);
+        }
+        TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file);
+        synchronized (this) {
+            table = loaded;
+            updateLastAppliedTermIndex(last);
+        }
+        listener.reset(last.getIndex(), loaded);
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        VipTable snapshotTable;
+        TermIndex applied;
+        synchronized (this) {
+            snapshotTable = table;
+            applied = getLastAppliedTermIndex();
+        }
+        if (applied == null) {
+            return INVALID_INDEX;
+        }
+        File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file.toPath())))) {
+            snapshotTable.write(out);
+        }
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), applied));
+        return applied.getIndex();
+    }
+
+    private static final long INVALID_INDEX = -1;
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext trx = super.startTransaction(request);
+        try {
+            Command.decode(request.getMessage().getContent().toByteArray());
+        } catch (IOException e) {
+            trx.setException(new IllegalArgumentException("malformed vipd command: " + e.getMessage()));
+        }
+        return trx;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        TermIndex termIndex = TermIndex.valueOf(entry);
+        Command command;
+        try {
+            command = Command.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (IOException e) {
+            // Cannot happen for entries that passed startTransaction; skip rather than diverge.
+            updateLastAppliedTermIndex(termIndex);
+            return JavaUtils.completeExceptionally(e);
+        }
+        VipTable before;
+        VipTable after;
+        synchronized (this) {
+            before = table;
+            after = before.apply(command).table();
+            table = after;
+            updateLastAppliedTermIndex(termIndex);
+        }
+        listener.applied(termIndex.getIndex(), command, before, after);
+        byte[] reply = command instanceof Command.Renew r
+                ? encodeRenewReply(termIndex.getIndex(), after.ownedBy(r.node()))
+                : new byte[] {(byte) (before == after ? 0 : 1)};
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
+    }
+
+    /** What a renewal learns: the log index it committed at and what the renewing node owned there. */
+    public record RenewReply(long index, Map<String, Long> owned) {}
+
+    static byte[] encodeRenewReply(long index, Map<String, Long> owned) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(index);
+            out.writeInt(owned.size());
+            for (Map.Entry<String, Long> e : owned.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static RenewReply decodeRenewReply(byte[] data) throws IOException {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
+            long index = in.readLong();
+            Map<String, Long> owned = new java.util.TreeMap<>();
+            for (int n = in.readInt(); n > 0; n--) {
+                owned.put(in.readUTF(), in.readLong());
+            }
+            return new RenewReply(index, owned);
+        }
+    }
+}

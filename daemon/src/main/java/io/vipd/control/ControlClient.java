@@ -1,0 +1,76 @@
+package io.vipd.control;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.ByteArrayOutputStream;
+
+/** Sends one request line to a daemon's control socket and returns its one-line answer. */
+public final class ControlClient {
+    /** No daemon is listening at the socket path. */
+    public static final class NotRunningException extends IOException {
+        NotRunningException(String message) {
+            super(message);
+        }
+    }
+
+    private ControlClient() {}
+
+    public static String request(Path socket, String request, long timeoutMs) throws IOException {
+        if (!Files.exists(socket)) {
+            throw new NotRunningException("vipd is not running (no control socket at " + socket + ")");
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                throw new NotRunningException("vipd is not running (control socket " + socket + " refuses: "
+                        + e.getMessage() + ")");
+            }
+            ch.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            ch.configureBlocking(false);
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+            long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+            try (Selector selector = Selector.open()) {
+                ch.register(selector, SelectionKey.OP_READ);
+                while (true) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) {
+                        throw new IOException("vipd did not answer within " + timeoutMs + " ms on " + socket);
+                    }
+                    selector.select(left);
+                    selector.selectedKeys().clear();
+                    int n = ch.read(buf);
+                    if (n > 0) {
+                        answer.write(buf.array(), 0, buf.position());
+                        buf.clear();
+                        byte[] sofar = answer.toByteArray();
+                        if (sofar.length > 0 && sofar[sofar.length - 1] == '\n') {
+                            return new String(sofar, StandardCharsets.UTF_8).trim();
+                        }
+                    } else if (n < 0) {
+                        return new String(answer.toByteArray(), StandardCharsets.UTF_8).trim();
+                    }
+                }
+            }
+        }
+    }
+
+    /** True if a daemon answers on {@code socket}. */
+    public static boolean answers(Path socket) {
+        try {
+            request(socket, "status", 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.vipd.control;
+
+import java.util.List;
+
+/**
+ * What {@code vipctl status} shows, as the daemon reports it over the control socket (JSON). One node's view:
+ * Raft facts come from this node's Raft server; ownership from its applied copy of the replicated table.
+ */
+public record StatusReport(
+        String node,
+        String cluster,
+        String role,
+        String leader,
+        long term,
+        long appliedIndex,
+        List<NodeStatus> nodes,
+        List<VipStatus> vips) {
+
+    /**
+     * @param reachable      its renewals are committing through the group (seen from this node)
+     * @param sinceRenewalMs since this node applied a renewal from it; -1 if never
+     */
+    public record NodeStatus(String id, String address, String role, boolean reachable, boolean leader,
+                             boolean self, long sinceRenewalMs) {}
+
+    /**
+     * @param lease          this node's lease on it: "held" (carrying the address), "expiring" (less than a third
+     *                       of the lease left), "fenced" (owned but this node cannot confirm, address removed),
+     *                       or "-" when this node is not the owner
+     * @param sinceRenewalMs time since the start of this node's newest confirmed renewal, -1 if none
+     */
+    public record VipStatus(String name, String address, String iface, String owner, long epoch,
+                            String ownedSince, String reason, boolean heldHere, String lease,
+                            long sinceRenewalMs) {}
+}

@@ -1,0 +1,273 @@
+package io.vipd.daemon;
+
+import io.vipd.cluster.Assigner;
+import io.vipd.cluster.ClusterNode;
+import io.vipd.cluster.Command;
+import io.vipd.cluster.Liveness;
+import io.vipd.cluster.OwnerLease;
+import io.vipd.cluster.VipState;
+import io.vipd.cluster.VipStateMachine;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.Peer;
+import io.vipd.config.VipSpec;
+import io.vipd.config.VipdConfig;
+import io.vipd.control.StatusReport;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives ownership on this node, all on one thread: sends renewals, lets the leader place VIPs, and keeps the host
+ * in line with what the lease allows. Ratis's apply thread only hands events over to it.
+ */
+public final class OwnershipAgent implements VipStateMachine.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final long RECONCILE_PERIOD_MS = 20;
+    private static final long PLACEMENT_PERIOD_MS = 50;
+    private static final int MAX_RENEWALS_IN_FLIGHT = 3;
+
+    private final VipdConfig config;
+    private final HostActuator host;
+    private final OwnerLease lease;
+    private final Liveness liveness;
+    private final ScheduledExecutorService executor;
+    private final Set<String> placementsInFlight = new HashSet<>();
+    private final AtomicInteger renewalsInFlight = new AtomicInteger();
+    private volatile ClusterNode cluster;
+    private volatile VipStateMachine stateMachine;
+    private volatile boolean stopping;
+    /** When this node last became a ready leader; null while it is not leader. Agent thread only. */
+    private Long leaderSinceNanos;
+
+    public OwnershipAgent(VipdConfig config, HostActuator host) {
+        this.config = config;
+        this.host = host;
+        this.lease = new OwnerLease(config.timing().leaseMs());
+        this.liveness = new Liveness(config.timing().failoverTimeoutMs());
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vipd-agent");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start(ClusterNode cluster, VipStateMachine stateMachine) {
+        this.cluster = cluster;
+        this.stateMachine = stateMachine;
+        executor.scheduleAtFixedRate(guard(this::renew), 0, config.timing().renewIntervalMs(), TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(guard(this::place), PLACEMENT_PERIOD_MS, PLACEMENT_PERIOD_MS,
+                TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(guard(this::reconcile), RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static Runnable guard(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.error("agent task failed", e); // a failed round must not cancel the periodic task
+            }
+        };
+    }
+
+    private void renew() {
+        if (stopping || renewalsInFlight.get() >= MAX_RENEWALS_IN_FLIGHT) {
+            return;
+        }
+        long start = System.nanoTime();
+        renewalsInFlight.incrementAndGet();
+        cluster.submit(new Command.Renew(config.nodeId())).whenComplete((reply, error) -> {
+            renewalsInFlight.decrementAndGet();
+            if (error != null || !reply.isSuccess()) {
+                LOG.debug("renewal failed: {}", error != null ? error.toString() : reply.getException());
+                return;
+            }
+            try {
+                VipStateMachine.RenewReply r = VipStateMachine.decodeRenewReply(
+                        reply.getMessage().getContent().toByteArray());
+                executor.execute(guard(() -> {
+                    if (!stopping) {
+                        lease.renewed(start, r.index(), r.owned());
+                        reconcile();
+                    }
+                }));
+            } catch (java.io.IOException e) {
+                LOG.error("malformed renewal reply: {}", e.getMessage());
+            }
+        });
+    }
+
+    private void place() {
+        if (stopping || !cluster.isLeaderReady()) {
+            leaderSinceNanos = null;
+            return;
+        }
+        long now = System.nanoTime();
+        if (leaderSinceNanos == null) {
+            leaderSinceNanos = now;
+        }
+        boolean settled = now - leaderSinceNanos >= config.timing().failoverTimeoutMs() * 1_000_000L;
+        Set<String> members = new java.util.TreeSet<>(config.peers().stream().map(Peer::id).toList());
+        Set<String> live = liveness.liveNodes(now);
+        live.retainAll(members);
+        List<VipSpec> pending = config.vips().stream().filter(v -> !placementsInFlight.contains(v.name())).toList();
+        for (Command.Assign assign : Assigner.plan(stateMachine.table(), pending, live, members, settled,
+                System.currentTimeMillis())) {
+            placementsInFlight.add(assign.vip());
+            cluster.submit(assign).whenComplete((reply, error) -> executor.execute(
+                    () -> placementsInFlight.remove(assign.vip())));
+        }
+    }
+
+    private void reconcile() {
+        if (stopping) {
+            return;
+        }
+        host.sync(lease.holdable(System.nanoTime()), System.nanoTime());
+    }
+
+    @Override
+    public void applied(long index, Command command, VipTable before, VipTable after) {
+        long now = System.nanoTime();
+        if (command instanceof Command.Renew r) {
+            liveness.renewed(r.node(), now);
+        } else if (command instanceof Command.Leave l) {
+            liveness.left(l.node());
+        }
+        if (before != after) {
+            for (VipState v : after.vips().values()) {
+                VipState old = before.vip(v.name());
+                if (!Objects.equals(old.owner(), v.owner())) {
+                    LOG.info("VIP {}: owner {} -> {} (epoch {}): {}", v.name(), name(old.owner()), name(v.owner()),
+                            v.epoch(), v.reason());
+                }
+            }
+        }
+        Map<String, Long> mine = after.ownedBy(config.nodeId());
+        executor.execute(guard(() -> {
+            lease.observe(index, mine);
+            reconcile();
+        }));
+    }
+
+    @Override
+    public void reset(long index, VipTable table) {
+        Map<String, Long> mine = table.ownedBy(config.nodeId());
+        executor.execute(guard(() -> lease.observe(index, mine)));
+    }
+
+    private static String name(String owner) {
+        return owner == null ? "(none)" : owner;
+    }
+
+    /**
+     * Shutdown: stop renewing, drop the addresses first, then tell the group (bounded wait) so the VIPs move at once.
+     */
+    public void shutdown(long timeoutMs) {
+        CompletableFuture<Void> released = CompletableFuture.runAsync(() -> {
+            stopping = true;
+            lease.revoke(System.nanoTime());
+            host.releaseAll("daemon stopping");
+        }, executor);
+        try {
+            released.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.error("could not release addresses cleanly: {}", e.toString());
+        }
+        if (cluster != null) {
+            try {
+                RaftClientReply reply = cluster.submit(new Command.Leave(config.nodeId(), System.currentTimeMillis()))
+                        .get(timeoutMs, TimeUnit.MILLISECONDS);
+                LOG.info("handed VIPs back to the cluster: {}", reply.isSuccess() ? "ok" : reply.getException());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("could not tell the cluster this node is leaving ({}); its VIPs move after the failover "
+                        + "timeout", e.toString());
+            }
+        }
+        executor.shutdownNow();
+    }
+
+    /** A status snapshot, computed on the agent thread so it is consistent with what the host carries. */
+    public StatusReport status() throws Exception {
+        return executor.submit(this::buildStatus).get(2, TimeUnit.SECONDS);
+    }
+
+    private StatusReport buildStatus() {
+        long now = System.nanoTime();
+        VipTable table = stateMachine.table();
+        RoleInfoProto role = cluster.roleInfo().orElse(null);
+        String leader = cluster.info().map(i -> i.getLeaderId() == null ? null : i.getLeaderId().toString())
+                .orElse(null);
+        long term = cluster.info().map(i -> i.getCurrentTerm()).orElse(0L);
+        long applied = cluster.info().map(i -> i.getLastAppliedIndex()).orElse(-1L);
+        String myRole = role == null ? "STARTING" : role.getRole().name();
+        Map<String, Long> followerElapsed = new TreeMap<>();
+        if (role != null && role.getRole() == RaftPeerRole.LEADER) {
+            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                followerElapsed.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
+            }
+        }
+        List<StatusReport.NodeStatus> nodes = new ArrayList<>();
+        for (Peer p : config.peers()) {
+            boolean self = p.id().equals(config.nodeId());
+            boolean isLeader = p.id().equals(leader);
+            String r;
+            if (self) {
+                r = myRole;
+            } else if (isLeader) {
+                r = "LEADER";
+            } else if (liveness.live(p.id(), now)) {
+                r = "FOLLOWER";
+            } else {
+                r = "UNKNOWN";
+            }
+            boolean reachable = self ? lease.valid(now) : liveness.live(p.id(), now);
+            nodes.add(new StatusReport.NodeStatus(p.id(), p.address(), r, reachable, isLeader, self,
+                    liveness.sinceMillis(p.id(), now)));
+        }
+        Map<String, Long> heldSince = host.heldSince();
+        List<StatusReport.VipStatus> vips = new ArrayList<>();
+        for (VipSpec spec : config.vips()) {
+            VipState s = table.vip(spec.name());
+            boolean mine = config.nodeId().equals(s.owner());
+            boolean heldHere = heldSince.containsKey(spec.name());
+            String leaseState;
+            if (!mine) {
+                leaseState = heldHere ? "releasing" : "-";
+            } else if (!heldHere) {
+                leaseState = "fenced";
+            } else if (lease.remainingMillis(now) * 3 < config.timing().leaseMs()) {
+                leaseState = "expiring";
+            } else {
+                leaseState = "held";
+            }
+            vips.add(new StatusReport.VipStatus(spec.name(), spec.cidr(), spec.iface(), s.owner(), s.epoch(),
+                    s.changedAtMillis() == 0 ? null : Instant.ofEpochMilli(s.changedAtMillis()).toString(),
+                    s.reason(), heldHere, leaseState, mine ? lease.sinceRenewalMillis(now) : -1));
+        }
+        return new StatusReport(config.nodeId(), config.clusterName(), myRole, leader, term, applied, nodes, vips);
+    }
+}

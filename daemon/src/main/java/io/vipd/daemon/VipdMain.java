@@ -1,0 +1,163 @@
+package io.vipd.daemon;
+
+import io.vipd.Version;
+import io.vipd.cluster.ClusterNode;
+import io.vipd.cluster.VipStateMachine;
+import io.vipd.config.ConfigException;
+import io.vipd.config.ConfigLoader;
+import io.vipd.config.VipdConfig;
+import io.vipd.control.ControlServer;
+import io.vipd.host.HostNetwork;
+import io.vipd.host.LinuxHostNetwork;
+import io.vipd.host.NetInterface;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vipd}: the daemon. */
+@Command(name = "vipd", mixinStandardHelpOptions = true, versionProvider = VipdMain.VersionProvider.class,
+        description = "Virtual-IP failover daemon: one Raft group decides which single host owns each VIP.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped cleanly, or --check-config found no problem",
+                "1:could not start (see the message)", "78:configuration error (EX_CONFIG)"})
+public final class VipdMain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger("vipd");
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
+    Path config = ConfigLoader.DEFAULT_PATH;
+
+    @Option(names = "--check-config", paramLabel = "FILE",
+            description = "validate FILE (including that its interfaces exist on this host) and exit")
+    Path checkConfig;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new VipdMain()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (checkConfig != null) {
+            return check(checkConfig);
+        }
+        return run();
+    }
+
+    private static Set<String> interfaceNames(HostNetwork network) throws IOException {
+        return network.interfaces().stream().map(NetInterface::name).collect(Collectors.toSet());
+    }
+
+    private int check(Path file) {
+        ConfigLoader loader = new ConfigLoader();
+        try {
+            VipdConfig c = loader.load(file);
+            try (HostNetwork network = new LinuxHostNetwork()) {
+                loader.checkHost(c, interfaceNames(network));
+            } catch (IOException e) {
+                System.err.println(file + ": cannot list this host's interfaces to check them: " + e.getMessage());
+                return 1;
+            }
+            System.out.println(file + ": OK (node " + c.nodeId() + ", " + c.peers().size() + " peers, "
+                    + c.vips().size() + " VIPs)");
+            return 0;
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return ConfigException.EXIT_CODE;
+        }
+    }
+
+    private int run() {
+        ConfigLoader loader = new ConfigLoader();
+        VipdConfig c;
+        HostNetwork network;
+        try {
+            c = loader.load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return ConfigException.EXIT_CODE;
+        }
+        try {
+            network = new LinuxHostNetwork();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("vipd: cannot open netlink (needs CAP_NET_ADMIN and CAP_NET_RAW): " + e.getMessage());
+            return 1;
+        }
+        try {
+            loader.checkHost(c, interfaceNames(network));
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            network.close();
+            return ConfigException.EXIT_CODE;
+        } catch (IOException e) {
+            System.err.println("vipd: cannot list interfaces: " + e.getMessage());
+            network.close();
+            return 1;
+        }
+
+        LOG.info("vipd {} starting: node {} of cluster {} ({} peers, {} VIPs), config {}", Version.get(), c.nodeId(),
+                c.clusterName(), c.peers().size(), c.vips().size(), c.source());
+        HostActuator actuator = new HostActuator(network, c.vips(), c.announce());
+        OwnershipAgent agent = new OwnershipAgent(c, actuator);
+        ControlServer control = null;
+        ClusterNode cluster;
+        try {
+            actuator.removeStale();
+            control = ControlServer.start(c.controlSocket(), agent::status);
+            VipStateMachine stateMachine = new VipStateMachine(agent);
+            cluster = new ClusterNode(c, stateMachine);
+            cluster.start();
+            agent.start(cluster, stateMachine);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("vipd: cannot start: " + e.getMessage());
+            LOG.debug("start-up failure", e);
+            actuator.releaseAll("start-up failed");
+            if (control != null) {
+                control.close();
+            }
+            network.close();
+            return 1;
+        }
+        LOG.info("node {} joined the Raft group at {}; control socket {}", c.nodeId(), c.self().address(),
+                c.controlSocket());
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        ControlServer controlServer = control;
+        ClusterNode clusterNode = cluster;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: releasing VIPs");
+            agent.shutdown(1000);
+            try {
+                clusterNode.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("error closing the Raft server: {}", e.toString());
+            }
+            controlServer.close();
+            network.close();
+            LOG.info("stopped");
+            stopped.countDown();
+        }, "vipd-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"vipd " + Version.get()};
+        }
+    }
+}
