@@ -33,7 +33,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** Pipeline shared by the server and its tests. */
     public static void configure(io.netty.channel.ChannelPipeline p, ControlHandler.Service service) {
-        p.addLast(new LineBasedFrameDecoder(MAX_REQUEST_BYTES));
+        p.addLast(new LineBasedFrameDecoder(MAX_REQUEST_BYTES, true, true));
         p.addLast(new StringDecoder(StandardCharsets.UTF_8));
         p.addLast(new StringEncoder(StandardCharsets.UTF_8));
         p.addLast(new ControlHandler(service));

@@ -1,0 +1,171 @@
+package io.vipd.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    static final Path FILE = Path.of("/etc/vipd/vipd.conf");
+    static final String VALID = String.join("\n",
+            "# three nodes",
+            "node.id = n1",
+            "data.dir = /tmp/vipd-test",
+            "peer.n1 = 198.18.0.1:7400",
+            "peer.n2 = 198.18.0.2:7400",
+            "peer.n3 = 198.18.0.3:7400",
+            "vip.web.address = 198.18.0.100/24",
+            "vip.web.interface = eth0",
+            "vip.web.prefer = n2, n1",
+            "vip.db.address = 198.18.0.101/24",
+            "vip.db.interface = eth0",
+            "");
+
+    private final ConfigLoader loader = new ConfigLoader(ignored -> "host-a");
+
+    private ConfigException error(String text) {
+        return assertThrows(ConfigException.class, () -> loader.parse(FILE, text));
+    }
+
+    @Test
+    void readsAValidConfigWithDefaults() throws Exception {
+        VipdConfig c = loader.parse(FILE, VALID);
+        assertEquals("n1", c.nodeId());
+        assertEquals("vipd", c.clusterName());
+        assertEquals(Path.of("/tmp/vipd-test"), c.dataDir());
+        assertEquals(Path.of("/run/vipd/vipd.sock"), c.controlSocket());
+        assertEquals(3, c.peers().size());
+        assertEquals(new Peer("n2", "198.18.0.2", 7400), c.peer("n2").orElseThrow());
+        assertEquals(List.of("db", "web"), c.vips().stream().map(VipSpec::name).toList());
+        VipSpec web = c.vip("web").orElseThrow();
+        assertEquals("198.18.0.100/24", web.cidr());
+        assertEquals("eth0", web.iface());
+        assertEquals(List.of("n2", "n1"), web.preferred());
+        assertEquals(Announce.DEFAULT, c.announce());
+        assertEquals(Timing.DEFAULT, c.timing());
+    }
+
+    @Test
+    void nodeIdDefaultsToHostname() throws Exception {
+        String text = VALID.replace("node.id = n1\n", "").replace("peer.n1 =", "peer.host-a =").replace("n2, n1", "n2");
+        assertEquals("host-a", loader.parse(FILE, text).nodeId());
+    }
+
+    @Test
+    void unknownKeyNamesFileLineAndKey() {
+        ConfigException e = error(VALID + "vip.web.adress = 198.18.0.102/24\n");
+        assertEquals(12, e.line());
+        assertEquals("vip.web.adress", e.key());
+        assertTrue(e.getMessage().startsWith("/etc/vipd/vipd.conf:12: vip.web.adress: unknown key"), e.getMessage());
+    }
+
+    @Test
+    void thisNodeMustBeAPeer() {
+        ConfigException e = error(VALID.replace("node.id = n1", "node.id = n9"));
+        assertEquals("node.id", e.key());
+        assertEquals(2, e.line());
+        assertTrue(e.problem().contains("no peer.n9"), e.problem());
+    }
+
+    @Test
+    void malformedVipAddress() {
+        ConfigException e = error(VALID.replace("198.18.0.100/24", "198.18.0.300/24"));
+        assertEquals("vip.web.address", e.key());
+        assertEquals(7, e.line());
+        assertTrue(e.problem().contains("not a valid IPv4 address"), e.problem());
+        assertTrue(error(VALID.replace("198.18.0.100/24", "198.18.0.100")).problem().contains("no prefix length"));
+        assertTrue(error(VALID.replace("198.18.0.100/24", "198.18.0.100/40")).problem().contains("outside 1..32"));
+        assertTrue(error(VALID.replace("198.18.0.100/24", "2001:db8::1/64")).problem().contains("IPv6"));
+    }
+
+    @Test
+    void duplicateVipAddress() {
+        ConfigException e = error(VALID.replace("198.18.0.101/24", "198.18.0.100/24"));
+        assertTrue(e.problem().contains("duplicate VIP"), e.problem());
+        assertTrue(e.key().endsWith(".address"));
+    }
+
+    @Test
+    void vipEqualToANodeAddress() {
+        ConfigException e = error(VALID.replace("198.18.0.100/24", "198.18.0.2/24"));
+        assertEquals("vip.web.address", e.key());
+        assertTrue(e.problem().contains("address of node 'n2'"), e.problem());
+    }
+
+    @Test
+    void keySetTwice() {
+        ConfigException e = error(VALID + "vip.web.interface = eth1\n");
+        assertEquals("vip.web.interface", e.key());
+        assertTrue(e.problem().contains("more than once"), e.problem());
+    }
+
+    @Test
+    void badPeerAddress() {
+        ConfigException e = error(VALID.replace("198.18.0.3:7400", "198.18.0.3"));
+        assertEquals("peer.n3", e.key());
+        assertEquals(6, e.line());
+        assertTrue(error(VALID.replace("198.18.0.3:7400", "198.18.0.3:99999")).problem().contains("outside"));
+        assertTrue(error(VALID.replace("198.18.0.3:7400", "198.18.0.2:7400")).problem().contains("same address"));
+    }
+
+    @Test
+    void preferMustNameAPeer() {
+        ConfigException e = error(VALID.replace("n2, n1", "n2, n7"));
+        assertEquals("vip.web.prefer", e.key());
+        assertTrue(e.problem().contains("'n7' is not a configured peer"), e.problem());
+    }
+
+    @Test
+    void vipNeedsAnInterface() {
+        ConfigException e = error(VALID.replace("vip.db.interface = eth0\n", ""));
+        assertEquals("vip.db.interface", e.key());
+        assertTrue(e.problem().startsWith("missing"), e.problem());
+    }
+
+    @Test
+    void unsafeTimingIsAConfigError() {
+        ConfigException e = error(VALID + "lease.ms = 1000\nfailover.timeout.ms = 900\n");
+        assertEquals("failover.timeout.ms", e.key());
+        assertTrue(e.problem().contains("unsafe"), e.problem());
+        assertTrue(e.problem().contains("at least 1200 ms"), e.problem());
+        assertEquals("lease.renew.interval.ms",
+                error(VALID + "lease.renew.interval.ms = 300\n").key());
+        assertEquals("raft.election.timeout.max.ms",
+                error(VALID + "raft.election.timeout.min.ms = 700\n").key());
+    }
+
+    @Test
+    void notANumber() {
+        ConfigException e = error(VALID + "announce.burst.count = many\n");
+        assertEquals("announce.burst.count", e.key());
+        assertTrue(e.problem().contains("not a whole number"));
+    }
+
+    @Test
+    void missingFile() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(Path.of("/nonexistent/vipd.conf")));
+        assertEquals("/nonexistent/vipd.conf: no such file", e.getMessage());
+    }
+
+    @Test
+    void interfaceMissingOnThisHost(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("vipd.conf");
+        java.nio.file.Files.writeString(file, VALID);
+        VipdConfig c = loader.load(file);
+        loader.checkHost(c, Set.of("lo", "eth0"));
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.checkHost(c, Set.of("lo", "ens3")));
+        assertTrue(e.getMessage().startsWith(file + ":11: vip.db.interface: interface 'eth0' does not exist"),
+                e.getMessage());
+    }
+
+    @Test
+    void exampleConfigIsValid() throws Exception {
+        Path example = Path.of(System.getProperty("user.dir")).resolveSibling("conf").resolve("vipd.conf.example");
+        VipdConfig c = loader.load(example);
+        assertTrue(c.vips().size() >= 1);
+    }
+}
