@@ -1,0 +1,134 @@
+package io.vipd.testbed;
+
+import io.vipd.host.ArpFrame;
+import io.vipd.host.MacAddress;
+import io.vipd.host.PacketSocket;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The ground truth for "exactly one MAC answers": from the client namespace, asks who has each VIP every 50 ms and
+ * records every ARP reply and every gratuitous ARP for a VIP, with the request round it answers.
+ */
+public final class ArpReferee implements AutoCloseable {
+    /** One ARP frame seen for a VIP. {@code round} is the newest request round sent before it arrived. */
+    public record Observation(long nanos, long round, Inet4Address vip, MacAddress mac, boolean gratuitous) {}
+
+    private final List<Inet4Address> vips;
+    private final List<Observation> observations = new ArrayList<>();
+    private final AtomicLong round = new AtomicLong();
+    private final AtomicLong roundsSent = new AtomicLong();
+    private volatile boolean running = true;
+    private final Thread sender;
+    private final Thread receiver;
+    private volatile Throwable failure;
+
+    public ArpReferee(String namespace, int ifindex, MacAddress mac, Inet4Address clientIp, List<Inet4Address> vips,
+                      long intervalMs) throws IOException {
+        this.vips = List.copyOf(vips);
+        PacketSocket rx = Netns.call(namespace, () -> PacketSocket.open(ifindex, true, 100));
+        PacketSocket tx = Netns.call(namespace, () -> PacketSocket.open(ifindex, false, 0));
+        receiver = new Thread(() -> {
+            byte[] buf = new byte[2048];
+            try (rx) {
+                while (running) {
+                    ArpFrame f = rx.receive(buf);
+                    if (f == null || !this.vips.contains(f.senderIp()) || f.senderMac().equals(mac)) {
+                        continue;
+                    }
+                    boolean reply = f.operation() == ArpFrame.REPLY && f.targetIp().equals(clientIp);
+                    if (reply || f.isGratuitous()) {
+                        synchronized (observations) {
+                            observations.add(new Observation(System.nanoTime(), round.get(), f.senderIp(),
+                                    f.senderMac(), !reply));
+                        }
+                    }
+                }
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }, "arp-referee-rx");
+        sender = new Thread(() -> {
+            try (tx) {
+                while (running) {
+                    round.incrementAndGet();
+                    for (Inet4Address vip : this.vips) {
+                        tx.send(ArpFrame.request(mac, clientIp, vip));
+                    }
+                    roundsSent.incrementAndGet();
+                    Thread.sleep(intervalMs);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }, "arp-referee-tx");
+        receiver.setDaemon(true);
+        sender.setDaemon(true);
+        receiver.start();
+        sender.start();
+    }
+
+    public List<Observation> observations() {
+        checkHealthy();
+        synchronized (observations) {
+            return List.copyOf(observations);
+        }
+    }
+
+    public List<Observation> since(long nanos) {
+        return observations().stream().filter(o -> o.nanos() - nanos >= 0).toList();
+    }
+
+    public long rounds() {
+        return roundsSent.get();
+    }
+
+    private void checkHealthy() {
+        if (failure != null) {
+            throw new IllegalStateException("ARP referee failed", failure);
+        }
+    }
+
+    /** Request rounds in which more than one MAC answered the same VIP: each is a moment of split brain. */
+    public static Map<Inet4Address, List<String>> dualAnswers(List<Observation> obs) {
+        Map<Inet4Address, Map<Long, Set<MacAddress>>> byVipRound = new TreeMap<>(
+                (a, b) -> a.getHostAddress().compareTo(b.getHostAddress()));
+        for (Observation o : obs) {
+            if (!o.gratuitous()) {
+                byVipRound.computeIfAbsent(o.vip(), v -> new TreeMap<>())
+                        .computeIfAbsent(o.round(), r -> new LinkedHashSet<>()).add(o.mac());
+            }
+        }
+        Map<Inet4Address, List<String>> out = new TreeMap<>((a, b) -> a.getHostAddress().compareTo(b.getHostAddress()));
+        byVipRound.forEach((vip, rounds) -> rounds.forEach((r, macs) -> {
+            if (macs.size() > 1) {
+                out.computeIfAbsent(vip, v -> new ArrayList<>()).add("round " + r + ": " + macs);
+            }
+        }));
+        return out;
+    }
+
+    /** The MACs that answered {@code vip} in these observations (replies only), in order of first appearance. */
+    public static List<MacAddress> answerers(List<Observation> obs, Inet4Address vip) {
+        Set<MacAddress> macs = new LinkedHashSet<>();
+        obs.stream().filter(o -> !o.gratuitous() && o.vip().equals(vip)).forEach(o -> macs.add(o.mac()));
+        return List.copyOf(macs);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        sender.interrupt();
+        sender.join(2000);
+        receiver.join(2000);
+    }
+}

@@ -1,0 +1,398 @@
+package io.vipd.testbed;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vipd.control.ControlClient;
+import io.vipd.host.MacAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Emulated hosts on one machine: a switch namespace holding a bridge, host namespaces {@code h1..hN} and a client
+ * namespace, each joined to the bridge by a veth pair, addresses in 198.18.0.0/24 only. Nothing is created in the
+ * main namespace. Starts real vipd daemons in the hosts, a TCP name server in each host, and the ARP referee in the
+ * client. {@link #close()} removes every namespace and kills every process it started, by pid.
+ */
+public final class Testbed implements AutoCloseable {
+    public static final String SUBNET = "198.18.0.";
+    public static final int RAFT_PORT = 7400;
+    public static final int NAME_PORT = 8080;
+    private static final String PREFIX = "vipdt";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String id = PREFIX + ProcessHandle.current().pid();
+    private final int hostCount;
+    private final Map<String, Inet4Address> vips = new LinkedHashMap<>();
+    private final Path vipdJar;
+    private final Path workDir;
+    private final List<String> namespaces = new ArrayList<>();
+    private final Process[] daemons;
+    private final MacAddress[] macs;
+    private final List<ServerSocket> nameServers = new ArrayList<>();
+    private final String extraConfig;
+    private ArpReferee referee;
+
+    /**
+     * @param vipNames    VIP i gets 198.18.0.(100 + i)
+     * @param extraConfig lines appended to every node's vipd.conf
+     */
+    public Testbed(int hostCount, List<String> vipNames, Path vipdJar, String extraConfig) throws IOException {
+        this.hostCount = hostCount;
+        this.vipdJar = vipdJar;
+        this.extraConfig = extraConfig;
+        this.daemons = new Process[hostCount + 1];
+        this.macs = new MacAddress[hostCount + 1];
+        for (int i = 0; i < vipNames.size(); i++) {
+            vips.put(vipNames.get(i), ip(SUBNET + (100 + i)));
+        }
+        this.workDir = Files.createTempDirectory("vipd-testbed-");
+        removeLeftovers();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "testbed-cleanup"));
+        try {
+            build();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    public static Path vipdJarFromBuild() {
+        String p = System.getProperty("vipd.jar");
+        Path jar = p != null ? Path.of(p) : Path.of("daemon/target/vipd.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("vipd jar not found at " + jar.toAbsolutePath() + "; build with mvn package");
+        }
+        return jar.toAbsolutePath();
+    }
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(s);
+        }
+    }
+
+    /** Namespaces of earlier runs whose process is gone (a run killed before it could clean up). */
+    private static void removeLeftovers() throws IOException {
+        for (String line : Shell.ok("ip", "netns", "list").split("\n")) {
+            String name = line.split(" ")[0].trim();
+            if (!name.startsWith(PREFIX)) {
+                continue;
+            }
+            String digits = name.substring(PREFIX.length()).replaceAll("[^0-9].*$", "");
+            if (!digits.isEmpty() && ProcessHandle.of(Long.parseLong(digits)).isEmpty()) {
+                Shell.quietly("ip", "netns", "del", name);
+            }
+        }
+    }
+
+    public String hostNs(int i) {
+        return id + "h" + i;
+    }
+
+    public String clientNs() {
+        return id + "c";
+    }
+
+    private String switchNs() {
+        return id + "sw";
+    }
+
+    public String node(int i) {
+        return "n" + i;
+    }
+
+    public Inet4Address vip(String name) {
+        return vips.get(name);
+    }
+
+    public Map<String, Inet4Address> vips() {
+        return vips;
+    }
+
+    public int hostCount() {
+        return hostCount;
+    }
+
+    public ArpReferee referee() {
+        return referee;
+    }
+
+    private void addNs(String name) throws IOException {
+        Shell.ok("ip", "netns", "add", name);
+        namespaces.add(name);
+        Shell.ok("ip", "-n", name, "link", "set", "dev", "lo", "up");
+    }
+
+    /** A host or client namespace with eth0 at {@code address}, its peer end on the bridge as port {@code port}. */
+    private MacAddress plug(String ns, String port, String address) throws IOException {
+        addNs(ns);
+        Shell.ok("ip", "-n", ns, "link", "add", "name", "eth0", "type", "veth", "peer", "name", port, "netns",
+                switchNs());
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", port, "master", "br0");
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", port, "up");
+        Shell.ok("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
+        Shell.ok("ip", "-n", ns, "link", "set", "dev", "eth0", "up");
+        String link = Shell.ok("ip", "-n", ns, "-o", "link", "show", "dev", "eth0");
+        return MacAddress.parse(link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1"));
+    }
+
+    private void build() throws IOException {
+        addNs(switchNs());
+        Shell.ok("ip", "-n", switchNs(), "link", "add", "name", "br0", "type", "bridge");
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "br0", "up");
+        for (int i = 1; i <= hostCount; i++) {
+            macs[i] = plug(hostNs(i), "p" + i, SUBNET + i);
+            startNameServer(i);
+        }
+        MacAddress clientMac = plug(clientNs(), "pc", SUBNET + 250);
+        int clientIndex = Integer.parseInt(Shell.ok("ip", "-n", clientNs(), "-o", "link", "show", "dev", "eth0")
+                .split(":")[0].trim());
+        referee = new ArpReferee(clientNs(), clientIndex, clientMac, ip(SUBNET + 250), List.copyOf(vips.values()),
+                50);
+    }
+
+    /** A TCP server in host i that answers every connection with the host's node id: shows who the client reached. */
+    private void startNameServer(int i) throws IOException {
+        ServerSocket server = Netns.call(hostNs(i), () -> {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(NAME_PORT));
+            return s;
+        });
+        nameServers.add(server);
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket c = server.accept(); OutputStream out = c.getOutputStream()) {
+                    out.write((node(i) + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // closed at tear-down, or the client went away
+                }
+            }
+        }, "name-server-" + i);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public Path configPath(int i) {
+        return workDir.resolve(node(i)).resolve("vipd.conf");
+    }
+
+    public Path socketPath(int i) {
+        return workDir.resolve(node(i)).resolve("vipd.sock");
+    }
+
+    public Path logPath(int i) {
+        return workDir.resolve(node(i)).resolve("vipd.log");
+    }
+
+    public String config(int i) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("node.id = ").append(node(i)).append('\n');
+        sb.append("data.dir = ").append(workDir.resolve(node(i)).resolve("data")).append('\n');
+        sb.append("control.socket = ").append(socketPath(i)).append('\n');
+        for (int p = 1; p <= hostCount; p++) {
+            sb.append("peer.").append(node(p)).append(" = ").append(SUBNET).append(p).append(':').append(RAFT_PORT)
+                    .append('\n');
+        }
+        vips.forEach((name, address) -> sb.append("vip.").append(name).append(".address = ")
+                .append(address.getHostAddress()).append("/24\nvip.").append(name).append(".interface = eth0\n"));
+        sb.append(extraConfig);
+        return sb.toString();
+    }
+
+    public static List<String> javaCommand(Path jar, String mainClass) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (mainClass == null) {
+            cmd.addAll(List.of("-jar", jar.toString()));
+        } else {
+            cmd.addAll(List.of("-cp", jar.toString(), mainClass));
+        }
+        return cmd;
+    }
+
+    public void startDaemon(int i) throws IOException {
+        Files.createDirectories(configPath(i).getParent());
+        Files.writeString(configPath(i), config(i));
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i)));
+        cmd.addAll(javaCommand(vipdJar, null));
+        cmd.addAll(List.of("-c", configPath(i).toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logPath(i).toFile()));
+        daemons[i] = pb.start(); // ip netns exec execs java: this pid is the daemon's
+    }
+
+    public void startAll() throws IOException {
+        for (int i = 1; i <= hostCount; i++) {
+            startDaemon(i);
+        }
+    }
+
+    public long pid(int i) {
+        return daemons[i].pid();
+    }
+
+    public boolean running(int i) {
+        return daemons[i] != null && daemons[i].isAlive();
+    }
+
+    public void kill9(int i) throws IOException {
+        Shell.ok("kill", "-KILL", String.valueOf(pid(i)));
+        waitUntil("daemon " + node(i) + " gone", 10_000, () -> !daemons[i].isAlive());
+    }
+
+    public void terminate(int i) throws IOException {
+        Shell.ok("kill", "-TERM", String.valueOf(pid(i)));
+        waitUntil("daemon " + node(i) + " stopped", 15_000, () -> !daemons[i].isAlive());
+    }
+
+    /** The host's cable: the bridge port of host i goes down or up. The host keeps its addresses. */
+    public void link(int i, boolean up) throws IOException {
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "p" + i, up ? "up" : "down");
+    }
+
+    public MacAddress mac(int i) {
+        return macs[i];
+    }
+
+    /** Host index owning {@code mac}, or 0 if none. */
+    public int hostOf(MacAddress mac) {
+        for (int i = 1; i <= hostCount; i++) {
+            if (macs[i].equals(mac)) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    /** The daemon's {@code vipctl status --json} report, or null if it does not answer. */
+    public JsonNode status(int i) {
+        try {
+            return JSON.readTree(ControlClient.request(socketPath(i), "status", 3000));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Which node owns {@code vip} according to host i's daemon, or null. */
+    public String ownerSeenBy(int i, String vip) {
+        JsonNode s = status(i);
+        if (s == null) {
+            return null;
+        }
+        for (JsonNode v : s.get("vips")) {
+            if (v.get("name").asText().equals(vip)) {
+                return v.get("owner").isNull() ? null : v.get("owner").asText();
+            }
+        }
+        return null;
+    }
+
+    /** Whether host i carries {@code address} on any interface (asked of the kernel, not the daemon). */
+    public boolean hasAddress(int i, Inet4Address address) throws IOException {
+        return Shell.ok("ip", "-n", hostNs(i), "-o", "-4", "addr", "show").contains(" " + address.getHostAddress() + "/");
+    }
+
+    /** Connects from the client to {@code address}:8080 and returns the node id that answered, or null. */
+    public String connect(Inet4Address address, int timeoutMs) {
+        try {
+            return Netns.call(clientNs(), () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(address, NAME_PORT), timeoutMs);
+                    s.setSoTimeout(timeoutMs);
+                    InputStream in = s.getInputStream();
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+                }
+            });
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds, failing after {@code timeoutMs}. */
+    public static void waitUntil(String what, long timeoutMs, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what);
+            }
+        }
+    }
+
+    public String log(int i) {
+        try {
+            return Files.readString(logPath(i));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (referee != null) {
+            try {
+                referee.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            referee = null;
+        }
+        for (Process p : daemons) {
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly(); // SIGKILL by pid
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        for (ServerSocket s : nameServers) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+        nameServers.clear();
+        for (int k = namespaces.size() - 1; k >= 0; k--) {
+            Shell.quietly("ip", "netns", "del", namespaces.get(k));
+        }
+        namespaces.clear();
+        if (System.getenv("VIPD_KEEP_LOGS") == null) {
+            try (Stream<Path> files = Files.walk(workDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temp dir
+            }
+        }
+    }
+}
