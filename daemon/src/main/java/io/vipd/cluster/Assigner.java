@@ -69,7 +69,8 @@ public final class Assigner {
             String reason = state.owner() == null
                     ? why
                     : why + "; previous owner " + state.owner() + " stopped renewing";
-            out.add(new Command.Assign(spec.name(), state.epoch(), chosen, wallMillis, reason));
+            long ownerRenewals = state.owner() == null ? 0 : table.renewalsOf(state.owner());
+            out.add(new Command.Assign(spec.name(), state.epoch(), ownerRenewals, chosen, wallMillis, reason));
         }
         return out;
     }

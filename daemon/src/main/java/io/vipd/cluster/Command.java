@@ -13,12 +13,16 @@ public sealed interface Command {
     record Renew(String node) implements Command {}
 
     /**
-     * Compare-and-set of a VIP's owner: applied only if the VIP's epoch is still {@code expectedEpoch}, so a decision
-     * taken on a stale view (an old leader's, or one overtaken by another change) is discarded, never applied.
+     * Compare-and-set of a VIP's owner: applied only if the VIP's epoch is still {@code expectedEpoch} and its
+     * current owner has committed exactly {@code ownerRenewals} renewals, so a decision taken on a stale view is
+     * discarded, never applied. The renewal count matters: a renewal the leader had not yet seen when it decided
+     * "the owner stopped renewing" may commit just before this entry and give the owner a fresh lease.
      *
-     * @param owner the new owner, or null to leave the VIP unowned
+     * @param owner         the new owner, or null to leave the VIP unowned
+     * @param ownerRenewals the current owner's renewal count the decision was based on (ignored if no owner)
      */
-    record Assign(String vip, long expectedEpoch, String owner, long wallMillis, String reason) implements Command {}
+    record Assign(String vip, long expectedEpoch, long ownerRenewals, String owner, long wallMillis, String reason)
+            implements Command {}
 
     /**
      * A node that is shutting down has already removed its addresses and gives up everything it owns, so the VIPs
@@ -40,6 +44,7 @@ public sealed interface Command {
                 out.writeByte(ASSIGN);
                 out.writeUTF(a.vip());
                 out.writeLong(a.expectedEpoch());
+                out.writeLong(a.ownerRenewals());
                 out.writeUTF(a.owner() == null ? "" : a.owner());
                 out.writeLong(a.wallMillis());
                 out.writeUTF(a.reason());
@@ -62,8 +67,10 @@ public sealed interface Command {
                 case ASSIGN -> {
                     String vip = in.readUTF();
                     long epoch = in.readLong();
+                    long renewals = in.readLong();
                     String owner = in.readUTF();
-                    yield new Assign(vip, epoch, owner.isEmpty() ? null : owner, in.readLong(), in.readUTF());
+                    yield new Assign(vip, epoch, renewals, owner.isEmpty() ? null : owner, in.readLong(),
+                            in.readUTF());
                 }
                 case LEAVE -> new Leave(in.readUTF(), in.readLong());
                 default -> throw new IOException("unknown command type " + type);

@@ -35,6 +35,10 @@ public final class VipTable {
         return renewals;
     }
 
+    public long renewalsOf(String node) {
+        return renewals.getOrDefault(node, 0L);
+    }
+
     /** VIP name → epoch for every VIP {@code node} owns. */
     public Map<String, Long> ownedBy(String node) {
         Map<String, Long> out = new TreeMap<>();
@@ -60,6 +64,10 @@ public final class VipTable {
             if (current.epoch() != a.expectedEpoch()) {
                 return new Applied(this, false, "stale assignment of " + a.vip() + " (expected epoch "
                         + a.expectedEpoch() + ", table has " + current.epoch() + ")");
+            }
+            if (current.owner() != null && renewalsOf(current.owner()) != a.ownerRenewals()) {
+                return new Applied(this, false, "stale assignment of " + a.vip() + ": owner " + current.owner()
+                        + " renewed since the decision");
             }
             Map<String, VipState> next = new TreeMap<>(vips);
             next.put(a.vip(), new VipState(a.vip(), a.owner(), current.epoch() + 1, a.wallMillis(), a.reason()));

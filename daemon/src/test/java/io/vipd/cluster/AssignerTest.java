@@ -57,8 +57,8 @@ class AssignerTest {
     void reassignsOnlyWhenTheOwnerIsNotLive() throws Exception {
         List<VipSpec> vips = List.of(vip("web", 100), vip("db", 101));
         VipTable t = VipTable.EMPTY
-                .apply(new Command.Assign("web", 0, "n1", 0, "x")).table()
-                .apply(new Command.Assign("db", 0, "n2", 0, "x")).table();
+                .apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table()
+                .apply(new Command.Assign("db", 0, 0, "n2", 0, "x")).table();
         List<Command.Assign> plan = Assigner.plan(t, vips, Set.of("n2", "n3"), MEMBERS, true, 0);
         assertEquals(1, plan.size());
         Command.Assign a = plan.get(0);
@@ -71,7 +71,7 @@ class AssignerTest {
     @Test
     void returningNodeDoesNotTakeItsVipBack() throws Exception {
         List<VipSpec> vips = List.of(vip("web", 100));
-        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, "n1", 0, "x")).table();
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table();
         t = applyAll(t, Assigner.plan(t, vips, Set.of("n2", "n3"), MEMBERS, true, 0));
         String newOwner = t.vip("web").owner();
         assertEquals(List.of(), Assigner.plan(t, vips, MEMBERS, MEMBERS, true, 0));
@@ -84,7 +84,7 @@ class AssignerTest {
         assertEquals(List.of(), Assigner.plan(VipTable.EMPTY, vips, Set.of("n1"), MEMBERS, false, 0));
         assertEquals(2, Assigner.plan(VipTable.EMPTY, vips, Set.of("n1"), MEMBERS, true, 0).size());
         // A VIP released by a leaving node does not wait.
-        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, "n2", 0, "x")).table()
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n2", 0, "x")).table()
                 .apply(new Command.Leave("n2", 0)).table();
         List<Command.Assign> plan = Assigner.plan(t, List.of(vips.get(0)), Set.of("n1"), MEMBERS, false, 0);
         assertEquals(1, plan.size());
