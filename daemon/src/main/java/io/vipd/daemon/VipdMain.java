@@ -39,6 +39,8 @@ public final class VipdMain implements Callable<Integer> {
     Path checkConfig;
 
     public static void main(String[] args) {
+        // gRPC logs through java.util.logging; keep its start-up chatter out of the journal.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         int code = new CommandLine(new VipdMain()).execute(args);
         if (code != 0) {
             System.exit(code);

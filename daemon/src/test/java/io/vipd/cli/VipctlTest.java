@@ -1,0 +1,90 @@
+package io.vipd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vipd.control.ControlServer;
+import io.vipd.control.StatusReport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class VipctlTest {
+    static final StatusReport REPORT = new StatusReport("n1", "vipd", "FOLLOWER", "n2", 4, 99,
+            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "FOLLOWER", true, false, true, 20),
+                    new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "LEADER", true, true, false, 40),
+                    new StatusReport.NodeStatus("n3", "198.18.0.3:7400", "UNKNOWN", false, false, false, 5000)),
+            List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 3, "2026-11-22T03:00:00Z",
+                    "least loaded; previous owner n3 stopped renewing", true, "held", 40)));
+
+    record Run(int exit, String out, String err) {}
+
+    static Run vipctl(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new Vipctl()).execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void noDaemonIsOneLineAndExitThree(@TempDir Path dir) {
+        Run r = vipctl("--socket", dir.resolve("vipd.sock").toString(), "status");
+        assertEquals(Vipctl.EXIT_NOT_RUNNING, r.exit());
+        assertEquals("vipd is not running (no control socket at " + dir.resolve("vipd.sock") + ")\n", r.err());
+    }
+
+    @Test
+    void staleSocketFileIsAlsoNotRunning(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, () -> REPORT)) {
+            // a daemon that died leaves its socket file behind
+        }
+        Files.createFile(sock);
+        Run r = vipctl("--socket", sock.toString(), "status");
+        assertEquals(3, r.exit());
+        assertTrue(r.err().startsWith("vipd is not running"), r.err());
+    }
+
+    @Test
+    void statusTableAndJsonFromARealControlSocket(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("run").resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, () -> REPORT)) {
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(sock));
+            Run table = vipctl("--socket", sock.toString(), "status");
+            assertEquals(0, table.exit(), table.err());
+            assertTrue(table.out().startsWith("cluster vipd: this node n1 is FOLLOWER; leader n2; term 4"), table.out());
+            assertTrue(table.out().contains("n3         198.18.0.3:7400  UNKNOWN   no         5000 ms ago"), table.out());
+            assertTrue(table.out().contains("web  198.18.0.100/24  eth0       n1     3"), table.out());
+            assertTrue(table.out().contains("held (renewed 40 ms ago)  least loaded; previous owner n3 stopped renewing"),
+                    table.out());
+            Run json = vipctl("--socket", sock.toString(), "status", "--json");
+            assertEquals(0, json.exit());
+            assertEquals(REPORT, Vipctl.JSON.readValue(json.out(), StatusReport.class));
+            // a second daemon on the same socket is refused
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> ControlServer.start(sock, () -> REPORT));
+            assertTrue(e.getMessage().contains("another vipd is already running"), e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        assertEquals(2, vipctl("explode").exit());
+    }
+}
