@@ -45,6 +45,11 @@ public final class OwnerLease {
         confirmedStartNanos = nowNanos - leaseNanos;
     }
 
+    /** nanoTime at which the lease ends (meaningless unless {@link #valid}). */
+    public long deadlineNanos() {
+        return confirmedStartNanos + leaseNanos;
+    }
+
     public boolean valid(long nowNanos) {
         return confirmed && nowNanos - confirmedStartNanos < leaseNanos;
     }

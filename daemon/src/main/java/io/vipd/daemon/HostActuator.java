@@ -2,37 +2,51 @@ package io.vipd.daemon;
 
 import io.vipd.config.Announce;
 import io.vipd.config.VipSpec;
+import io.vipd.host.Fence;
 import io.vipd.host.HostAddress;
 import io.vipd.host.HostNetwork;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the host hold exactly the VIPs it may hold: adds and removes addresses and announces held VIPs with
- * gratuitous ARP, a burst on takeover and then a slow refresh. It only ever announces a VIP it holds, so non-owners
- * never emit ARP for a VIP. Called from one thread only.
+ * Makes the host hold exactly the VIPs it may hold, in this order: address added, kernel fence opened until the
+ * lease deadline, announced with gratuitous ARP (a burst on takeover, then a slow refresh); on release, fence closed,
+ * then address removed. It only ever announces a VIP it holds, so non-owners never emit ARP for a VIP. If vipd stops
+ * running, the kernel closes the fence at the lease deadline and deletes the address when its lifetime ends.
+ * Called from one thread only.
  */
 public final class HostActuator {
     private static final Logger LOG = LoggerFactory.getLogger(HostActuator.class);
+    /** Kernel lifetime of a VIP address; refreshed every {@link #ADDRESS_REFRESH_NANOS} while held. */
+    static final int ADDRESS_LIFETIME_SEC = 3;
+    static final long ADDRESS_REFRESH_NANOS = 1_000_000_000L;
 
     private final HostNetwork network;
+    private final Fence fence;
+    private final LongSupplier clock;
     private final Map<String, VipSpec> specs = new TreeMap<>();
     private final Announce announce;
     private final Map<String, Held> held = new TreeMap<>();
     private final Map<String, Long> lastErrorLogNanos = new TreeMap<>();
+    private Map<Inet4Address, Long> fencedOpenUntil = Map.of();
+    private long fenceDeadlineNanos;
 
-    /** A VIP whose address this host carries, and when it is next announced. */
+    /** A VIP whose address this host carries, and when it is next announced and refreshed. */
     private static final class Held {
         final VipSpec spec;
         long epoch;
         final long sinceNanos;
         int burstLeft;
         long nextAnnounceNanos;
+        long nextAddressRefreshNanos;
 
         Held(VipSpec spec, long epoch, long now, int burst) {
             this.spec = spec;
@@ -40,22 +54,31 @@ public final class HostActuator {
             this.sinceNanos = now;
             this.burstLeft = burst;
             this.nextAnnounceNanos = now;
+            this.nextAddressRefreshNanos = now + ADDRESS_REFRESH_NANOS;
         }
     }
 
-    public HostActuator(HostNetwork network, List<VipSpec> vips, Announce announce) {
+    /**
+     * @param clock the monotonic clock (System::nanoTime), read again after each fence update: time that passed
+     *              while the update was on its way (a paused process) must not lengthen the lease.
+     */
+    public HostActuator(HostNetwork network, Fence fence, List<VipSpec> vips, Announce announce, LongSupplier clock) {
         this.network = network;
+        this.fence = fence;
+        this.clock = clock;
         vips.forEach(v -> specs.put(v.name(), v));
         this.announce = announce;
     }
 
     /**
-     * Removes every configured VIP address found on this host: at start-up nothing is owned yet, so any such address
-     * is left from a crash or was configured by hand, and would make a second MAC answer.
+     * Start-up: closes the fence for every configured VIP, then removes every configured VIP address found on this
+     * host. Nothing is owned yet, so any such address is left from a crash or was configured by hand, and would
+     * make a second MAC answer.
      *
      * @return the addresses removed
      */
-    public List<HostAddress> removeStale() throws IOException {
+    public List<HostAddress> installAndRemoveStale() throws IOException {
+        fence.install(specs.values().stream().map(VipSpec::address).toList());
         List<HostAddress> removed = new ArrayList<>();
         for (HostAddress a : network.addresses()) {
             for (VipSpec spec : specs.values()) {
@@ -70,33 +93,92 @@ public final class HostActuator {
         return removed;
     }
 
-    /** Brings the host in line with {@code holdable} (VIP name → epoch), then sends the announcements that are due. */
-    public void sync(Map<String, Long> holdable, long now) {
-        for (String name : new ArrayList<>(held.keySet())) {
-            if (!holdable.containsKey(name)) {
-                release(name, "no longer owned by this node or lease not confirmed");
+    /**
+     * Brings the host in line with {@code holdable} (VIP name → epoch), which the lease allows until
+     * {@code deadlineNanos}, then sends the announcements that are due.
+     */
+    public void sync(Map<String, Long> holdable, long deadlineNanos, long now) {
+        List<String> releasing = new ArrayList<>();
+        for (String name : held.keySet()) {
+            if (!holdable.containsKey(name) || now - deadlineNanos >= 0) {
+                releasing.add(name);
             }
         }
-        for (Map.Entry<String, Long> e : holdable.entrySet()) {
-            VipSpec spec = specs.get(e.getKey());
-            if (spec == null) {
-                continue; // a VIP this node's configuration does not define
+        releasing.forEach(held::remove);
+        if (now - deadlineNanos < 0) {
+            for (Map.Entry<String, Long> e : holdable.entrySet()) {
+                acquire(e.getKey(), e.getValue(), now);
             }
-            Held h = held.get(e.getKey());
-            if (h != null) {
-                h.epoch = e.getValue();
+        }
+        updateFence(deadlineNanos);
+        for (String name : releasing) {
+            removeAddress(name, "no longer owned by this node or lease not confirmed");
+        }
+        refreshAddresses(now);
+        announceDue(now);
+    }
+
+    private void acquire(String name, long epoch, long now) {
+        VipSpec spec = specs.get(name);
+        if (spec == null) {
+            return; // a VIP this node's configuration does not define
+        }
+        Held h = held.get(name);
+        if (h != null) {
+            h.epoch = epoch;
+            return;
+        }
+        try {
+            network.addAddress(spec.iface(), spec.address(), spec.prefix(), ADDRESS_LIFETIME_SEC);
+            held.put(name, new Held(spec, epoch, now, announce.burstCount()));
+            LOG.info("acquired VIP {} {} on {} (epoch {})", name, spec.cidr(), spec.iface(), epoch);
+        } catch (IOException ex) {
+            logThrottled(name, now, "cannot add VIP " + name + " " + spec.cidr() + " to " + spec.iface() + ": "
+                    + ex.getMessage());
+        }
+    }
+
+    /** Opens the fence for exactly the held VIPs until the deadline; no-op when nothing changed. */
+    private void updateFence(long deadlineNanos) {
+        Map<Inet4Address, Long> wanted = new LinkedHashMap<>();
+        held.values().forEach(h -> wanted.put(h.spec.address(), 0L));
+        if (wanted.keySet().equals(fencedOpenUntil.keySet()) && (wanted.isEmpty() || deadlineNanos == fenceDeadlineNanos)) {
+            return;
+        }
+        long now = clock.getAsLong();
+        long remainingMs = (deadlineNanos - now) / 1_000_000L;
+        if (remainingMs <= 0) {
+            wanted.clear();
+        } else {
+            wanted.replaceAll((a, ignored) -> remainingMs);
+        }
+        try {
+            fence.lease(wanted);
+            fencedOpenUntil = Map.copyOf(wanted);
+            fenceDeadlineNanos = deadlineNanos;
+            if (!wanted.isEmpty() && clock.getAsLong() - deadlineNanos >= 0) {
+                // This thread stalled between reading the clock and the kernel taking the timeout: close at once.
+                fence.lease(Map.of());
+                fencedOpenUntil = Map.of();
+            }
+        } catch (IOException ex) {
+            // Safe either way: a fence that did not open does not answer; one that did not close closes by itself.
+            logThrottled("fence", now, "cannot update the nftables fence: " + ex.getMessage());
+        }
+    }
+
+    private void refreshAddresses(long now) {
+        for (Held h : held.values()) {
+            if (now - h.nextAddressRefreshNanos < 0) {
                 continue;
             }
+            h.nextAddressRefreshNanos = now + ADDRESS_REFRESH_NANOS;
             try {
-                network.addAddress(spec.iface(), spec.address(), spec.prefix());
-                held.put(spec.name(), new Held(spec, e.getValue(), now, announce.burstCount()));
-                LOG.info("acquired VIP {} {} on {} (epoch {})", spec.name(), spec.cidr(), spec.iface(), e.getValue());
+                network.addAddress(h.spec.iface(), h.spec.address(), h.spec.prefix(), ADDRESS_LIFETIME_SEC);
             } catch (IOException ex) {
-                logThrottled(spec.name(), now, "cannot add VIP " + spec.name() + " " + spec.cidr() + " to "
-                        + spec.iface() + ": " + ex.getMessage());
+                logThrottled(h.spec.name(), now, "cannot refresh VIP " + h.spec.name() + ": " + ex.getMessage());
             }
         }
-        announceDue(now);
     }
 
     private void announceDue(long now) {
@@ -121,22 +203,22 @@ public final class HostActuator {
         }
     }
 
-    private void release(String name, String why) {
-        Held h = held.remove(name);
+    private void removeAddress(String name, String why) {
+        VipSpec spec = specs.get(name);
         try {
-            network.removeAddress(h.spec.iface(), h.spec.address(), h.spec.prefix());
-            LOG.info("released VIP {} {} from {} (epoch {}): {}", name, h.spec.cidr(), h.spec.iface(), h.epoch, why);
+            network.removeAddress(spec.iface(), spec.address(), spec.prefix());
+            LOG.info("released VIP {} {} from {}: {}", name, spec.cidr(), spec.iface(), why);
         } catch (IOException ex) {
-            // Keep it marked as held so the next sync retries: an address we failed to remove still answers ARP.
-            held.put(name, h);
-            LOG.error("cannot remove VIP {} {} from {}: {}", name, h.spec.cidr(), h.spec.iface(), ex.getMessage());
+            // The fence is closed already; the address lifetime removes it if this keeps failing.
+            LOG.error("cannot remove VIP {} {} from {}: {}", name, spec.cidr(), spec.iface(), ex.getMessage());
         }
     }
 
     public void releaseAll(String why) {
-        for (String name : new ArrayList<>(held.keySet())) {
-            release(name, why);
-        }
+        List<String> names = new ArrayList<>(held.keySet());
+        held.clear();
+        updateFence(clock.getAsLong());
+        names.forEach(n -> removeAddress(n, why));
     }
 
     /** VIP name → nanoTime since which this host carries it. */

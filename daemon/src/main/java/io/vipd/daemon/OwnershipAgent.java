@@ -142,7 +142,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (stopping) {
             return;
         }
-        host.sync(lease.holdable(System.nanoTime()), System.nanoTime());
+        long now = System.nanoTime();
+        host.sync(lease.holdable(now), lease.deadlineNanos(), now);
     }
 
     @Override

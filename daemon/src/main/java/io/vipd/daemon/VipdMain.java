@@ -7,7 +7,9 @@ import io.vipd.config.ConfigException;
 import io.vipd.config.ConfigLoader;
 import io.vipd.config.VipdConfig;
 import io.vipd.control.ControlServer;
+import io.vipd.host.Fence;
 import io.vipd.host.HostNetwork;
+import io.vipd.host.NftablesFence;
 import io.vipd.host.LinuxHostNetwork;
 import io.vipd.host.NetInterface;
 import java.io.IOException;
@@ -108,12 +110,20 @@ public final class VipdMain implements Callable<Integer> {
 
         LOG.info("vipd {} starting: node {} of cluster {} ({} peers, {} VIPs), config {}", Version.get(), c.nodeId(),
                 c.clusterName(), c.peers().size(), c.vips().size(), c.source());
-        HostActuator actuator = new HostActuator(network, c.vips(), c.announce());
+        Fence fence;
+        try {
+            fence = new NftablesFence();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("vipd: cannot open nftables netlink (needs CAP_NET_ADMIN): " + e.getMessage());
+            network.close();
+            return 1;
+        }
+        HostActuator actuator = new HostActuator(network, fence, c.vips(), c.announce(), System::nanoTime);
         OwnershipAgent agent = new OwnershipAgent(c, actuator);
         ControlServer control = null;
         ClusterNode cluster;
         try {
-            actuator.removeStale();
+            actuator.installAndRemoveStale();
             control = ControlServer.start(c.controlSocket(), agent::status);
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine);
@@ -126,6 +136,7 @@ public final class VipdMain implements Callable<Integer> {
             if (control != null) {
                 control.close();
             }
+            fence.close();
             network.close();
             return 1;
         }
@@ -144,6 +155,7 @@ public final class VipdMain implements Callable<Integer> {
                 LOG.warn("error closing the Raft server: {}", e.toString());
             }
             controlServer.close();
+            fence.close();
             network.close();
             LOG.info("stopped");
             stopped.countDown();

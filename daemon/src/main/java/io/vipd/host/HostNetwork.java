@@ -15,8 +15,11 @@ public interface HostNetwork extends AutoCloseable {
     /** Every IPv4 address on every interface. */
     List<HostAddress> addresses() throws IOException;
 
-    /** Adds (or refreshes) {@code address/prefix} on {@code iface}. */
-    void addAddress(String iface, Inet4Address address, int prefix) throws IOException;
+    /**
+     * Adds {@code address/prefix} on {@code iface}, or refreshes it. The kernel deletes it by itself after
+     * {@code lifetimeSec} seconds without a refresh, so an address outlives a dead daemon only briefly.
+     */
+    void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException;
 
     /** Removes {@code address/prefix} from {@code iface}; removing an absent address is not an error. */
     void removeAddress(String iface, Inet4Address address, int prefix) throws IOException;

@@ -56,10 +56,10 @@ public final class LinuxHostNetwork implements HostNetwork {
     }
 
     @Override
-    public void addAddress(String iface, Inet4Address address, int prefix) throws IOException {
+    public void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException {
         int index = iface(iface).index();
         int seq = netlink.nextSeq();
-        netlink.request(NetlinkCodec.newAddress(seq, index, address, prefix, NetlinkCodec.INFINITY_LIFE_TIME), seq,
+        netlink.request(NetlinkCodec.newAddress(seq, index, address, prefix, lifetimeSec), seq,
                 "add " + address.getHostAddress() + "/" + prefix + " to " + iface);
     }
 

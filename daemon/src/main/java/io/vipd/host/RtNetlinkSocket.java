@@ -6,9 +6,12 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A NETLINK_ROUTE socket: sends one request at a time and reads its acknowledgement or dump. Not thread-safe. */
+/**
+ * A netlink socket (NETLINK_ROUTE for addresses and links, NETLINK_NETFILTER for the nftables fence): sends one
+ * request or batch at a time and reads its acknowledgements or dump. Not thread-safe.
+ */
 final class RtNetlinkSocket implements AutoCloseable {
-    private static final int NETLINK_ROUTE = 0;
+    static final int NETLINK_ROUTE = 0;
     private static final long RECEIVE_TIMEOUT_MS = 2000;
 
     private final int fd;
@@ -17,7 +20,11 @@ final class RtNetlinkSocket implements AutoCloseable {
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
 
     RtNetlinkSocket() throws IOException {
-        fd = NativeSockets.open(LibC.AF_NETLINK, LibC.SOCK_RAW, NETLINK_ROUTE, "AF_NETLINK");
+        this(NETLINK_ROUTE);
+    }
+
+    RtNetlinkSocket(int protocol) throws IOException {
+        fd = NativeSockets.open(LibC.AF_NETLINK, LibC.SOCK_RAW, protocol, "AF_NETLINK/" + protocol);
         try {
             if (LibC.get().bind(fd, sockaddrNl(), 12) != 0) {
                 throw NativeSockets.error("bind(AF_NETLINK)", LibC.errno());
@@ -74,6 +81,29 @@ final class RtNetlinkSocket implements AutoCloseable {
             }
         }
         throw new IOException(what + ": no acknowledgement from the kernel");
+    }
+
+    /**
+     * Sends a batch of {@code messages} whose sequence numbers start at {@code firstSeq} and waits until the
+     * {@code acks} messages that asked for an acknowledgement have one. The first kernel error becomes an exception
+     * (the kernel then applies none of the batch).
+     */
+    void batch(byte[] messages, int firstSeq, int acks, String what) throws IOException {
+        send(messages, what);
+        java.util.Set<Integer> pending = new java.util.HashSet<>();
+        for (int i = 1; i <= acks; i++) {
+            pending.add(firstSeq + i); // the batch-begin message (firstSeq) is not acknowledged
+        }
+        for (int round = 0; round < 64 && !pending.isEmpty(); round++) {
+            for (NetlinkCodec.Message m : receive(what)) {
+                if (m.type() == NetlinkCodec.NLMSG_ERROR && pending.remove(m.seq()) && m.error() != 0) {
+                    throw NativeSockets.error(what, -m.error());
+                }
+            }
+        }
+        if (!pending.isEmpty()) {
+            throw new IOException(what + ": no acknowledgement from the kernel for " + pending.size() + " messages");
+        }
     }
 
     /** Sends a dump request and collects every message until NLMSG_DONE. */

@@ -30,11 +30,13 @@ public final class FakeHostNetwork implements HostNetwork {
     }
 
     @Override
-    public void addAddress(String iface, Inet4Address address, int prefix) throws IOException {
+    public void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException {
         if (failAdds) {
             throw new IOException("simulated failure");
         }
-        actions.add("add " + address.getHostAddress() + "/" + prefix + " " + iface);
+        boolean present = addresses.stream().anyMatch(a -> a.address().equals(address));
+        actions.add((present ? "refresh " : "add ") + address.getHostAddress() + "/" + prefix + " " + iface
+                + " lifetime " + lifetimeSec);
         addresses.removeIf(a -> a.address().equals(address));
         addresses.add(new HostAddress(2, iface, address, prefix));
     }
@@ -52,4 +54,31 @@ public final class FakeHostNetwork implements HostNetwork {
 
     @Override
     public void close() {}
+
+    /** A fence that records into the same action list, so tests see the order of address and fence changes. */
+    public Fence fence() {
+        return new Fence() {
+            @Override
+            public void install(List<Inet4Address> vips) {
+                actions.add("fence install " + vips.size());
+            }
+
+            @Override
+            public void lease(java.util.Map<Inet4Address, Long> timeoutsMs) {
+                StringBuilder sb = new StringBuilder("fence");
+                new java.util.TreeMap<String, Long>(timeoutsMs.entrySet().stream().collect(
+                        java.util.stream.Collectors.toMap(e -> e.getKey().getHostAddress(), java.util.Map.Entry::getValue)))
+                        .forEach((a, ms) -> sb.append(' ').append(a).append(' ').append(ms).append("ms"));
+                actions.add(timeoutsMs.isEmpty() ? "fence closed" : sb.toString());
+            }
+
+            @Override
+            public void remove() {
+                actions.add("fence removed");
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
 }

@@ -1,0 +1,21 @@
+package io.vipd.host;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.Map;
+
+/** The kernel-side fence: which VIPs this host may answer for, each until a deadline the kernel enforces itself. */
+public interface Fence extends AutoCloseable {
+    /** Closes the fence for every VIP in {@code vips} (creating it anew). */
+    void install(List<Inet4Address> vips) throws IOException;
+
+    /** Opens the fence for exactly these VIPs, each for the given milliseconds; closes it for every other VIP. */
+    void lease(Map<Inet4Address, Long> timeoutsMs) throws IOException;
+
+    /** Removes the fence altogether (the host no longer runs vipd). */
+    void remove() throws IOException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,104 @@
+package io.vipd.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The nftables batches, decoded back into messages and attributes (checked against the kernel in the ITs). */
+class NftFenceTest {
+    @BeforeAll
+    static void littleEndianHost() {
+        Assumptions.assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "expected bytes are little-endian");
+    }
+
+    static Inet4Address ip(String s) throws Exception {
+        return (Inet4Address) InetAddress.getByName(s);
+    }
+
+    /** Message type (subsystem << 8 | msg), family, and the names of its string attributes in order. */
+    static String describe(NetlinkCodec.Message m) {
+        ByteBuffer p = m.payload();
+        StringBuilder sb = new StringBuilder(Integer.toHexString(m.type())).append(" f").append(p.get(0));
+        for (int pos = 4; pos + 4 <= p.limit(); ) {
+            int len = p.getShort(pos) & 0xffff;
+            int type = p.getShort(pos + 2) & 0x7fff;
+            if (len > 5 && p.get(pos + len - 1) == 0 && p.get(pos + 4) >= 'a') {
+                byte[] s = new byte[len - 5];
+                p.get(pos + 4, s);
+                sb.append(' ').append(type).append('=').append(new String(s, StandardCharsets.UTF_8));
+            }
+            pos += (len + 3) & ~3;
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void leaseBatchFlushesAndAddsTimedElementsInOneTransaction() throws Exception {
+        Map<Inet4Address, Long> leases = new LinkedHashMap<>();
+        leases.put(ip("198.18.0.100"), 450L);
+        byte[] batch = NftFence.lease(100, leases);
+        List<NetlinkCodec.Message> msgs = NetlinkCodec.split(batch, batch.length);
+        List<String> described = new ArrayList<>();
+        msgs.forEach(m -> described.add(describe(m)));
+        assertEquals(List.of("10 f0", "a0e f3 1=vipd 2=leased", "a0c f3 1=vipd 2=leased",
+                "a0e f2 1=vipd 2=leased", "a0c f2 1=vipd 2=leased", "11 f0"), described);
+        assertEquals(4, NftFence.acknowledged(batch));
+        for (int i = 0; i < msgs.size(); i++) {
+            assertEquals(100 + i, msgs.get(i).seq());
+        }
+        // batch begin: nfgenmsg res_id = NFNL_SUBSYS_NFTABLES, big-endian
+        assertEquals("0000000a", HexFormat.of().formatHex(msgs.get(0).payload().array()));
+        // the element: NFTA_SET_ELEM_LIST_ELEMENTS { LIST_ELEM { KEY { DATA_VALUE c6120064 }, TIMEOUT be64 450 } }
+        String add = HexFormat.of().formatHex(msgs.get(2).payload().array());
+        assertEquals(true, add.endsWith("20000380" + "1c000180" + "0c000180" + "08000100c6120064"
+                + "0c000400" + "00000000000001c2"), add);
+    }
+
+    @Test
+    void emptyLeaseOnlyFlushes() {
+        byte[] batch = NftFence.lease(1, Map.of());
+        List<NetlinkCodec.Message> msgs = NetlinkCodec.split(batch, batch.length);
+        assertEquals(4, msgs.size());
+        assertEquals(0x0a0e, msgs.get(1).type());
+        assertEquals(0x0a0e, msgs.get(2).type());
+        // a flush is a DELSETELEM without NFTA_SET_ELEM_LIST_ELEMENTS
+        assertEquals(4 + 12 + 12, msgs.get(1).payload().limit()); // nfgenmsg, "vipd", "leased"
+    }
+
+    @Test
+    void setupRecreatesBothTablesWithSetsChainsAndRules() throws Exception {
+        byte[] batch = NftFence.setup(1, List.of(ip("198.18.0.100"), ip("198.18.0.101")));
+        List<String> described = new ArrayList<>();
+        NetlinkCodec.split(batch, batch.length).forEach(m -> described.add(describe(m)));
+        assertEquals(List.of("10 f0",
+                "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f3 1=vipd",
+                "a09 f3 1=vipd 2=vips", "a09 f3 1=vipd 2=leased", "a0c f3 1=vipd 2=vips",
+                "a03 f3 1=vipd 3=out 7=filter", "a06 f3 1=vipd 2=out",
+                "a00 f2 1=vipd", "a02 f2 1=vipd", "a00 f2 1=vipd",
+                "a09 f2 1=vipd 2=vips", "a09 f2 1=vipd 2=leased", "a0c f2 1=vipd 2=vips",
+                "a03 f2 1=vipd 3=in 7=filter", "a06 f2 1=vipd 2=in",
+                "a03 f2 1=vipd 3=out 7=filter", "a06 f2 1=vipd 2=out",
+                "11 f0"), described);
+    }
+
+    @Test
+    void teardownDeletesBothTables() {
+        byte[] batch = NftFence.teardown(1);
+        List<String> described = new ArrayList<>();
+        NetlinkCodec.split(batch, batch.length).forEach(m -> described.add(describe(m)));
+        assertEquals(List.of("10 f0", "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f2 1=vipd", "a02 f2 1=vipd", "11 f0"),
+                described);
+    }
+}
