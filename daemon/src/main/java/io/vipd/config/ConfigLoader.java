@@ -49,6 +49,7 @@ public final class ConfigLoader {
         PLAIN_KEYS.put("announce.burst.count", String.valueOf(Announce.DEFAULT.burstCount()));
         PLAIN_KEYS.put("announce.burst.interval.ms", String.valueOf(Announce.DEFAULT.burstIntervalMs()));
         PLAIN_KEYS.put("announce.refresh.ms", String.valueOf(Announce.DEFAULT.refreshMs()));
+        PLAIN_KEYS.put("profile", "default");
         PLAIN_KEYS.put("raft.election.timeout.min.ms", String.valueOf(Timing.DEFAULT.electionMinMs()));
         PLAIN_KEYS.put("raft.election.timeout.max.ms", String.valueOf(Timing.DEFAULT.electionMaxMs()));
         PLAIN_KEYS.put("lease.ms", String.valueOf(Timing.DEFAULT.leaseMs()));
@@ -304,7 +305,11 @@ public final class ConfigLoader {
         }
 
         private Timing readTiming() throws ConfigException {
-            Timing d = Timing.DEFAULT;
+            String profile = string("profile", "default");
+            Timing d = Timing.profile(profile);
+            if (d == null) {
+                throw error("profile", "'" + profile + "' is not a profile (default, fast)");
+            }
             int electionMin = integer("raft.election.timeout.min.ms", d.electionMinMs(), 50, 60_000);
             int electionMax = integer("raft.election.timeout.max.ms", d.electionMaxMs(), 50, 60_000);
             int lease = integer("lease.ms", d.leaseMs(), 50, 60_000);

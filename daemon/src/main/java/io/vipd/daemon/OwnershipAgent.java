@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class OwnershipAgent implements VipStateMachine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
     private static final long RECONCILE_PERIOD_MS = 20;
-    private static final long PLACEMENT_PERIOD_MS = 50;
+    private static final long PLACEMENT_PERIOD_MS = 20;
     private static final int MAX_RENEWALS_IN_FLIGHT = 3;
 
     private final VipdConfig config;

@@ -131,11 +131,22 @@ class ConfigLoaderTest {
         ConfigException e = error(VALID + "lease.ms = 1000\nfailover.timeout.ms = 900\n");
         assertEquals("failover.timeout.ms", e.key());
         assertTrue(e.problem().contains("unsafe"), e.problem());
-        assertTrue(e.problem().contains("at least 1200 ms"), e.problem());
+        assertTrue(e.problem().contains("at least 1150 ms"), e.problem());
         assertEquals("lease.renew.interval.ms",
                 error(VALID + "lease.renew.interval.ms = 300\n").key());
         assertEquals("raft.election.timeout.max.ms",
                 error(VALID + "raft.election.timeout.min.ms = 700\n").key());
+    }
+
+    @Test
+    void fastProfileSetsTimingDefaultsThatKeysOverride() throws Exception {
+        assertEquals(Timing.FAST, loader.parse(FILE, VALID + "profile = fast\n").timing());
+        Timing t = loader.parse(FILE, VALID + "profile = fast\nfailover.timeout.ms = 400\n").timing();
+        assertEquals(400, t.failoverTimeoutMs());
+        assertEquals(Timing.FAST.leaseMs(), t.leaseMs());
+        assertEquals("profile", error(VALID + "profile = turbo\n").key());
+        // the profile's safe ordering still binds keys set on top of it
+        assertEquals("failover.timeout.ms", error(VALID + "profile = fast\nlease.ms = 300\n").key());
     }
 
     @Test

@@ -36,7 +36,7 @@ class OwnershipSimulationTest {
     static List<Arguments> seeds() {
         List<Arguments> out = new ArrayList<>();
         for (long seed = 1; seed <= Long.getLong("vipd.sim.seeds", 24); seed++) {
-            out.add(Arguments.of(seed, seed % 3 == 0 ? 5 : 3));
+            out.add(Arguments.of(seed, seed % 3 == 0 ? 5 : 3, seed % 2 == 0 ? "fast" : "default"));
         }
         return out;
     }
@@ -100,10 +100,10 @@ class OwnershipSimulationTest {
         assertTrue(sim.tablesAgree(), "every node applied the same table");
     }
 
-    @ParameterizedTest(name = "seed {0}, {1} nodes")
+    @ParameterizedTest(name = "seed {0}, {1} nodes, {2} profile")
     @MethodSource("seeds")
-    void neverTwoOwnersAndEveryVipOwnedAfterHealing(long seed, int nodes) throws Exception {
-        SimulatedCluster sim = new SimulatedCluster(seed, nodes, vips(4), Timing.DEFAULT);
+    void neverTwoOwnersAndEveryVipOwnedAfterHealing(long seed, int nodes, String profile) throws Exception {
+        SimulatedCluster sim = new SimulatedCluster(seed, nodes, vips(4), Timing.profile(profile));
         sim.runFor(5_000 * MS);
         for (VipSpec v : sim.vips) {
             assertEquals(1, sim.holdersOf(v.name()).size(), "settled cluster: one holder of " + v.name());

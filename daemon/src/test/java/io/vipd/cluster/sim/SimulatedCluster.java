@@ -137,7 +137,7 @@ public final class SimulatedCluster {
         for (VipSpec v : vips) {
             List<String> holders = new ArrayList<>();
             for (Node node : nodes) {
-                if (node.holding.contains(v.name())) {
+                if (node.answers(v.name())) {
                     holders.add(node.name);
                 }
             }
@@ -184,7 +184,7 @@ public final class SimulatedCluster {
     public List<String> holdersOf(String vip) {
         List<String> out = new ArrayList<>();
         for (Node node : nodes) {
-            if (node.holding.contains(vip)) {
+            if (node.answers(vip)) {
                 out.add(node.name);
             }
         }
@@ -254,6 +254,8 @@ public final class SimulatedCluster {
         Liveness liveness;
         Long leaderSince;
         final Set<String> holding = new TreeSet<>();
+        /** The kernel fence: open until this local time, as last set by reconcile; it closes by itself. */
+        long fenceDeadline;
         final Map<Long, Long> renewalStarts = new HashMap<>();
         final Set<String> placing = new HashSet<>();
         long requestIds;
@@ -358,7 +360,7 @@ public final class SimulatedCluster {
 
         void sendAppend(int p) {
             long prev = next[p] - 1;
-            List<Entry> entries = new ArrayList<>(log.subList((int) prev, (int) Math.min(lastIndex(), prev + 64)));
+            List<Entry> entries = new ArrayList<>(log.subList((int) prev, (int) Math.min(lastIndex(), prev + 256)));
             send(id, p, new Append(term, id, prev, termAt(prev), entries, commit));
         }
 
@@ -444,7 +446,9 @@ public final class SimulatedCluster {
             leaderId = a.leader();
             resetElectionTimer();
             if (a.prevIndex() > lastIndex() || termAt(a.prevIndex()) != a.prevTerm()) {
-                send(id, from, new AppendReply(term, false, Math.min(lastIndex(), a.prevIndex() - 1)));
+                // Hint: everything up to our commit index matches the leader's log, so it can resume from there
+                // instead of backing off one entry per round trip.
+                send(id, from, new AppendReply(term, false, Math.min(commit, a.prevIndex() - 1)));
                 return;
             }
             long index = a.prevIndex();
@@ -558,6 +562,11 @@ public final class SimulatedCluster {
             }
         }
 
+        /** Whether the host answers ARP for {@code vip} now: it carries the address and its fence is open. */
+        boolean answers(String vip) {
+            return up && holding.contains(vip) && local() - fenceDeadline < 0;
+        }
+
         void reconcile() {
             if (!up) {
                 return;
@@ -565,6 +574,7 @@ public final class SimulatedCluster {
             Set<String> before = new TreeSet<>(holding);
             holding.clear();
             holding.addAll(lease.holdable(local()).keySet());
+            fenceDeadline = lease.deadlineNanos();
             if (!before.equals(holding)) {
                 trace(name + " holds " + holding + " (lease left " + lease.remainingMillis(local()) + " ms)");
             }
