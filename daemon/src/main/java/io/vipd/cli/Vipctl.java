@@ -20,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code vipctl}: talks to the local vipd over its control socket. */
 @Command(name = "vipctl", mixinStandardHelpOptions = true, versionProvider = Vipctl.VersionProvider.class,
         description = "Show and control the local vipd daemon.",
-        subcommands = {Vipctl.Status.class, CommandLine.HelpCommand.class},
+        subcommands = {Vipctl.Status.class, Vipctl.Lead.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the daemon answered with an error", "2:usage error",
                 "3:vipd is not running (no answer on the control socket)"})
@@ -91,6 +91,24 @@ public final class Vipctl implements Callable<Integer> {
             } else {
                 print(JSON.treeToValue(node, StatusReport.class), System.out);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "lead", description = "Make this node the Raft leader (e.g. before maintenance on the current one). "
+            + "VIPs do not move.")
+    static final class Lead implements Callable<Integer> {
+        @ParentCommand
+        Vipctl parent;
+
+        @Override
+        public Integer call() {
+            int[] exit = {0};
+            JsonNode node = parent.ask("lead", exit);
+            if (node == null) {
+                return exit[0];
+            }
+            System.out.println(node.get("result").asText());
             return 0;
         }
     }

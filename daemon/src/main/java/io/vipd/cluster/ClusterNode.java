@@ -38,21 +38,27 @@ public final class ClusterNode implements Closeable {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftClient client;
-    private final java.util.concurrent.ExecutorService submitters = java.util.concurrent.Executors.newFixedThreadPool(
-            4, r -> {
-                Thread t = new Thread(r, "vipd-raft-client");
-                t.setDaemon(true);
-                return t;
-            });
+    private final RaftProperties adminProperties = new RaftProperties();
+    private final String selfId;
+    private final java.util.concurrent.ExecutorService submitters;
 
     public ClusterNode(VipdConfig config, VipStateMachine stateMachine) throws IOException {
         List<RaftPeer> peers = config.peers().stream()
                 .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
                 .toList();
         group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
+        // One thread per renewal that may be in flight (see OwnershipAgent), plus placements and the leave request.
+        int threads = config.timing().leaseMs() / config.timing().renewIntervalMs() + 6;
+        submitters = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "vipd-raft-client");
+            t.setDaemon(true);
+            return t;
+        });
 
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        RaftConfigKeys.Rpc.setType(adminProperties, SupportedRpcType.GRPC);
+        selfId = config.nodeId();
         Peer self = config.self();
         GrpcConfigKeys.Server.setHost(properties, self.host());
         GrpcConfigKeys.Server.setPort(properties, self.port());
@@ -65,7 +71,9 @@ public final class ClusterNode implements Closeable {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(Math.max(1000, config.timing().leaseMs())));
+        // A request to a leader that died without closing its connections (host down, process paused) must fail
+        // fast, so the client tries the other peers while this node's lease is still running.
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(Math.max(50, 2L * config.timing().renewIntervalMs())));
 
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
@@ -78,7 +86,7 @@ public final class ClusterNode implements Closeable {
                 .setProperties(properties)
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, ms(50)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, ms(20)))
                 .build();
     }
 
@@ -108,6 +116,13 @@ public final class ClusterNode implements Closeable {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, submitters);
+    }
+
+    /** Asks the group to make this node its leader (Raft leadership transfer); waits up to {@code timeoutMs}. */
+    public RaftClientReply transferLeadershipHere(long timeoutMs) throws IOException {
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setRaftGroup(group).build()) {
+            return admin.admin().transferLeadership(RaftPeerId.valueOf(selfId), timeoutMs);
+        }
     }
 
     public Optional<DivisionInfo> info() {

@@ -23,9 +23,15 @@ public record Timing(int electionMinMs, int electionMaxMs, int leaseMs, int rene
      */
     public static final int RELEASE_MARGIN_MS = 50;
 
-    /** Tolerates a noisy LAN: an owner survives ~4 lost renewals in a row. */
-    public static final Timing DEFAULT = new Timing(300, 600, 500, 100, 800);
-    /** For a quiet, fast LAN: failover in about a quarter of a second. */
+    /**
+     * Tolerates a noisy LAN: an owner keeps its VIPs through ~6 lost renewals in a row, and through a change of
+     * Raft leader (election timeout up to 300 ms, vote, new leader ready, clients rediscover it: ~500 ms).
+     */
+    public static final Timing DEFAULT = new Timing(150, 300, 700, 100, 850);
+    /**
+     * For a quiet, fast LAN: failover in about a quarter of a second. Its lease is shorter than a change of Raft
+     * leader, so when the leader fails, the other owners' VIPs are unanswered for a moment too.
+     */
     public static final Timing FAST = new Timing(100, 200, 150, 30, 220);
 
     public static Timing profile(String name) {

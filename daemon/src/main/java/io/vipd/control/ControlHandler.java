@@ -14,6 +14,11 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
     /** What the daemon exposes to the control socket. */
     public interface Service {
         StatusReport status() throws Exception;
+
+        /** Makes this node the Raft leader; returns a one-line result. */
+        default String lead() throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +36,8 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
         try {
             response = switch (request) {
                 case "status" -> service.status();
-                default -> Map.of("error", "unknown request '" + request + "' (known: status)");
+                case "lead" -> Map.of("result", service.lead());
+                default -> Map.of("error", "unknown request '" + request + "' (known: status, lead)");
             };
         } catch (Exception e) {
             response = Map.of("error", "daemon could not answer: " + e);

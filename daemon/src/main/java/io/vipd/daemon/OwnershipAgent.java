@@ -42,7 +42,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
     private static final long RECONCILE_PERIOD_MS = 20;
     private static final long PLACEMENT_PERIOD_MS = 20;
-    private static final int MAX_RENEWALS_IN_FLIGHT = 3;
 
     private final VipdConfig config;
     private final HostActuator host;
@@ -54,6 +53,15 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private volatile ClusterNode cluster;
     private volatile VipStateMachine stateMachine;
     private volatile boolean stopping;
+    private volatile boolean replayed;
+    /**
+     * Renewals stuck on a leader that died without closing its connections take a while to fail; there must still be
+     * room for new ones to reach the next leader within the lease. Bounded so a cluster that is down is not flooded.
+     */
+    private final int maxRenewalsInFlight;
+    private boolean leaseWasValid;
+    private boolean leaseLapsedOnce;
+    private volatile String lastRenewalError = "none";
     /** When this node last became a ready leader; null while it is not leader. Agent thread only. */
     private Long leaderSinceNanos;
 
@@ -62,6 +70,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.host = host;
         this.lease = new OwnerLease(config.timing().leaseMs());
         this.liveness = new Liveness(config.timing().failoverTimeoutMs());
+        this.maxRenewalsInFlight = maxRenewalsInFlight(config);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vipd-agent");
             t.setDaemon(true);
@@ -69,14 +78,20 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         });
     }
 
+    /** The Raft server replayed its log and runs: ownership changes from here on are news worth logging. */
     public void start(ClusterNode cluster, VipStateMachine stateMachine) {
         this.cluster = cluster;
         this.stateMachine = stateMachine;
+        this.replayed = true;
         executor.scheduleAtFixedRate(guard(this::renew), 0, config.timing().renewIntervalMs(), TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guard(this::place), PLACEMENT_PERIOD_MS, PLACEMENT_PERIOD_MS,
                 TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guard(this::reconcile), RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS,
                 TimeUnit.MILLISECONDS);
+    }
+
+    static int maxRenewalsInFlight(VipdConfig config) {
+        return config.timing().leaseMs() / config.timing().renewIntervalMs() + 2;
     }
 
     private static Runnable guard(Runnable r) {
@@ -90,7 +105,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     private void renew() {
-        if (stopping || renewalsInFlight.get() >= MAX_RENEWALS_IN_FLIGHT) {
+        if (stopping || renewalsInFlight.get() >= maxRenewalsInFlight) {
             return;
         }
         long start = System.nanoTime();
@@ -98,7 +113,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         cluster.submit(new Command.Renew(config.nodeId())).whenComplete((reply, error) -> {
             renewalsInFlight.decrementAndGet();
             if (error != null || !reply.isSuccess()) {
-                LOG.debug("renewal failed: {}", error != null ? error.toString() : reply.getException());
+                lastRenewalError = String.valueOf(error != null ? error : reply.getException());
+                LOG.debug("renewal failed: {}", lastRenewalError);
                 return;
             }
             try {
@@ -143,6 +159,15 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             return;
         }
         long now = System.nanoTime();
+        boolean valid = lease.valid(now);
+        if (leaseWasValid && !valid) {
+            LOG.warn("lease lapsed: no renewal committed for {} ms ({} in flight; last error: {})",
+                    lease.sinceRenewalMillis(now), renewalsInFlight.get(), lastRenewalError);
+        } else if (!leaseWasValid && valid && leaseLapsedOnce) {
+            LOG.info("lease confirmed again");
+        }
+        leaseLapsedOnce |= leaseWasValid && !valid;
+        leaseWasValid = valid;
         host.sync(lease.holdable(now), lease.deadlineNanos(), now);
     }
 
@@ -158,6 +183,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             for (VipState v : after.vips().values()) {
                 VipState old = before.vip(v.name());
                 if (!Objects.equals(old.owner(), v.owner())) {
+                    if (!replayed) {
+                        LOG.debug("replayed: VIP {}: owner {} -> {} (epoch {})", v.name(), name(old.owner()),
+                                name(v.owner()), v.epoch());
+                        continue;
+                    }
                     LOG.info("VIP {}: owner {} -> {} (epoch {}): {}", v.name(), name(old.owner()), name(v.owner()),
                             v.epoch(), v.reason());
                 }
@@ -211,6 +241,15 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         executor.shutdownNow();
     }
 
+    /** Asks the group to make this node the Raft leader. */
+    public String lead() throws Exception {
+        org.apache.ratis.protocol.RaftClientReply reply = cluster.transferLeadershipHere(5000);
+        if (!reply.isSuccess()) {
+            throw new IllegalStateException("leadership transfer failed: " + reply.getException());
+        }
+        return config.nodeId() + " is now the leader";
+    }
+
     /** A status snapshot, computed on the agent thread so it is consistent with what the host carries. */
     public StatusReport status() throws Exception {
         return executor.submit(this::buildStatus).get(2, TimeUnit.SECONDS);
@@ -218,12 +257,13 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     private StatusReport buildStatus() {
         long now = System.nanoTime();
-        VipTable table = stateMachine.table();
-        RoleInfoProto role = cluster.roleInfo().orElse(null);
-        String leader = cluster.info().map(i -> i.getLeaderId() == null ? null : i.getLeaderId().toString())
-                .orElse(null);
-        long term = cluster.info().map(i -> i.getCurrentTerm()).orElse(0L);
-        long applied = cluster.info().map(i -> i.getLastAppliedIndex()).orElse(-1L);
+        boolean started = cluster != null && stateMachine != null;
+        VipTable table = started ? stateMachine.table() : VipTable.EMPTY;
+        RoleInfoProto role = started ? cluster.roleInfo().orElse(null) : null;
+        String leader = started ? cluster.info().map(i -> i.getLeaderId() == null ? null : i.getLeaderId().toString())
+                .orElse(null) : null;
+        long term = started ? cluster.info().map(i -> i.getCurrentTerm()).orElse(0L) : 0L;
+        long applied = started ? cluster.info().map(i -> i.getLastAppliedIndex()).orElse(-1L) : -1L;
         String myRole = role == null ? "STARTING" : role.getRole().name();
         Map<String, Long> followerElapsed = new TreeMap<>();
         if (role != null && role.getRole() == RaftPeerRole.LEADER) {

@@ -6,6 +6,7 @@ import io.vipd.cluster.VipStateMachine;
 import io.vipd.config.ConfigException;
 import io.vipd.config.ConfigLoader;
 import io.vipd.config.VipdConfig;
+import io.vipd.control.ControlHandler;
 import io.vipd.control.ControlServer;
 import io.vipd.host.Fence;
 import io.vipd.host.HostNetwork;
@@ -124,7 +125,17 @@ public final class VipdMain implements Callable<Integer> {
         ClusterNode cluster;
         try {
             actuator.installAndRemoveStale();
-            control = ControlServer.start(c.controlSocket(), agent::status);
+            control = ControlServer.start(c.controlSocket(), new ControlHandler.Service() {
+                @Override
+                public io.vipd.control.StatusReport status() throws Exception {
+                    return agent.status();
+                }
+
+                @Override
+                public String lead() throws Exception {
+                    return agent.lead();
+                }
+            });
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine);
             cluster.start();

@@ -268,6 +268,89 @@ public final class Testbed implements AutoCloseable {
         waitUntil("daemon " + node(i) + " stopped", 15_000, () -> !daemons[i].isAlive());
     }
 
+    public void pause(int i) throws IOException {
+        Shell.ok("kill", "-STOP", String.valueOf(pid(i)));
+    }
+
+    public void resume(int i) throws IOException {
+        Shell.ok("kill", "-CONT", String.valueOf(pid(i)));
+    }
+
+    private void nft(int i, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i), "nft"));
+        cmd.addAll(List.of(args));
+        Shell.Result r = Shell.run(cmd, 20_000);
+        if (r.exit() != 0) {
+            throw new IOException("nft " + String.join(" ", args) + " in " + hostNs(i) + ": " + r.output());
+        }
+    }
+
+    /**
+     * Cuts host i off from the other hosts (all IP traffic between them dropped in host i's namespace, in a table of
+     * the test's own) while the client still reaches it: the partition in which two owners could both answer.
+     */
+    public void isolate(int i) throws IOException {
+        nft(i, "add", "table", "inet", "vipdtest");
+        for (String hook : List.of("input", "output")) {
+            nft(i, "add", "chain", "inet", "vipdtest", hook, "{", "type", "filter", "hook", hook, "priority", "-10",
+                    ";", "}");
+            for (int p = 1; p <= hostCount; p++) {
+                if (p != i) {
+                    nft(i, "add", "rule", "inet", "vipdtest", hook, "ip", hook.equals("input") ? "saddr" : "daddr",
+                            SUBNET + p, "drop");
+                }
+            }
+        }
+    }
+
+    /**
+     * Drops {@code percent} % of host i's frames, IP and ARP, both directions. (tc netem is what one would use, but
+     * this kernel has no sch_netem; nftables' random number generator gives the same loss.)
+     */
+    public void loss(int i, int percent) throws IOException {
+        for (String family : List.of("inet", "arp")) {
+            nft(i, "add", "table", family, "vipdtest");
+            for (String hook : List.of("input", "output")) {
+                nft(i, "add", "chain", family, "vipdtest", hook, "{", "type", "filter", "hook", hook, "priority",
+                        "-10", ";", "}");
+                nft(i, "add", "rule", family, "vipdtest", hook, "numgen", "random", "mod", "100", "<",
+                        String.valueOf(percent), "drop");
+            }
+        }
+    }
+
+    /** Removes what {@link #isolate} and {@link #loss} added. */
+    public void heal(int i) throws IOException {
+        for (String family : List.of("inet", "arp")) {
+            Shell.run(List.of("ip", "netns", "exec", hostNs(i), "nft", "delete", "table", family, "vipdtest"), 20_000);
+        }
+    }
+
+    /** Makes host i's daemon the Raft leader ({@code vipctl lead}) and waits until every daemon agrees. */
+    public void lead(int i) throws IOException {
+        String answer = ControlClient.request(socketPath(i), "lead", 15_000);
+        if (answer.contains("\"error\"")) {
+            throw new IOException("lead on " + node(i) + ": " + answer);
+        }
+        waitUntil(node(i) + " is leader", 10_000, () -> leader() == i);
+    }
+
+    /** Index of the host whose daemon is the Raft leader (asked of every running daemon), or 0. */
+    public int leader() {
+        for (int i = 1; i <= hostCount; i++) {
+            JsonNode s = running(i) ? status(i) : null;
+            if (s != null && !s.get("leader").isNull()) {
+                String id = s.get("leader").asText();
+                for (int h = 1; h <= hostCount; h++) {
+                    if (node(h).equals(id)) {
+                        return h;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
     /** The host's cable: the bridge port of host i goes down or up. The host keeps its addresses. */
     public void link(int i, boolean up) throws IOException {
         Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "p" + i, up ? "up" : "down");
