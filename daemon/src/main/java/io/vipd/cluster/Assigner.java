@@ -11,7 +11,12 @@ import java.util.Set;
  * The leader's placement decision, pure: which VIPs need a new owner and who gets each.
  *
  * <ul>
- *   <li>A VIP whose owner is live stays where it is: a returning node never takes a VIP back by itself.</li>
+ *   <li>A VIP whose owner is live (its renewals commit) stays where it is: a returning node never takes a VIP back
+ *       by itself. Only renewals can make an owner live: that is what keeps the old owner's lease inside the
+ *       failover timeout.</li>
+ *   <li>A new owner is chosen among the candidates: live nodes, plus nodes the leader currently reaches over Raft.
+ *       A candidate whose lease has lapsed does not answer until its next renewal commits, so choosing it is safe;
+ *       it just need not wait for that renewal, which after a change of leader saves a round.</li>
  *   <li>A VIP with no owner, or whose owner is not live, goes to the first live node of its preference list, or
  *       else to the live node owning the fewest VIPs (ties broken by node id, so the result is deterministic).</li>
  *   <li>With no live node nothing is proposed.</li>
@@ -23,22 +28,31 @@ import java.util.Set;
 public final class Assigner {
     private Assigner() {}
 
-    /**
-     * @param members every configured member
-     * @param settled the leader has been leader for at least the failover timeout
-     */
+    /** Plan where every candidate is a live node. */
     public static List<Command.Assign> plan(VipTable table, List<VipSpec> vips, Set<String> live,
                                             Set<String> members, boolean settled, long wallMillis) {
+        return plan(table, vips, live, live, members, settled, wallMillis);
+    }
+
+    /**
+     * @param live       nodes whose renewals commit: owners that keep their VIPs
+     * @param candidates nodes that may receive a VIP (a superset of {@code live})
+     * @param members    every configured member
+     * @param settled    the leader has been leader for at least the failover timeout
+     */
+    public static List<Command.Assign> plan(VipTable table, List<VipSpec> vips, Set<String> live,
+                                            Set<String> candidates, Set<String> members, boolean settled,
+                                            long wallMillis) {
         List<Command.Assign> out = new ArrayList<>();
-        if (live.isEmpty()) {
+        if (candidates.isEmpty()) {
             return out;
         }
-        boolean waitForMembers = !settled && !live.containsAll(members);
+        boolean waitForMembers = !settled && !candidates.containsAll(members);
         Map<String, Integer> load = new HashMap<>();
-        live.forEach(n -> load.put(n, 0));
+        candidates.forEach(n -> load.put(n, 0));
         for (VipSpec spec : vips) {
             String owner = table.vip(spec.name()).owner();
-            if (owner != null && live.contains(owner)) {
+            if (owner != null && live.contains(owner) && load.containsKey(owner)) {
                 load.merge(owner, 1, Integer::sum);
             }
         }
@@ -50,10 +64,12 @@ public final class Assigner {
             if (state.epoch() == 0 && waitForMembers) {
                 continue;
             }
+            // Never the previous owner: it stopped renewing, even if the leader still reaches it.
+            String previous = state.owner();
             String chosen = null;
             String why = null;
             for (String preferred : spec.preferred()) {
-                if (live.contains(preferred)) {
+                if (candidates.contains(preferred) && !preferred.equals(previous)) {
                     chosen = preferred;
                     why = "preferred";
                     break;
@@ -61,8 +77,12 @@ public final class Assigner {
             }
             if (chosen == null) {
                 chosen = load.entrySet().stream()
+                        .filter(e -> !e.getKey().equals(previous))
                         .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                        .orElseThrow().getKey();
+                        .map(Map.Entry::getKey).orElse(null);
+                if (chosen == null) {
+                    continue; // the only candidate is the owner that stopped renewing
+                }
                 why = spec.preferred().isEmpty() ? "least loaded" : "fallback: no preferred node live, least loaded";
             }
             load.merge(chosen, 1, Integer::sum);

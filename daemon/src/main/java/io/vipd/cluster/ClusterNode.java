@@ -65,6 +65,9 @@ public final class ClusterNode implements Closeable {
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir().resolve("raft").toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ms(config.timing().electionMinMs()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ms(config.timing().electionMaxMs()));
+        // Ratis makes a leader that stepped down sit out elections for 10 s by default. If it holds the most
+        // up-to-date log, nobody else can win meanwhile: a 10 s outage. One election timeout is enough.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, ms(config.timing().electionMaxMs()));
         // The log grows by a renewal per node per renew interval: snapshot and purge it regularly.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 20_000L);
@@ -120,8 +123,13 @@ public final class ClusterNode implements Closeable {
 
     /** Asks the group to make this node its leader (Raft leadership transfer); waits up to {@code timeoutMs}. */
     public RaftClientReply transferLeadershipHere(long timeoutMs) throws IOException {
+        return transferLeadership(selfId, timeoutMs);
+    }
+
+    /** Asks the group to make {@code node} its leader; waits up to {@code timeoutMs}. */
+    public RaftClientReply transferLeadership(String node, long timeoutMs) throws IOException {
         try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setRaftGroup(group).build()) {
-            return admin.admin().transferLeadership(RaftPeerId.valueOf(selfId), timeoutMs);
+            return admin.admin().transferLeadership(RaftPeerId.valueOf(node), timeoutMs);
         }
     }
 

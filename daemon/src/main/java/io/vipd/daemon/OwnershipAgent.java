@@ -59,6 +59,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * room for new ones to reach the next leader within the lease. Bounded so a cluster that is down is not flooded.
      */
     private final int maxRenewalsInFlight;
+    private static final long HAND_OFF_INTERVAL_NANOS = 5_000_000_000L;
+    private long lastHandOffNanos;
+    private volatile boolean handOffInFlight;
     private boolean leaseWasValid;
     private boolean leaseLapsedOnce;
     private volatile String lastRenewalError = "none";
@@ -145,13 +148,56 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         Set<String> members = new java.util.TreeSet<>(config.peers().stream().map(Peer::id).toList());
         Set<String> live = liveness.liveNodes(now);
         live.retainAll(members);
+        Set<String> candidates = new java.util.TreeSet<>(live);
+        candidates.add(config.nodeId());
+        cluster.roleInfo().ifPresent(role -> {
+            if (role.getRole() == RaftPeerRole.LEADER) {
+                for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                    if (f.getLastRpcElapsedTimeMs() < config.timing().leaseMs()) {
+                        candidates.add(f.getId().getId().toStringUtf8());
+                    }
+                }
+            }
+        });
+        candidates.retainAll(members);
+        handOffLeadership(live, now);
         List<VipSpec> pending = config.vips().stream().filter(v -> !placementsInFlight.contains(v.name())).toList();
-        for (Command.Assign assign : Assigner.plan(stateMachine.table(), pending, live, members, settled,
+        for (Command.Assign assign : Assigner.plan(stateMachine.table(), pending, live, candidates, members, settled,
                 System.currentTimeMillis())) {
             placementsInFlight.add(assign.vip());
             cluster.submit(assign).whenComplete((reply, error) -> executor.execute(
                     () -> placementsInFlight.remove(assign.vip())));
         }
+    }
+
+    /**
+     * A leader that owns VIPs hands leadership to a live member that owns none. If an owner is also the leader, its
+     * crash costs a Raft election before its VIPs can move; if it is a follower, only the failover timeout.
+     */
+    private void handOffLeadership(Set<String> live, long now) {
+        VipTable table = stateMachine.table();
+        if (table.ownedBy(config.nodeId()).isEmpty() || handOffInFlight
+                || (lastHandOffNanos != 0 && now - lastHandOffNanos < HAND_OFF_INTERVAL_NANOS)) {
+            return;
+        }
+        String target = live.stream()
+                .filter(n -> !n.equals(config.nodeId()) && table.ownedBy(n).isEmpty())
+                .findFirst().orElse(null);
+        if (target == null) {
+            return;
+        }
+        lastHandOffNanos = now;
+        handOffInFlight = true;
+        CompletableFuture.runAsync(() -> {
+            try {
+                cluster.transferLeadership(target, 2_000);
+                LOG.info("handed Raft leadership to {}, which owns no VIP", target);
+            } catch (Exception e) {
+                LOG.debug("leadership hand-off to {} failed: {}", target, e.toString());
+            } finally {
+                handOffInFlight = false;
+            }
+        });
     }
 
     private void reconcile() {

@@ -92,6 +92,19 @@ class AssignerTest {
     }
 
     @Test
+    void reachableNodesMayReceiveVipsButOnlyRenewalsKeepAnOwner() throws Exception {
+        List<VipSpec> vips = List.of(vip("web", 100));
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table();
+        // n1 is reachable over Raft but its renewals do not commit: it is not live, so web moves;
+        // n2 has not renewed since the leader changed but is reachable: it may receive web.
+        List<Command.Assign> plan = Assigner.plan(t, vips, Set.of("n3"), Set.of("n1", "n2", "n3"), MEMBERS, true, 0);
+        assertEquals(1, plan.size());
+        assertTrue(!plan.get(0).owner().equals("n1"), "a node that does not renew loses its VIP");
+        plan = Assigner.plan(t, vips, Set.of(), Set.of("n2"), MEMBERS, true, 0);
+        assertEquals("n2", plan.get(0).owner());
+    }
+
+    @Test
     void noLiveNodeNoProposal() throws Exception {
         assertEquals(List.of(), Assigner.plan(VipTable.EMPTY, List.of(vip("web", 100)), Set.of(), MEMBERS, true, 0));
     }

@@ -244,6 +244,33 @@ public final class Testbed implements AutoCloseable {
         daemons[i] = pb.start(); // ip netns exec execs java: this pid is the daemon's
     }
 
+    private final List<Process> others = new ArrayList<>();
+
+    /** Starts {@code command} inside host i's namespace; killed (with its children) at {@link #close()}. */
+    public synchronized Process spawn(int i, List<String> command, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i)));
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        others.add(p);
+        return p;
+    }
+
+    /** SIGKILLs a process and all its descendants, by pid. */
+    public static void killTree(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
     public void startAll() throws IOException {
         for (int i = 1; i <= hostCount; i++) {
             startDaemon(i);
@@ -299,6 +326,9 @@ public final class Testbed implements AutoCloseable {
                     nft(i, "add", "rule", "inet", "vipdtest", hook, "ip", hook.equals("input") ? "saddr" : "daddr",
                             SUBNET + p, "drop");
                 }
+            }
+            if (hook.equals("output")) { // multicast (VRRP adverts) would still reach the peers otherwise
+                nft(i, "add", "rule", "inet", "vipdtest", hook, "ip", "daddr", "224.0.0.0/4", "drop");
             }
         }
     }
@@ -458,6 +488,12 @@ public final class Testbed implements AutoCloseable {
                 }
             }
         }
+        for (Process p : others) {
+            if (p.isAlive()) {
+                killTree(p);
+            }
+        }
+        others.clear();
         for (ServerSocket s : nameServers) {
             try {
                 s.close();

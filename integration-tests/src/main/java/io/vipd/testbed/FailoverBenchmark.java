@@ -1,0 +1,313 @@
+package io.vipd.testbed;
+
+import io.vipd.host.MacAddress;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Failover benchmark, vipd against keepalived on the same namespace testbed in the same run: 3 hosts, one VIP, the
+ * client's ARP referee asking every 50 ms. For each system:
+ * <ul>
+ *   <li>K trials of owner crash: the owner's cable is pulled and every process of the system on it SIGKILLed at
+ *       the same moment; measured: fault → first ARP (reply or gratuitous) from another MAC, and fault → first
+ *       TCP connect from the client through the VIP;</li>
+ *   <li>request rounds in which two MACs answered, during the crashes, during a 10 s partition of the owner from the
+ *       other hosts (the client still reaches both sides), and during a 5 s SIGSTOP of the owner's daemon.</li>
+ * </ul>
+ * Usage: {@code scripts/bench [--trials K] [--systems vipd-default,vipd-fast,keepalived-1,keepalived-0.1]}.
+ * Timings are figures to compare, not assertions: the machine is shared and noisy.
+ */
+public final class FailoverBenchmark {
+    private static final String VIP = "web";
+
+    /** One failover system under test. */
+    private interface Subject {
+        String name();
+
+        void start(Testbed bed, int host) throws IOException;
+
+        /** SIGKILL every process of the system on the host. */
+        void kill(Testbed bed, int host) throws IOException;
+
+        void pause(Testbed bed, int host) throws IOException;
+
+        void resume(Testbed bed, int host) throws IOException;
+
+        String config();
+    }
+
+    private static final class Vipd implements Subject {
+        private final String profile;
+
+        Vipd(String profile) {
+            this.profile = profile;
+        }
+
+        @Override
+        public String name() {
+            return "vipd " + profile;
+        }
+
+        @Override
+        public String config() {
+            return "profile = " + profile + "\n";
+        }
+
+        @Override
+        public void start(Testbed bed, int host) throws IOException {
+            bed.startDaemon(host);
+        }
+
+        @Override
+        public void kill(Testbed bed, int host) throws IOException {
+            bed.kill9(host);
+        }
+
+        @Override
+        public void pause(Testbed bed, int host) throws IOException {
+            bed.pause(host);
+        }
+
+        @Override
+        public void resume(Testbed bed, int host) throws IOException {
+            bed.resume(host);
+        }
+    }
+
+    private static final class Keepalived implements Subject {
+        private final String advertInt;
+        private final Map<Integer, Process> processes = new LinkedHashMap<>();
+
+        Keepalived(String advertInt) {
+            this.advertInt = advertInt;
+        }
+
+        @Override
+        public String name() {
+            return "keepalived advert_int " + advertInt + (advertInt.contains(".") ? " (VRRPv3)" : " (VRRPv2)");
+        }
+
+        @Override
+        public String config() {
+            return "";
+        }
+
+        @Override
+        public void start(Testbed bed, int host) throws IOException {
+            Path dir = bed.workDir().resolve("keepalived-" + host);
+            Files.createDirectories(dir);
+            Path conf = dir.resolve("keepalived.conf");
+            // All BACKUP with equal priority and nopreempt: the fairest match for vipd, which never takes a VIP back.
+            Files.writeString(conf, "global_defs {\n  router_id h" + host + "\n"
+                    + (advertInt.contains(".") ? "  vrrp_version 3\n" : "")
+                    + "}\nvrrp_instance VI_1 {\n  state BACKUP\n  nopreempt\n  interface eth0\n"
+                    + "  virtual_router_id 51\n  priority 100\n  advert_int " + advertInt + "\n"
+                    + "  virtual_ipaddress {\n    " + bed.vip(VIP).getHostAddress() + "/24 dev eth0\n  }\n}\n");
+            processes.put(host, bed.spawn(host, List.of("keepalived", "--dont-fork", "--log-console", "--vrrp",
+                    "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(),
+                    "-r", dir.resolve("v.pid").toString()), dir.resolve("keepalived.log")));
+        }
+
+        @Override
+        public void kill(Testbed bed, int host) {
+            Testbed.killTree(processes.remove(host));
+        }
+
+        private void signal(int host, String sig) throws IOException {
+            Process p = processes.get(host);
+            for (ProcessHandle h : p.descendants().toList()) {
+                Shell.ok("kill", sig, String.valueOf(h.pid()));
+            }
+            Shell.ok("kill", sig, String.valueOf(p.pid()));
+        }
+
+        @Override
+        public void pause(Testbed bed, int host) throws IOException {
+            signal(host, "-STOP");
+        }
+
+        @Override
+        public void resume(Testbed bed, int host) throws IOException {
+            signal(host, "-CONT");
+        }
+    }
+
+    /** What one system measured. */
+    private static final class Result {
+        final String name;
+        final List<Long> arpMs = new ArrayList<>();
+        final List<Long> tcpMs = new ArrayList<>();
+        long crashDual;
+        long partitionDual;
+        long pauseDual;
+        String note = "";
+
+        Result(String name) {
+            this.name = name;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int trials = 20;
+        List<String> systems = List.of("vipd-default", "vipd-fast", "keepalived-1", "keepalived-0.1");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--trials")) {
+                trials = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--systems")) {
+                systems = List.of(args[++i].split(","));
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (String system : systems) {
+            Subject subject = switch (system) {
+                case "vipd-default" -> new Vipd("default");
+                case "vipd-fast" -> new Vipd("fast");
+                case "keepalived-1" -> new Keepalived("1");
+                case "keepalived-0.1" -> new Keepalived("0.1");
+                default -> throw new IllegalArgumentException("unknown system " + system);
+            };
+            results.add(run(subject, trials));
+        }
+        report(results, trials);
+    }
+
+    private static int answering(Testbed bed, Inet4Address vip, long windowNanos) {
+        List<MacAddress> macs = ArpReferee.answerers(bed.referee().since(System.nanoTime() - windowNanos), vip);
+        return macs.size() == 1 ? bed.hostOf(macs.get(0)) : 0;
+    }
+
+    private static void awaitOneOwner(Testbed bed, Inet4Address vip) {
+        // one MAC for a whole second, and the client gets through
+        Testbed.waitUntil("one owner answers", 60_000, () -> answering(bed, vip, 1_000_000_000L) != 0
+                && bed.connect(vip, 300) != null);
+    }
+
+    private static long dualRounds(Testbed bed, long from) {
+        return ArpReferee.dualAnswers(bed.referee().since(from)).values().stream().mapToLong(List::size).sum();
+    }
+
+    private static Result run(Subject subject, int trials) throws Exception {
+        Result r = new Result(subject.name());
+        System.out.println("==> " + subject.name() + ": " + trials + " crash trials, 1 partition, 1 pause");
+        try (Testbed bed = new Testbed(3, List.of(VIP), Testbed.vipdJarFromBuild(), subject.config())) {
+            Inet4Address vip = bed.vip(VIP);
+            for (int i = 1; i <= 3; i++) {
+                subject.start(bed, i);
+            }
+            awaitOneOwner(bed, vip);
+            Thread.sleep(2_000);
+            for (int t = 0; t < trials; t++) {
+                int owner = answering(bed, vip, 300_000_000L);
+                long t0 = System.nanoTime();
+                bed.link(owner, false);
+                subject.kill(bed, owner);
+                long tcp = -1;
+                long deadline = t0 + 30_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    String who = bed.connect(vip, 100);
+                    if (who != null && !who.equals(bed.node(owner))) {
+                        tcp = System.nanoTime();
+                        break;
+                    }
+                    Thread.sleep(20);
+                }
+                long arp = bed.referee().since(t0).stream()
+                        .filter(o -> o.vip().equals(vip) && bed.hostOf(o.mac()) != owner)
+                        .mapToLong(ArpReferee.Observation::nanos).min().orElse(-1);
+                if (arp > 0) {
+                    r.arpMs.add((arp - t0) / 1_000_000L);
+                }
+                if (tcp > 0) {
+                    r.tcpMs.add((tcp - t0) / 1_000_000L);
+                }
+                System.out.printf("    trial %2d: %s crashed; first ARP from the new owner %s ms, first TCP connect %s ms%n",
+                        t + 1, bed.node(owner), arp > 0 ? (arp - t0) / 1_000_000L : "-",
+                        tcp > 0 ? (tcp - t0) / 1_000_000L : "-");
+                // the host comes back: the system restarts before the cable is plugged in, as after a reboot
+                subject.start(bed, owner);
+                Thread.sleep(1_500);
+                bed.link(owner, true);
+                awaitOneOwner(bed, vip);
+                Thread.sleep(1_000);
+                r.crashDual += dualRounds(bed, t0);
+            }
+            int owner = answering(bed, vip, 300_000_000L);
+            long p0 = System.nanoTime();
+            bed.isolate(owner);
+            Thread.sleep(10_000);
+            bed.heal(owner);
+            awaitOneOwner(bed, vip);
+            Thread.sleep(2_000);
+            r.partitionDual = dualRounds(bed, p0);
+            owner = answering(bed, vip, 300_000_000L);
+            long s0 = System.nanoTime();
+            subject.pause(bed, owner);
+            Thread.sleep(5_000);
+            subject.resume(bed, owner);
+            awaitOneOwner(bed, vip);
+            Thread.sleep(2_000);
+            r.pauseDual = dualRounds(bed, s0);
+            System.out.printf("    partition 10 s: %d rounds with two MACs; SIGSTOP 5 s: %d rounds with two MACs%n",
+                    r.partitionDual, r.pauseDual);
+        } catch (AssertionError | IOException e) {
+            r.note = "aborted: " + e.getMessage();
+            System.out.println("    " + r.note);
+        }
+        return r;
+    }
+
+    private static long pct(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        int idx = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
+    }
+
+    private static String stats(List<Long> values) {
+        List<Long> s = new ArrayList<>(values);
+        Collections.sort(s);
+        if (s.isEmpty()) {
+            return "n/a";
+        }
+        return String.format("%5d / %5d / %5d / %5d", s.get(0), pct(s, 0.5), pct(s, 0.95), s.get(s.size() - 1));
+    }
+
+    private static void report(List<Result> results, int trials) {
+        System.out.println();
+        System.out.println("Failover after owner crash (cable pulled + SIGKILL), " + trials
+                + " trials, ms: min / median / p95 / max. Dual = ARP request rounds (50 ms) answered by two MACs.");
+        System.out.printf("%-34s %-27s %-27s %6s %10s %9s%n", "system", "fault -> first ARP (new MAC)",
+                "fault -> first TCP connect", "crash", "partition", "SIGSTOP");
+        System.out.printf("%-34s %-27s %-27s %6s %10s %9s%n", "", "", "", "dual", "10 s dual", "5 s dual");
+        for (Result r : results) {
+            System.out.printf("%-34s %-27s %-27s %6d %10d %9d %s%n", r.name, stats(r.arpMs), stats(r.tcpMs),
+                    r.crashDual, r.partitionDual, r.pauseDual, r.note);
+        }
+        System.out.println();
+        for (Result v : results) {
+            if (!v.name.startsWith("vipd") || v.arpMs.isEmpty()) {
+                continue;
+            }
+            for (Result k : results) {
+                if (k.name.startsWith("keepalived") && !k.arpMs.isEmpty()) {
+                    System.out.printf("median first-ARP ratio %s / %s = %.2f%n", v.name, k.name,
+                            (double) median(v.arpMs) / median(k.arpMs));
+                }
+            }
+        }
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> s = new ArrayList<>(values);
+        Collections.sort(s);
+        return pct(s, 0.5);
+    }
+}
