@@ -146,7 +146,7 @@ class ConfigLoaderTest {
         assertEquals(Timing.FAST.leaseMs(), t.leaseMs());
         assertEquals("profile", error(VALID + "profile = turbo\n").key());
         // the profile's safe ordering still binds keys set on top of it
-        assertEquals("failover.timeout.ms", error(VALID + "profile = fast\nlease.ms = 300\n").key());
+        assertEquals("failover.timeout.ms", error(VALID + "profile = fast\nlease.ms = 400\n").key());
     }
 
     @Test
