@@ -106,6 +106,17 @@ public final class ClusterNode implements Closeable {
         server.start();
     }
 
+    /** Index of the last entry in this node's log (replayed after start-up), or -1 if it is empty. */
+    public long lastLogIndex() {
+        try {
+            org.apache.ratis.server.protocol.TermIndex last = server.getDivision(group.getGroupId()).getRaftLog()
+                    .getLastEntryTermIndex();
+            return last == null ? -1 : last.getIndex();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /**
      * Submits a command to the group. Uses the blocking API on a small pool of its own: Ratis's ordered async
      * client closes for good after one request exhausts its retries, which a partition makes routine.
@@ -121,15 +132,13 @@ public final class ClusterNode implements Closeable {
         }, submitters);
     }
 
-    /** Asks the group to make this node its leader (Raft leadership transfer); waits up to {@code timeoutMs}. */
+    /**
+     * Asks the group to make this node its leader (Raft leadership transfer); waits up to {@code timeoutMs}. While
+     * a transfer runs the leader accepts no writes, so renewals wait: an operator action, not an automatic one.
+     */
     public RaftClientReply transferLeadershipHere(long timeoutMs) throws IOException {
-        return transferLeadership(selfId, timeoutMs);
-    }
-
-    /** Asks the group to make {@code node} its leader; waits up to {@code timeoutMs}. */
-    public RaftClientReply transferLeadership(String node, long timeoutMs) throws IOException {
         try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setRaftGroup(group).build()) {
-            return admin.admin().transferLeadership(RaftPeerId.valueOf(node), timeoutMs);
+            return admin.admin().transferLeadership(RaftPeerId.valueOf(selfId), timeoutMs);
         }
     }
 

@@ -53,15 +53,13 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private volatile ClusterNode cluster;
     private volatile VipStateMachine stateMachine;
     private volatile boolean stopping;
-    private volatile boolean replayed;
+    /** Log index up to which applied entries are a replay of this node's own log at start-up. */
+    private volatile long replayUntil = Long.MAX_VALUE;
     /**
      * Renewals stuck on a leader that died without closing its connections take a while to fail; there must still be
      * room for new ones to reach the next leader within the lease. Bounded so a cluster that is down is not flooded.
      */
     private final int maxRenewalsInFlight;
-    private static final long HAND_OFF_INTERVAL_NANOS = 5_000_000_000L;
-    private long lastHandOffNanos;
-    private volatile boolean handOffInFlight;
     private boolean leaseWasValid;
     private boolean leaseLapsedOnce;
     private volatile String lastRenewalError = "none";
@@ -81,11 +79,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         });
     }
 
-    /** The Raft server replayed its log and runs: ownership changes from here on are news worth logging. */
+    /** Starts renewing, placing and reconciling. Entries up to the log's current end are a replay of old news. */
     public void start(ClusterNode cluster, VipStateMachine stateMachine) {
         this.cluster = cluster;
         this.stateMachine = stateMachine;
-        this.replayed = true;
+        this.replayUntil = cluster.lastLogIndex();
         executor.scheduleAtFixedRate(guard(this::renew), 0, config.timing().renewIntervalMs(), TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guard(this::place), PLACEMENT_PERIOD_MS, PLACEMENT_PERIOD_MS,
                 TimeUnit.MILLISECONDS);
@@ -160,7 +158,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
         });
         candidates.retainAll(members);
-        handOffLeadership(live, now);
         List<VipSpec> pending = config.vips().stream().filter(v -> !placementsInFlight.contains(v.name())).toList();
         for (Command.Assign assign : Assigner.plan(stateMachine.table(), pending, live, candidates, members, settled,
                 System.currentTimeMillis())) {
@@ -168,36 +165,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             cluster.submit(assign).whenComplete((reply, error) -> executor.execute(
                     () -> placementsInFlight.remove(assign.vip())));
         }
-    }
-
-    /**
-     * A leader that owns VIPs hands leadership to a live member that owns none. If an owner is also the leader, its
-     * crash costs a Raft election before its VIPs can move; if it is a follower, only the failover timeout.
-     */
-    private void handOffLeadership(Set<String> live, long now) {
-        VipTable table = stateMachine.table();
-        if (table.ownedBy(config.nodeId()).isEmpty() || handOffInFlight
-                || (lastHandOffNanos != 0 && now - lastHandOffNanos < HAND_OFF_INTERVAL_NANOS)) {
-            return;
-        }
-        String target = live.stream()
-                .filter(n -> !n.equals(config.nodeId()) && table.ownedBy(n).isEmpty())
-                .findFirst().orElse(null);
-        if (target == null) {
-            return;
-        }
-        lastHandOffNanos = now;
-        handOffInFlight = true;
-        CompletableFuture.runAsync(() -> {
-            try {
-                cluster.transferLeadership(target, 2_000);
-                LOG.info("handed Raft leadership to {}, which owns no VIP", target);
-            } catch (Exception e) {
-                LOG.debug("leadership hand-off to {} failed: {}", target, e.toString());
-            } finally {
-                handOffInFlight = false;
-            }
-        });
     }
 
     private void reconcile() {
@@ -224,12 +191,16 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             liveness.renewed(r.node(), now);
         } else if (command instanceof Command.Leave l) {
             liveness.left(l.node());
+        } else if (command instanceof Command.Assign a && a.owner() != null && before != after) {
+            // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
+            // been applied here lately (it may have been chosen as merely reachable): only ever delays a move.
+            liveness.renewed(a.owner(), now);
         }
         if (before != after) {
             for (VipState v : after.vips().values()) {
                 VipState old = before.vip(v.name());
                 if (!Objects.equals(old.owner(), v.owner())) {
-                    if (!replayed) {
+                    if (index <= replayUntil) {
                         LOG.debug("replayed: VIP {}: owner {} -> {} (epoch {})", v.name(), name(old.owner()),
                                 name(v.owner()), v.epoch());
                         continue;

@@ -60,18 +60,29 @@ public final class AddressSampler implements AutoCloseable {
     }
 
     /**
-     * Whether {@code host} carried {@code vip} at some sample within {@code slackNanos} of {@code nanos} (samples are
-     * 100 ms apart, so a reply can fall between two of them).
+     * False only if {@code host} clearly did not carry {@code vip} around {@code nanos}: every sample of it within
+     * ±250 ms lacks the address, and those samples are dense (at least four, none more than {@code maxGapNanos}
+     * apart). A hold shorter than the sampling interval, or a sampler starved of CPU, is inconclusive (true).
      */
-    public boolean carried(int host, Inet4Address vip, long nanos, long slackNanos) {
+    public boolean carried(int host, Inet4Address vip, long nanos, long maxGapNanos) {
+        long window = 250_000_000L;
+        List<Sample> around = new ArrayList<>();
         synchronized (samples) {
             for (Sample s : samples) {
-                if (s.host() == host && Math.abs(s.nanos() - nanos) <= slackNanos && s.vips().contains(vip)) {
-                    return true;
+                if (s.host() == host && Math.abs(s.nanos() - nanos) <= window) {
+                    around.add(s);
                 }
             }
         }
-        return false;
+        if (around.size() < 4 || around.stream().anyMatch(s -> s.vips().contains(vip))) {
+            return true;
+        }
+        for (int i = 1; i < around.size(); i++) {
+            if (around.get(i).nanos() - around.get(i - 1).nanos() > maxGapNanos) {
+                return true;
+            }
+        }
+        return around.get(0).nanos() - nanos > -maxGapNanos || around.get(around.size() - 1).nanos() - nanos < maxGapNanos;
     }
 
     @Override

@@ -131,7 +131,7 @@ abstract class ChaosBase implements DaemonLogsOnFailure.HasTestbed {
         for (ArpReferee.Observation o : obs) {
             if (!o.gratuitous()) {
                 int host = bed.hostOf(o.mac());
-                assertTrue(sampler.carried(host, o.vip(), o.nanos(), 250_000_000L),
+                assertTrue(sampler.carried(host, o.vip(), o.nanos(), 150_000_000L),
                         what + ": " + bed.node(host) + " answered " + o.vip().getHostAddress()
                                 + " without carrying the address");
             }
