@@ -9,11 +9,11 @@ import java.util.Map;
 
 /** {@link HostNetwork} on Linux: rtnetlink for interfaces and addresses, AF_PACKET for gratuitous ARP. */
 public final class LinuxHostNetwork implements HostNetwork {
-    private final RtNetlinkSocket netlink;
+    private final NetlinkSocket netlink;
     private final Map<Integer, PacketSocket> packetSockets = new HashMap<>();
 
     public LinuxHostNetwork() throws IOException {
-        netlink = new RtNetlinkSocket();
+        netlink = new NetlinkSocket();
     }
 
     @Override

@@ -7,10 +7,10 @@ import java.util.Map;
 
 /** {@link Fence} with nftables, spoken over NETLINK_NETFILTER (see {@link NftFence} for the rules). */
 public final class NftablesFence implements Fence {
-    private final RtNetlinkSocket socket;
+    private final NetlinkSocket socket;
 
     public NftablesFence() throws IOException {
-        socket = new RtNetlinkSocket(NftFence.NETLINK_NETFILTER);
+        socket = new NetlinkSocket(NftFence.NETLINK_NETFILTER);
     }
 
     private void run(byte[] batch, int seq, String what) throws IOException {

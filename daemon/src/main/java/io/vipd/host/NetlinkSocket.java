@@ -10,7 +10,7 @@ import java.util.List;
  * A netlink socket (NETLINK_ROUTE for addresses and links, NETLINK_NETFILTER for the nftables fence): sends one
  * request or batch at a time and reads its acknowledgements or dump. Not thread-safe.
  */
-final class RtNetlinkSocket implements AutoCloseable {
+final class NetlinkSocket implements AutoCloseable {
     static final int NETLINK_ROUTE = 0;
     private static final long RECEIVE_TIMEOUT_MS = 2000;
 
@@ -19,11 +19,11 @@ final class RtNetlinkSocket implements AutoCloseable {
     private final byte[] buffer = new byte[64 * 1024];
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
 
-    RtNetlinkSocket() throws IOException {
+    NetlinkSocket() throws IOException {
         this(NETLINK_ROUTE);
     }
 
-    RtNetlinkSocket(int protocol) throws IOException {
+    NetlinkSocket(int protocol) throws IOException {
         fd = NativeSockets.open(LibC.AF_NETLINK, LibC.SOCK_RAW, protocol, "AF_NETLINK/" + protocol);
         try {
             if (LibC.get().bind(fd, sockaddrNl(), 12) != 0) {
