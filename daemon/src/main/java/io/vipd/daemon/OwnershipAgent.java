@@ -109,6 +109,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (stopping || renewalsInFlight.get() >= maxRenewalsInFlight) {
             return;
         }
+        if (cluster.info().map(i -> i.getLeaderId() == null).orElse(true)) {
+            // No leader known: a renewal could not commit anyway, and a storm of retries is what keeps a freshly
+            // elected leader from answering heartbeats on a busy host.
+            return;
+        }
         long start = System.nanoTime();
         renewalsInFlight.incrementAndGet();
         cluster.submit(new Command.Renew(config.nodeId())).whenComplete((reply, error) -> {
