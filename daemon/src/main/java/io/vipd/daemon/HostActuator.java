@@ -36,7 +36,8 @@ public final class HostActuator {
     private final Announce announce;
     private final Map<String, Held> held = new TreeMap<>();
     private final Map<String, Long> lastErrorLogNanos = new TreeMap<>();
-    private Map<Inet4Address, Long> fencedOpenUntil = Map.of();
+    /** The VIPs the fence was last opened for, and until when. */
+    private java.util.Set<Inet4Address> fenceOpenFor = java.util.Set.of();
     private long fenceDeadlineNanos;
 
     /** A VIP whose address this host carries, and when it is next announced and refreshed. */
@@ -142,7 +143,7 @@ public final class HostActuator {
     private void updateFence(long deadlineNanos) {
         Map<Inet4Address, Long> wanted = new LinkedHashMap<>();
         held.values().forEach(h -> wanted.put(h.spec.address(), 0L));
-        if (wanted.keySet().equals(fencedOpenUntil.keySet()) && (wanted.isEmpty() || deadlineNanos == fenceDeadlineNanos)) {
+        if (wanted.keySet().equals(fenceOpenFor) && (wanted.isEmpty() || deadlineNanos == fenceDeadlineNanos)) {
             return;
         }
         long now = clock.getAsLong();
@@ -154,12 +155,12 @@ public final class HostActuator {
         }
         try {
             fence.lease(wanted);
-            fencedOpenUntil = Map.copyOf(wanted);
+            fenceOpenFor = java.util.Set.copyOf(wanted.keySet());
             fenceDeadlineNanos = deadlineNanos;
             if (!wanted.isEmpty() && clock.getAsLong() - deadlineNanos >= 0) {
                 // This thread stalled between reading the clock and the kernel taking the timeout: close at once.
                 fence.lease(Map.of());
-                fencedOpenUntil = Map.of();
+                fenceOpenFor = java.util.Set.of();
             }
         } catch (IOException ex) {
             // Safe either way: a fence that did not open does not answer; one that did not close closes by itself.
