@@ -60,29 +60,35 @@ public final class AddressSampler implements AutoCloseable {
     }
 
     /**
-     * False only if {@code host} clearly did not carry {@code vip} around {@code nanos}: every sample of it within
-     * ±250 ms lacks the address, and those samples are dense (at least four, none more than {@code maxGapNanos}
-     * apart). A hold shorter than the sampling interval, or a sampler starved of CPU, is inconclusive (true).
+     * False only if {@code host} clearly did not carry {@code vip} when it sent a reply the referee timestamped at
+     * {@code nanos}. Timestamps are taken when the referee's thread reads the frame, so they can be late (a stalled
+     * JVM), never early: the host must have lacked the address in every sample from 500 ms before to 100 ms after,
+     * and the samples must cover that whole window densely (none more than {@code maxGapNanos} apart). Anything else
+     * (a hold shorter than the sampling interval, a starved sampler) is inconclusive: true.
      */
     public boolean carried(int host, Inet4Address vip, long nanos, long maxGapNanos) {
-        long window = 250_000_000L;
-        List<Sample> around = new ArrayList<>();
+        long from = nanos - 500_000_000L;
+        long to = nanos + 100_000_000L;
+        List<Sample> window = new ArrayList<>();
         synchronized (samples) {
             for (Sample s : samples) {
-                if (s.host() == host && Math.abs(s.nanos() - nanos) <= window) {
-                    around.add(s);
+                if (s.host() == host && s.nanos() - from >= 0 && s.nanos() - to <= 0) {
+                    window.add(s);
                 }
             }
         }
-        if (around.size() < 4 || around.stream().anyMatch(s -> s.vips().contains(vip))) {
+        if (window.stream().anyMatch(s -> s.vips().contains(vip)) || window.size() < 5) {
             return true;
         }
-        for (int i = 1; i < around.size(); i++) {
-            if (around.get(i).nanos() - around.get(i - 1).nanos() > maxGapNanos) {
+        if (window.get(0).nanos() - from > maxGapNanos || to - window.get(window.size() - 1).nanos() > maxGapNanos) {
+            return true;
+        }
+        for (int i = 1; i < window.size(); i++) {
+            if (window.get(i).nanos() - window.get(i - 1).nanos() > maxGapNanos) {
                 return true;
             }
         }
-        return around.get(0).nanos() - nanos > -maxGapNanos || around.get(around.size() - 1).nanos() - nanos < maxGapNanos;
+        return false;
     }
 
     @Override
