@@ -40,6 +40,9 @@ public interface LibC {
 
     int close(int fd);
 
+    @SaveError
+    int ioctl(int fd, long request, @Out byte[] arg);
+
     String strerror(int errnum);
 
     /** Loaded once; loading libc cannot fail on the Linux hosts vipd supports. */

@@ -64,6 +64,21 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
+    private static final long SIOCGSTAMPNS = 0x8907;
+    private final byte[] timespec = new byte[16];
+
+    /**
+     * When the kernel received the last frame returned by {@link #receive}, in CLOCK_REALTIME nanoseconds, or -1.
+     * Unlike a clock read by the receiving thread, this is not delayed when that thread waits for a CPU.
+     */
+    public long lastReceivedRealtimeNanos() {
+        if (LibC.get().ioctl(fd, SIOCGSTAMPNS, timespec) != 0) {
+            return -1;
+        }
+        ByteBuffer b = ByteBuffer.wrap(timespec).order(ByteOrder.nativeOrder());
+        return b.getLong(0) * 1_000_000_000L + b.getLong(8);
+    }
+
     /** Receives one ARP frame; returns null on timeout or a frame that is not Ethernet/IPv4 ARP. */
     public ArpFrame receive(byte[] buffer) throws IOException {
         long n = LibC.get().recv(fd, buffer, buffer.length, 0);

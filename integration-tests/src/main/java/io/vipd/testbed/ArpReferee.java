@@ -45,8 +45,16 @@ public final class ArpReferee implements AutoCloseable {
                     }
                     boolean reply = f.operation() == ArpFrame.REPLY && f.targetIp().equals(clientIp);
                     if (reply || f.isGratuitous()) {
+                        // The kernel's receive time, moved onto the monotonic clock: a thread that waited for a
+                        // CPU before reading the frame would otherwise stamp it late.
+                        long nowMono = System.nanoTime();
+                        long nowReal = java.time.Instant.now().getEpochSecond() * 1_000_000_000L
+                                + java.time.Instant.now().getNano();
+                        long kernel = rx.lastReceivedRealtimeNanos();
+                        long stamp = kernel > 0 && nowReal - kernel >= 0 && nowReal - kernel < 10_000_000_000L
+                                ? nowMono - (nowReal - kernel) : nowMono;
                         synchronized (observations) {
-                            observations.add(new Observation(System.nanoTime(), round.get(), f.senderIp(),
+                            observations.add(new Observation(stamp, round.get(), f.senderIp(),
                                     f.senderMac(), !reply));
                         }
                     }
