@@ -47,8 +47,8 @@ public final class ClusterNode implements Closeable {
                 .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
                 .toList();
         group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
-        // One thread per renewal that may be in flight (see OwnershipAgent), plus placements and the leave request.
-        int threads = config.timing().leaseMs() / config.timing().renewIntervalMs() + 6;
+        // One thread per renewal that may be in flight, plus placements and the leave request.
+        int threads = config.timing().maxRenewalsInFlight() + 4;
         submitters = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "vipd-raft-client");
             t.setDaemon(true);

@@ -43,6 +43,15 @@ public record Timing(int electionMinMs, int electionMaxMs, int leaseMs, int rene
         };
     }
 
+    /**
+     * How many renewals may be in flight at once. Renewals stuck on a leader that died without closing its
+     * connections take a while to fail; there must still be room for new ones to reach the next leader within the
+     * lease. Bounded so a cluster that is down is not flooded.
+     */
+    public int maxRenewalsInFlight() {
+        return leaseMs / renewIntervalMs + 2;
+    }
+
     /** The smallest failover timeout that keeps the old owner's lease inside it. */
     public int minimumSafeFailoverTimeoutMs() {
         return (int) Math.ceil(leaseMs * (1 + CLOCK_RATE_MARGIN)) + RELEASE_MARGIN_MS;

@@ -55,10 +55,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private volatile boolean stopping;
     /** Log index up to which applied entries are a replay of this node's own log at start-up. */
     private volatile long replayUntil = Long.MAX_VALUE;
-    /**
-     * Renewals stuck on a leader that died without closing its connections take a while to fail; there must still be
-     * room for new ones to reach the next leader within the lease. Bounded so a cluster that is down is not flooded.
-     */
     private final int maxRenewalsInFlight;
     private boolean leaseWasValid;
     private boolean leaseLapsedOnce;
@@ -71,7 +67,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.host = host;
         this.lease = new OwnerLease(config.timing().leaseMs());
         this.liveness = new Liveness(config.timing().failoverTimeoutMs());
-        this.maxRenewalsInFlight = maxRenewalsInFlight(config);
+        this.maxRenewalsInFlight = config.timing().maxRenewalsInFlight();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vipd-agent");
             t.setDaemon(true);
@@ -89,10 +85,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guard(this::reconcile), RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS,
                 TimeUnit.MILLISECONDS);
-    }
-
-    static int maxRenewalsInFlight(VipdConfig config) {
-        return config.timing().leaseMs() / config.timing().renewIntervalMs() + 2;
     }
 
     private static Runnable guard(Runnable r) {
