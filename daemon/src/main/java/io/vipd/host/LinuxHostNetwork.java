@@ -18,9 +18,8 @@ public final class LinuxHostNetwork implements HostNetwork {
 
     @Override
     public List<NetInterface> interfaces() throws IOException {
-        int seq = netlink.nextSeq();
         List<NetInterface> out = new ArrayList<>();
-        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec.dumpLinks(seq), seq, "list interfaces")) {
+        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec::dumpLinks, "list interfaces")) {
             NetInterface i = NetlinkCodec.decodeLink(m);
             if (i != null) {
                 out.add(i);
@@ -44,9 +43,8 @@ public final class LinuxHostNetwork implements HostNetwork {
         for (NetInterface i : interfaces()) {
             names.put(i.index(), i.name());
         }
-        int seq = netlink.nextSeq();
         List<HostAddress> out = new ArrayList<>();
-        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec.dumpAddresses(seq), seq, "list addresses")) {
+        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec::dumpAddresses, "list addresses")) {
             HostAddress a = NetlinkCodec.decodeAddress(m, idx -> names.getOrDefault(idx, "if" + idx));
             if (a != null) {
                 out.add(a);

@@ -106,8 +106,25 @@ final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    /** Sends a dump request and collects every message until NLMSG_DONE. */
-    List<NetlinkCodec.Message> dump(byte[] message, int seq, String what) throws IOException {
+    /** NLM_F_DUMP_INTR: the kernel's list changed during the dump, which may be incomplete. */
+    private static final int NLM_F_DUMP_INTR = 0x10;
+
+    /**
+     * Sends a dump request and collects every message until NLMSG_DONE, repeating the dump (new sequence number)
+     * when the kernel marks it interrupted: an address list read while addresses churn can miss entries.
+     */
+    List<NetlinkCodec.Message> dump(java.util.function.IntFunction<byte[]> request, String what) throws IOException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            int seq = nextSeq();
+            List<NetlinkCodec.Message> out = dumpOnce(request.apply(seq), seq, what);
+            if (out.stream().noneMatch(m -> (m.flags() & NLM_F_DUMP_INTR) != 0)) {
+                return out;
+            }
+        }
+        throw new IOException(what + ": the list kept changing during 10 dumps");
+    }
+
+    private List<NetlinkCodec.Message> dumpOnce(byte[] message, int seq, String what) throws IOException {
         send(message, what);
         List<NetlinkCodec.Message> out = new ArrayList<>();
         for (int round = 0; round < 100_000; round++) {

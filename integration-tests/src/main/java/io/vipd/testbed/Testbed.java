@@ -358,11 +358,22 @@ public final class Testbed implements AutoCloseable {
 
     /** Makes host i's daemon the Raft leader ({@code vipctl lead}) and waits until every daemon agrees. */
     public void lead(int i) throws IOException {
-        String answer = ControlClient.request(socketPath(i), "lead", 15_000);
-        if (answer.contains("\"error\"")) {
-            throw new IOException("lead on " + node(i) + ": " + answer);
+        // A transfer fails when leadership moves while it runs (DIFFERENT_LEADER): retry, as an operator would.
+        String answer = "";
+        for (int attempt = 0; attempt < 5; attempt++) {
+            answer = ControlClient.request(socketPath(i), "lead", 15_000);
+            if (!answer.contains("\"error\"")) {
+                waitUntil(node(i) + " is leader", 10_000, () -> leader() == i);
+                return;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
-        waitUntil(node(i) + " is leader", 10_000, () -> leader() == i);
+        throw new IOException("lead on " + node(i) + ": " + answer);
     }
 
     /** Index of the host whose daemon is the Raft leader (asked of every running daemon), or 0. */
