@@ -48,8 +48,8 @@ public final class ArpReferee implements AutoCloseable {
                         // The kernel's receive time, moved onto the monotonic clock: a thread that waited for a
                         // CPU before reading the frame would otherwise stamp it late.
                         long nowMono = System.nanoTime();
-                        long nowReal = java.time.Instant.now().getEpochSecond() * 1_000_000_000L
-                                + java.time.Instant.now().getNano();
+                        java.time.Instant real = java.time.Instant.now();
+                        long nowReal = real.getEpochSecond() * 1_000_000_000L + real.getNano();
                         long kernel = rx.lastReceivedRealtimeNanos();
                         long stamp = kernel > 0 && nowReal - kernel >= 0 && nowReal - kernel < 10_000_000_000L
                                 ? nowMono - (nowReal - kernel) : nowMono;
