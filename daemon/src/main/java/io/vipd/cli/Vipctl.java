@@ -30,7 +30,7 @@ public final class Vipctl implements Callable<Integer> {
             false);
 
     @Option(names = {"-s", "--socket"}, paramLabel = "PATH", description = "control socket (default: ${DEFAULT-VALUE})")
-    Path socket = Path.of("/run/vipd/vipd.sock");
+    Path socket = io.vipd.config.ConfigLoader.DEFAULT_CONTROL_SOCKET;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Vipctl()).execute(args));

@@ -31,6 +31,7 @@ import org.apache.commons.configuration2.io.FileHandler;
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/vipd/vipd.conf");
+    public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vipd/vipd.sock");
 
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
     private static final Pattern PEER_KEY = Pattern.compile("peer\\.([^.]+)");
@@ -45,7 +46,7 @@ public final class ConfigLoader {
         PLAIN_KEYS.put("node.id", "<hostname>");
         PLAIN_KEYS.put("cluster.name", "vipd");
         PLAIN_KEYS.put("data.dir", "/var/lib/vipd");
-        PLAIN_KEYS.put("control.socket", "/run/vipd/vipd.sock");
+        PLAIN_KEYS.put("control.socket", DEFAULT_CONTROL_SOCKET.toString());
         PLAIN_KEYS.put("announce.burst.count", String.valueOf(Announce.DEFAULT.burstCount()));
         PLAIN_KEYS.put("announce.burst.interval.ms", String.valueOf(Announce.DEFAULT.burstIntervalMs()));
         PLAIN_KEYS.put("announce.refresh.ms", String.valueOf(Announce.DEFAULT.refreshMs()));
@@ -154,7 +155,7 @@ public final class ConfigLoader {
                 throw error("cluster.name", "'" + clusterName + "' is not a valid name (letters, digits, '-' or '_')");
             }
             Path dataDir = absolutePath("data.dir", "/var/lib/vipd");
-            Path controlSocket = absolutePath("control.socket", "/run/vipd/vipd.sock");
+            Path controlSocket = absolutePath("control.socket", DEFAULT_CONTROL_SOCKET.toString());
 
             List<Peer> peers = readPeers(peerKeys);
             String self = nodeId;

@@ -61,6 +61,12 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private volatile String lastRenewalError = "none";
     /** When this node last became a ready leader; null while it is not leader. Agent thread only. */
     private Long leaderSinceNanos;
+    /** Service-manager notifications (sd_notify state lines); a no-op outside systemd. */
+    private volatile java.util.function.Consumer<String> notifier = state -> { };
+    /** Whether a renewal of this node has committed yet: the node has joined the cluster. Agent thread only. */
+    private boolean joined;
+    /** Last STATUS= line sent, so only changes are sent. Agent thread only. */
+    private String lastServiceStatus = "";
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
         this.config = config;
@@ -73,6 +79,22 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Where to send service-manager state lines (systemd's READY=1, STATUS=..., STOPPING=1, WATCHDOG=1). READY=1
+     * is sent once this node's first renewal commits: a majority accepted it as a member, so it has joined.
+     */
+    public void notifyServiceManager(java.util.function.Consumer<String> notifier) {
+        this.notifier = notifier;
+    }
+
+    /**
+     * Sends WATCHDOG=1 from the agent thread every {@code periodMs}: if that thread stalls, systemd's watchdog
+     * restarts the daemon (its lease, and so its kernel fence, has long lapsed by then).
+     */
+    public void startWatchdog(long periodMs) {
+        executor.scheduleAtFixedRate(guard(() -> notifier.accept("WATCHDOG=1")), 0, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /** Starts renewing, placing and reconciling. Entries up to the log's current end are a replay of old news. */
@@ -122,6 +144,12 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                     if (!stopping) {
                         lease.renewed(start, r.index(), r.owned());
                         reconcile();
+                        if (!joined) {
+                            joined = true;
+                            lastServiceStatus = serviceStatus(System.nanoTime());
+                            LOG.info("joined cluster {}: first renewal committed", config.clusterName());
+                            notifier.accept("READY=1\nSTATUS=" + lastServiceStatus);
+                        }
                     }
                 }));
             } catch (java.io.IOException e) {
@@ -179,6 +207,29 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;
         host.sync(lease.holdable(now), lease.deadlineNanos(), now);
+        String status = serviceStatus(now);
+        if (!status.equals(lastServiceStatus)) {
+            lastServiceStatus = status;
+            notifier.accept("STATUS=" + status);
+        }
+    }
+
+    /** One line for `systemctl status`: whether this node has joined, who leads, what it holds. */
+    private String serviceStatus(long now) {
+        String leader = cluster == null ? null : cluster.info()
+                .map(i -> i.getLeaderId() == null ? null : i.getLeaderId().toString()).orElse(null);
+        if (!joined) {
+            return "joining cluster " + config.clusterName() + ": "
+                    + (leader == null ? "no leader yet (a majority of peers must be up)"
+                            : "leader " + leader + ", first renewal not committed yet");
+        }
+        if (!lease.valid(now)) {
+            // no running figures here: the line is re-sent whenever it changes
+            return "lease lapsed (no renewal committed in time): holding no VIPs";
+        }
+        java.util.Set<String> held = host.heldSince().keySet();
+        return "member of " + config.clusterName() + ", leader " + (leader == null ? "unknown" : leader)
+                + ", holding " + (held.isEmpty() ? "no VIPs" : String.join(" ", held));
     }
 
     @Override
@@ -228,6 +279,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * Shutdown: stop renewing, drop the addresses first, then tell the group (bounded wait) so the VIPs move at once.
      */
     public void shutdown(long timeoutMs) {
+        notifier.accept("STOPPING=1\nSTATUS=stopping: releasing VIPs and handing them to the cluster");
         CompletableFuture<Void> released = CompletableFuture.runAsync(() -> {
             stopping = true;
             lease.revoke(System.nanoTime());

@@ -29,7 +29,11 @@ import picocli.CommandLine.Option;
 @Command(name = "vipd", mixinStandardHelpOptions = true, versionProvider = VipdMain.VersionProvider.class,
         description = "Virtual-IP failover daemon: one Raft group decides which single host owns each VIP.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped cleanly, or --check-config found no problem",
+        footerHeading = "%nUnder systemd:%n",
+        footer = {"With Type=notify, vipd reports READY=1 once it has joined the cluster (its first renewal was "
+                + "committed by a majority), STATUS= lines as that changes, and WATCHDOG=1 when WatchdogSec is set.",
+                "SIGTERM releases this host's VIPs and hands them to the cluster before exiting."},
+        exitCodeList = {"0:stopped cleanly, or --check-config / --cleanup found no problem",
                 "1:could not start (see the message)", "78:configuration error (EX_CONFIG)"})
 public final class VipdMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("vipd");
@@ -40,6 +44,11 @@ public final class VipdMain implements Callable<Integer> {
     @Option(names = "--check-config", paramLabel = "FILE",
             description = "validate FILE (including that its interfaces exist on this host) and exit")
     Path checkConfig;
+
+    @Option(names = "--cleanup",
+            description = "remove this host's VIP addresses (those in --config) and vipd's nftables tables, then "
+                    + "exit; run by package removal. Refused while a vipd daemon answers on the control socket.")
+    boolean cleanup;
 
     public static void main(String[] args) {
         // gRPC logs through java.util.logging; keep its start-up chatter out of the journal.
@@ -54,6 +63,9 @@ public final class VipdMain implements Callable<Integer> {
     public Integer call() {
         if (checkConfig != null) {
             return check(checkConfig);
+        }
+        if (cleanup) {
+            return cleanup(config);
         }
         return run();
     }
@@ -79,6 +91,52 @@ public final class VipdMain implements Callable<Integer> {
             System.err.println(e.getMessage());
             return ConfigException.EXIT_CODE;
         }
+    }
+
+    /**
+     * Package removal: leaves no VIP address and no vipd firewall table behind. A daemon that is still running would
+     * re-add what this removes, so this refuses while one answers.
+     */
+    private int cleanup(Path file) {
+        VipdConfig c = null;
+        try {
+            c = new ConfigLoader().load(file);
+        } catch (ConfigException e) {
+            System.err.println("vipd --cleanup: " + e.getMessage().lines().findFirst().orElse("")
+                    + " (removing only vipd's nftables tables; VIP addresses a stopped vipd added expire by "
+                    + "themselves within 3 s)");
+        }
+        Path socket = c != null ? c.controlSocket() : ConfigLoader.DEFAULT_CONTROL_SOCKET;
+        if (io.vipd.control.ControlClient.answers(socket)) {
+            System.err.println("vipd --cleanup: a vipd daemon is running (control socket " + socket
+                    + " answers); stop it first");
+            return 1;
+        }
+        int failures = 0;
+        if (c != null) {
+            try (HostNetwork network = new LinuxHostNetwork()) {
+                for (io.vipd.host.HostAddress a : network.addresses()) {
+                    for (io.vipd.config.VipSpec v : c.vips()) {
+                        if (v.address().equals(a.address())) {
+                            network.removeAddress(a.iface(), a.address(), a.prefix());
+                            System.out.println("removed VIP " + v.name() + " " + a.address().getHostAddress() + "/"
+                                    + a.prefix() + " from " + a.iface());
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("vipd --cleanup: cannot remove VIP addresses: " + e.getMessage());
+                failures++;
+            }
+        }
+        try (NftablesFence fence = new NftablesFence()) {
+            fence.remove();
+            System.out.println("removed nftables tables 'arp vipd' and 'ip vipd'");
+        } catch (IOException | RuntimeException e) {
+            System.err.println("vipd --cleanup: cannot remove nftables tables: " + e.getMessage());
+            failures++;
+        }
+        return failures == 0 ? 0 : 1;
     }
 
     private int run() {
@@ -119,6 +177,7 @@ public final class VipdMain implements Callable<Integer> {
             network.close();
             return 1;
         }
+        java.util.Optional<io.vipd.host.SystemdNotify> systemd = io.vipd.host.SystemdNotify.fromEnvironment();
         HostActuator actuator = new HostActuator(network, fence, c.vips(), c.announce(), System::nanoTime);
         OwnershipAgent agent = new OwnershipAgent(c, actuator);
         ControlServer control = null;
@@ -139,6 +198,10 @@ public final class VipdMain implements Callable<Integer> {
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine);
             cluster.start();
+            systemd.ifPresent(n -> {
+                agent.notifyServiceManager(n::send);
+                watchdogPeriodMs().ifPresent(agent::startWatchdog);
+            });
             agent.start(cluster, stateMachine);
         } catch (IOException | RuntimeException e) {
             System.err.println("vipd: cannot start: " + e.getMessage());
@@ -177,6 +240,21 @@ public final class VipdMain implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Half of systemd's WatchdogSec (WATCHDOG_USEC), if the watchdog is on and meant for this process. */
+    static java.util.OptionalLong watchdogPeriodMs() {
+        String usec = System.getenv("WATCHDOG_USEC");
+        String pid = System.getenv("WATCHDOG_PID");
+        if (usec == null || (pid != null && !pid.equals(Long.toString(ProcessHandle.current().pid())))) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return java.util.OptionalLong.of(Math.max(1, Long.parseLong(usec) / 2000));
+        } catch (NumberFormatException e) {
+            LOG.warn("ignoring malformed WATCHDOG_USEC={}", usec);
+            return java.util.OptionalLong.empty();
+        }
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -234,6 +234,11 @@ public final class Testbed implements AutoCloseable {
     }
 
     public void startDaemon(int i) throws IOException {
+        startDaemon(i, Map.of());
+    }
+
+    /** Starts host i's daemon with extra environment variables (e.g. NOTIFY_SOCKET). */
+    public void startDaemon(int i, Map<String, String> environment) throws IOException {
         Files.createDirectories(configPath(i).getParent());
         Files.writeString(configPath(i), config(i));
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i)));
@@ -241,6 +246,7 @@ public final class Testbed implements AutoCloseable {
         cmd.addAll(List.of("-c", configPath(i).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logPath(i).toFile()));
+        pb.environment().putAll(environment);
         daemons[i] = pb.start(); // ip netns exec execs java: this pid is the daemon's
     }
 

@@ -1,0 +1,5 @@
+# vipd %pre: the daemon's system user and group, needed before files owned by them are unpacked.
+getent group vipd >/dev/null || groupadd -r vipd
+getent passwd vipd >/dev/null || \
+    useradd -r -g vipd -d /var/lib/vipd -M -s /sbin/nologin -c "vipd virtual-IP failover daemon" vipd
+exit 0
