@@ -20,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code vipctl}: talks to the local vipd over its control socket. */
 @Command(name = "vipctl", mixinStandardHelpOptions = true, versionProvider = Vipctl.VersionProvider.class,
         description = "Show and control the local vipd daemon.",
-        subcommands = {Vipctl.Status.class, Vipctl.Lead.class, CommandLine.HelpCommand.class},
+        subcommands = {Vipctl.Status.class, Vipctl.Move.class, Vipctl.Drain.class, Vipctl.Undrain.class,
+                Vipctl.Lead.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the daemon answered with an error", "2:usage error",
                 "3:vipd is not running (no answer on the control socket)"})
@@ -113,14 +114,102 @@ public final class Vipctl implements Callable<Integer> {
         }
     }
 
+    /** Sends one request and prints its one-line result. */
+    int simple(String request) {
+        int[] exit = {0};
+        JsonNode node = ask(request, exit);
+        if (node == null) {
+            return exit[0];
+        }
+        System.out.println(node.get("result").asText());
+        return 0;
+    }
+
+    /** VIP and node names are single words of letters, digits, '-' and '_' (as in vipd.conf). */
+    static void checkName(picocli.CommandLine.Model.CommandSpec spec, String what, String value) {
+        if (value != null && !value.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,62}")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    what + " '" + value + "' is not a valid name (letters, digits, '-' or '_')");
+        }
+    }
+
+    static String localNode(Vipctl parent) {
+        int[] exit = {0};
+        JsonNode node = parent.ask("status", exit);
+        return node == null ? null : node.get("node").asText();
+    }
+
+    @Command(name = "move", description = "Hand VIP over to NODE: the owner lets go, then NODE answers (no failover "
+            + "timeout). Refused, with the reason, if NODE is drained, unreachable or fails the VIP's checks.")
+    static final class Move implements Callable<Integer> {
+        @ParentCommand
+        Vipctl parent;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "VIP")
+        String vip;
+
+        @picocli.CommandLine.Parameters(index = "1", paramLabel = "NODE")
+        String node;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            checkName(spec, "VIP", vip);
+            checkName(spec, "NODE", node);
+            return parent.simple("move " + vip + " " + node);
+        }
+    }
+
+    @Command(name = "drain", description = "Move every VIP off NODE (default: this node) and keep them off until "
+            + "undrain. A VIP with no other eligible node stays and is reported.")
+    static final class Drain implements Callable<Integer> {
+        @ParentCommand
+        Vipctl parent;
+
+        @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "NODE")
+        String node;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            checkName(spec, "NODE", node);
+            String target = node != null ? node : localNode(parent);
+            return target == null ? EXIT_NOT_RUNNING : parent.simple("drain " + target);
+        }
+    }
+
+    @Command(name = "undrain", description = "Let NODE (default: this node) receive VIPs again.")
+    static final class Undrain implements Callable<Integer> {
+        @ParentCommand
+        Vipctl parent;
+
+        @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "NODE")
+        String node;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            checkName(spec, "NODE", node);
+            String target = node != null ? node : localNode(parent);
+            return target == null ? EXIT_NOT_RUNNING : parent.simple("undrain " + target);
+        }
+    }
+
     static void print(StatusReport s, PrintStream out) {
         out.printf("cluster %s: this node %s is %s; leader %s; term %d%n%n", s.cluster(), s.node(), s.role(),
                 s.leader() == null ? "(none)" : s.leader(), s.term());
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "ADDRESS", "ROLE", "REACHABLE", "LAST RENEWAL"});
+        rows.add(new String[] {"NODE", "ADDRESS", "ROLE", "REACHABLE", "LAST RENEWAL", "DRAINED"});
         for (StatusReport.NodeStatus n : s.nodes()) {
             rows.add(new String[] {n.id() + (n.self() ? " (this)" : ""), n.address(), n.role(),
-                    n.reachable() ? "yes" : "no", n.sinceRenewalMs() < 0 ? "never" : n.sinceRenewalMs() + " ms ago"});
+                    n.reachable() ? "yes" : "no", n.sinceRenewalMs() < 0 ? "never" : n.sinceRenewalMs() + " ms ago",
+                    n.drained() ? "yes" : "no"});
         }
         table(rows, out);
         out.println();
@@ -131,11 +220,34 @@ public final class Vipctl implements Callable<Integer> {
             if (!"-".equals(v.lease())) {
                 here = v.lease() + (v.sinceRenewalMs() >= 0 ? " (renewed " + v.sinceRenewalMs() + " ms ago)" : "");
             }
+            String why = v.reason() + (v.releasing() == null ? "" : "; waiting for " + v.releasing() + " to let go");
             rows.add(new String[] {v.name(), v.address(), v.iface(), v.owner() == null ? "(none)" : v.owner(),
-                    String.valueOf(v.epoch()), v.ownedSince() == null ? "-" : v.ownedSince(), here,
-                    v.reason()});
+                    String.valueOf(v.epoch()), v.ownedSince() == null ? "-" : v.ownedSince(), here, why});
         }
         table(rows, out);
+        // Per VIP: the inputs of the placement decision (preference, preemption, each node's check results).
+        boolean header = false;
+        for (StatusReport.VipStatus v : s.vips()) {
+            boolean plain = (v.preferred() == null || v.preferred().isEmpty()) && "off".equals(v.preempt())
+                    && (v.health() == null || v.health().isEmpty());
+            if (plain) {
+                continue;
+            }
+            if (!header) {
+                out.println();
+                header = true;
+            }
+            StringBuilder sb = new StringBuilder(v.name()).append(": prefer ")
+                    .append(v.preferred() == null || v.preferred().isEmpty() ? "(none)" : String.join(", ",
+                            v.preferred()))
+                    .append("; preempt ").append(v.preempt());
+            if (v.health() != null && !v.health().isEmpty()) {
+                List<String> parts = new ArrayList<>();
+                v.health().forEach((n, h) -> parts.add(n + " " + h));
+                sb.append("; checks: ").append(String.join(", ", parts));
+            }
+            out.println(sb);
+        }
     }
 
     private static void table(List<String[]> rows, PrintStream out) {

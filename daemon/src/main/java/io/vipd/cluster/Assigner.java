@@ -10,23 +10,51 @@ import java.util.Set;
 /**
  * The leader's placement decision, pure: which VIPs need a new owner and who gets each.
  *
+ * <p>A node is <em>eligible</em> for a VIP when it is a candidate (see below), not drained, and passes the VIP's
+ * health checks (as it last reported them to the group; a node that has not reported yet does not pass).
+ *
  * <ul>
- *   <li>A VIP whose owner is live (its renewals commit) stays where it is: a returning node never takes a VIP back
- *       by itself. Only renewals can make an owner live: that is what keeps the old owner's lease inside the
- *       failover timeout.</li>
- *   <li>A new owner is chosen among the candidates: live nodes, plus nodes the leader currently reaches over Raft.
- *       A candidate whose lease has lapsed does not answer until its next renewal commits, so choosing it is safe;
- *       it just need not wait for that renewal, which after a change of leader saves a round.</li>
- *   <li>A VIP with no owner, or whose owner is not live, goes to the first live node of its preference list, or
- *       else to the live node owning the fewest VIPs (ties broken by node id, so the result is deterministic).</li>
- *   <li>With no live node nothing is proposed.</li>
- *   <li>A VIP that was never assigned waits until every member is live or the leader has settled (been leader for
- *       a failover timeout), so that a cluster starting up spreads its VIPs instead of piling them onto whichever
- *       node renewed first. VIPs that lost their owner never wait.</li>
+ *   <li><b>Failover.</b> A VIP with no owner, or whose owner is not live (no renewal applied for the failover
+ *       timeout), goes to the first eligible node of its preference list, or else to the eligible node owning the
+ *       fewest VIPs (ties broken by node id). Only renewals make an owner live: that is what keeps the old owner's
+ *       lease inside the failover timeout. Candidates are live nodes plus nodes the leader reaches over Raft; a
+ *       candidate whose lease lapsed does not answer until its next renewal commits, so choosing it is safe. The
+ *       previous owner is never chosen: it stopped renewing, even if the leader still reaches it.</li>
+ *   <li><b>Handover.</b> A VIP whose owner is live moves only by handover (the owner lets go before the new owner
+ *       answers): when its owner is drained or fails the VIP's checks and another node is eligible, or, with
+ *       {@code preempt} on, when a node earlier in its preference list has been eligible for the preempt delay.
+ *       Otherwise it stays: a returning node never takes a VIP back by itself.</li>
+ *   <li><b>No healthy node.</b> With {@code unhealthy = keep} (default) the VIP stays on its owner, or, if it has
+ *       none, goes to a reachable node that is not drained; with {@code unhealthy = release} it is released.</li>
+ *   <li>A VIP in the middle of a handover is left alone until the previous owner confirmed (unless its new owner
+ *       dies: then failover applies).</li>
+ *   <li>A VIP that was never assigned waits until every member is a candidate or the leader has settled (been
+ *       leader for a failover timeout), so a cluster starting up spreads its VIPs instead of piling them onto
+ *       whichever node renewed first. VIPs that lost their owner never wait.</li>
  * </ul>
  */
 public final class Assigner {
     private Assigner() {}
+
+    /** How long (ms) a node has been continuously eligible for a VIP, as the leader saw it; for preempt delays. */
+    @FunctionalInterface
+    public interface EligibleFor {
+        EligibleFor ALWAYS = (node, vip) -> Long.MAX_VALUE;
+
+        long millis(String node, String vip);
+    }
+
+    /**
+     * What the leader knows when it plans.
+     *
+     * @param live        nodes whose renewals commit: owners that keep their VIPs
+     * @param candidates  nodes that may receive a VIP (a superset of {@code live})
+     * @param members     every configured member
+     * @param settled     the leader has been leader for at least the failover timeout
+     * @param eligibleFor for preempt delays
+     */
+    public record Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
+                         Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor) {}
 
     /** Plan where every candidate is a live node. */
     public static List<Command.Assign> plan(VipTable table, List<VipSpec> vips, Set<String> live,
@@ -34,64 +62,171 @@ public final class Assigner {
         return plan(table, vips, live, live, members, settled, wallMillis);
     }
 
-    /**
-     * @param live       nodes whose renewals commit: owners that keep their VIPs
-     * @param candidates nodes that may receive a VIP (a superset of {@code live})
-     * @param members    every configured member
-     * @param settled    the leader has been leader for at least the failover timeout
-     */
     public static List<Command.Assign> plan(VipTable table, List<VipSpec> vips, Set<String> live,
                                             Set<String> candidates, Set<String> members, boolean settled,
                                             long wallMillis) {
+        return plan(new Inputs(table, vips, live, candidates, members, settled, wallMillis, EligibleFor.ALWAYS));
+    }
+
+    /** Whether {@code node} passes {@code spec}'s checks according to what it last reported to the group. */
+    public static boolean healthy(VipTable table, VipSpec spec, String node) {
+        return spec.checks().isEmpty() || "".equals(table.healthOf(node).get(spec.name()));
+    }
+
+    /** Why {@code node} does not pass {@code spec}'s checks, or null if it does. */
+    public static String unhealthyReason(VipTable table, VipSpec spec, String node) {
+        if (healthy(table, spec, node)) {
+            return null;
+        }
+        String r = table.healthOf(node).get(spec.name());
+        return r == null ? "no check results reported yet" : r;
+    }
+
+    /** Candidate, not drained, passing the checks. */
+    public static boolean eligible(Inputs in, VipSpec spec, String node) {
+        return in.candidates().contains(node) && !in.table().drained().contains(node)
+                && healthy(in.table(), spec, node);
+    }
+
+    public static List<Command.Assign> plan(Inputs in) {
         List<Command.Assign> out = new ArrayList<>();
-        if (candidates.isEmpty()) {
+        if (in.candidates().isEmpty()) {
             return out;
         }
-        boolean waitForMembers = !settled && !candidates.containsAll(members);
+        VipTable table = in.table();
+        boolean waitForMembers = !in.settled() && !in.candidates().containsAll(in.members());
         Map<String, Integer> load = new HashMap<>();
-        candidates.forEach(n -> load.put(n, 0));
-        for (VipSpec spec : vips) {
+        in.candidates().forEach(n -> load.put(n, 0));
+        for (VipSpec spec : in.vips()) {
             String owner = table.vip(spec.name()).owner();
-            if (owner != null && live.contains(owner) && load.containsKey(owner)) {
+            if (owner != null && in.live().contains(owner) && load.containsKey(owner)) {
                 load.merge(owner, 1, Integer::sum);
             }
         }
-        for (VipSpec spec : vips) {
+        for (VipSpec spec : in.vips()) {
             VipState state = table.vip(spec.name());
-            if (state.owner() != null && live.contains(state.owner())) {
+            String owner = state.owner();
+            boolean ownerLive = owner != null && in.live().contains(owner);
+            if (ownerLive) {
+                if (state.releasing() == null) {
+                    Command.Assign move = handover(in, spec, state, load);
+                    if (move != null) {
+                        out.add(move);
+                    }
+                }
                 continue;
             }
             if (state.epoch() == 0 && waitForMembers) {
                 continue;
             }
-            // Never the previous owner: it stopped renewing, even if the leader still reaches it.
-            String previous = state.owner();
-            String chosen = null;
-            String why = null;
-            for (String preferred : spec.preferred()) {
-                if (candidates.contains(preferred) && !preferred.equals(previous)) {
-                    chosen = preferred;
-                    why = "preferred";
-                    break;
-                }
+            Command.Assign failover = failover(in, spec, state, load);
+            if (failover != null) {
+                out.add(failover);
             }
-            if (chosen == null) {
-                chosen = load.entrySet().stream()
-                        .filter(e -> !e.getKey().equals(previous))
-                        .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                        .map(Map.Entry::getKey).orElse(null);
-                if (chosen == null) {
-                    continue; // the only candidate is the owner that stopped renewing
-                }
-                why = spec.preferred().isEmpty() ? "least loaded" : "fallback: no preferred node live, least loaded";
-            }
-            load.merge(chosen, 1, Integer::sum);
-            String reason = state.owner() == null
-                    ? why
-                    : why + "; previous owner " + state.owner() + " stopped renewing";
-            long ownerRenewals = state.owner() == null ? 0 : table.renewalsOf(state.owner());
-            out.add(new Command.Assign(spec.name(), state.epoch(), ownerRenewals, chosen, wallMillis, reason));
         }
         return out;
+    }
+
+    /** The owner is live: move the VIP only for drain, failing checks or preemption. */
+    private static Command.Assign handover(Inputs in, VipSpec spec, VipState state, Map<String, Integer> load) {
+        String owner = state.owner();
+        VipTable table = in.table();
+        boolean drained = table.drained().contains(owner);
+        String sick = unhealthyReason(table, spec, owner);
+        if (drained || sick != null) {
+            String target = best(in, spec, load, owner, null);
+            String why = drained ? "owner " + owner + " drained" : "owner " + owner + " unhealthy (" + sick + ")";
+            if (target != null) {
+                return move(in, spec, state, target, load, preferenceNote(spec, target) + "; " + why);
+            }
+            boolean nobodyHealthy = in.candidates().stream().noneMatch(n -> healthy(table, spec, n));
+            if (sick != null && nobodyHealthy && spec.unhealthy() == VipSpec.UnhealthyPolicy.RELEASE) {
+                return move(in, spec, state, null, load, "released: no node passes its checks (unhealthy = release)");
+            }
+            return null; // stays: nowhere better to go
+        }
+        if (spec.preempt()) {
+            int ownerRank = rank(spec, owner);
+            for (String p : spec.preferred()) {
+                if (rank(spec, p) >= ownerRank) {
+                    break;
+                }
+                if (eligible(in, spec, p) && in.eligibleFor().millis(p, spec.name()) >= spec.preemptDelayMs()) {
+                    return move(in, spec, state, p, load, "preferred (preempt: " + p + " eligible for "
+                            + Math.min(in.eligibleFor().millis(p, spec.name()), 86_400_000L) + " ms >= "
+                            + spec.preemptDelayMs() + " ms delay)");
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The VIP has no owner or its owner stopped renewing. */
+    private static Command.Assign failover(Inputs in, VipSpec spec, VipState state, Map<String, Integer> load) {
+        String previous = state.owner();
+        VipTable table = in.table();
+        String chosen = best(in, spec, load, previous, null);
+        String why;
+        if (chosen != null) {
+            why = preferenceNote(spec, chosen);
+        } else if (spec.unhealthy() == VipSpec.UnhealthyPolicy.KEEP) {
+            // Nobody passes the checks: keep the VIP served, by a reachable node that is not drained.
+            chosen = best(in, spec, load, previous, n -> !table.drained().contains(n));
+            if (chosen == null) {
+                return null;
+            }
+            why = "no node passes its checks, kept serving on " + chosen + " (unhealthy = keep)";
+        } else if (previous != null) {
+            why = "released: no node passes its checks (unhealthy = release)";
+        } else {
+            return null;
+        }
+        if (chosen != null) {
+            load.merge(chosen, 1, Integer::sum);
+        }
+        String reason = previous == null ? why : why + "; previous owner " + previous + " stopped renewing";
+        long ownerRenewals = previous == null ? 0 : table.renewalsOf(previous);
+        return new Command.Assign(spec.name(), state.epoch(), ownerRenewals, chosen, in.wallMillis(), reason);
+    }
+
+    private static Command.Assign move(Inputs in, VipSpec spec, VipState state, String target,
+                                       Map<String, Integer> load, String reason) {
+        if (target != null) {
+            load.merge(target, 1, Integer::sum);
+        }
+        load.computeIfPresent(state.owner(), (n, l) -> Math.max(0, l - 1));
+        return new Command.Assign(spec.name(), state.epoch(), 0, target, in.wallMillis(), reason, true);
+    }
+
+    /**
+     * The first eligible node of the preference list, else the eligible node with the fewest VIPs; never
+     * {@code excluded}. With {@code instead} given, that test replaces eligibility.
+     */
+    private static String best(Inputs in, VipSpec spec, Map<String, Integer> load, String excluded,
+                               java.util.function.Predicate<String> instead) {
+        java.util.function.Predicate<String> ok = instead != null
+                ? n -> in.candidates().contains(n) && instead.test(n)
+                : n -> eligible(in, spec, n);
+        for (String p : spec.preferred()) {
+            if (!p.equals(excluded) && ok.test(p)) {
+                return p;
+            }
+        }
+        return load.entrySet().stream()
+                .filter(e -> !e.getKey().equals(excluded) && ok.test(e.getKey()))
+                .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey).orElse(null);
+    }
+
+    private static String preferenceNote(VipSpec spec, String chosen) {
+        if (spec.preferred().isEmpty()) {
+            return "least loaded";
+        }
+        return spec.preferred().contains(chosen) ? "preferred" : "fallback: no preferred node eligible, least loaded";
+    }
+
+    private static int rank(VipSpec spec, String node) {
+        int i = spec.preferred().indexOf(node);
+        return i < 0 ? Integer.MAX_VALUE : i;
     }
 }

@@ -18,11 +18,42 @@ public sealed interface Command {
      * discarded, never applied. The renewal count matters: a renewal the leader had not yet seen when it decided
      * "the owner stopped renewing" may commit just before this entry and give the owner a fresh lease.
      *
+     * <p>A <em>handover</em> moves a VIP away from an owner that is alive (planned move, drain, failing health
+     * check, preemption): it checks the epoch only, and the old owner becomes {@link VipState#releasing}, so the new
+     * owner answers only after the old one confirmed it let go. Nothing the old owner renews can then matter.
+     *
      * @param owner         the new owner, or null to leave the VIP unowned
-     * @param ownerRenewals the current owner's renewal count the decision was based on (ignored if no owner)
+     * @param ownerRenewals the current owner's renewal count the decision was based on (ignored if no owner, or
+     *                      for a handover)
      */
-    record Assign(String vip, long expectedEpoch, long ownerRenewals, String owner, long wallMillis, String reason)
-            implements Command {}
+    record Assign(String vip, long expectedEpoch, long ownerRenewals, String owner, long wallMillis, String reason,
+                  boolean handover) implements Command {
+        /** A failover assignment (not a handover). */
+        public Assign(String vip, long expectedEpoch, long ownerRenewals, String owner, long wallMillis,
+                      String reason) {
+            this(vip, expectedEpoch, ownerRenewals, owner, wallMillis, reason, false);
+        }
+    }
+
+    /**
+     * The previous owner of {@code vip} in a handover has removed its address and closed its fence for it (or, sent
+     * by the leader, it has certainly stopped answering because the failover timeout passed): the new owner may
+     * answer. Applied only if the VIP is still at {@code epoch} and still waiting for {@code node}.
+     */
+    record Released(String vip, long epoch, String node, String reason) implements Command {}
+
+    /**
+     * A node's health-check results for the VIPs that have checks: VIP name → "" when its checks pass, else why
+     * they fail. Replaces what the node reported before.
+     */
+    record Health(String node, java.util.Map<String, String> results) implements Command {
+        public Health {
+            results = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(results));
+        }
+    }
+
+    /** A node is drained (its VIPs move away and no VIP is given to it) or undrained. */
+    record Drain(String node, boolean drained, long wallMillis) implements Command {}
 
     /**
      * A node that is shutting down has already removed its addresses and gives up everything it owns, so the VIPs
@@ -33,6 +64,9 @@ public sealed interface Command {
     byte RENEW = 1;
     byte ASSIGN = 2;
     byte LEAVE = 3;
+    byte RELEASED = 4;
+    byte HEALTH = 5;
+    byte DRAIN = 6;
 
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -48,10 +82,30 @@ public sealed interface Command {
                 out.writeUTF(a.owner() == null ? "" : a.owner());
                 out.writeLong(a.wallMillis());
                 out.writeUTF(a.reason());
+                out.writeBoolean(a.handover());
             } else if (this instanceof Leave l) {
                 out.writeByte(LEAVE);
                 out.writeUTF(l.node());
                 out.writeLong(l.wallMillis());
+            } else if (this instanceof Released r) {
+                out.writeByte(RELEASED);
+                out.writeUTF(r.vip());
+                out.writeLong(r.epoch());
+                out.writeUTF(r.node());
+                out.writeUTF(r.reason());
+            } else if (this instanceof Health h) {
+                out.writeByte(HEALTH);
+                out.writeUTF(h.node());
+                out.writeInt(h.results().size());
+                for (java.util.Map.Entry<String, String> e : h.results().entrySet()) {
+                    out.writeUTF(e.getKey());
+                    out.writeUTF(e.getValue());
+                }
+            } else if (this instanceof Drain d) {
+                out.writeByte(DRAIN);
+                out.writeUTF(d.node());
+                out.writeBoolean(d.drained());
+                out.writeLong(d.wallMillis());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in-memory stream
@@ -70,9 +124,23 @@ public sealed interface Command {
                     long renewals = in.readLong();
                     String owner = in.readUTF();
                     yield new Assign(vip, epoch, renewals, owner.isEmpty() ? null : owner, in.readLong(),
-                            in.readUTF());
+                            in.readUTF(), in.readBoolean());
                 }
                 case LEAVE -> new Leave(in.readUTF(), in.readLong());
+                case RELEASED -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());
+                case HEALTH -> {
+                    String node = in.readUTF();
+                    int n = in.readInt();
+                    if (n < 0 || n > 100_000) {
+                        throw new IOException("implausible health result count " + n);
+                    }
+                    java.util.Map<String, String> results = new java.util.TreeMap<>();
+                    for (int i = 0; i < n; i++) {
+                        results.put(in.readUTF(), in.readUTF());
+                    }
+                    yield new Health(node, results);
+                }
+                case DRAIN -> new Drain(in.readUTF(), in.readBoolean(), in.readLong());
                 default -> throw new IOException("unknown command type " + type);
             };
             if (in.available() != 0) {

@@ -51,6 +51,14 @@ public final class VipStateMachine extends BaseStateMachine {
         return table;
     }
 
+    /** The applied table together with the log index it reflects (-1 before anything was applied). */
+    public record View(long index, VipTable table) {}
+
+    public synchronized View view() {
+        TermIndex last = getLastAppliedTermIndex();
+        return new View(last == null ? -1 : last.getIndex(), table);
+    }
+
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);

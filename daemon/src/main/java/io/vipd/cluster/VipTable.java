@@ -5,7 +5,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The replicated VIP table: who owns each VIP, at which epoch, and how many renewals each node has committed.
@@ -13,14 +15,39 @@ import java.util.TreeMap;
  * same table, which is what makes "one owner per VIP per epoch" a property of the log.
  */
 public final class VipTable {
-    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of());
+    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of());
 
     private final Map<String, VipState> vips;
     private final Map<String, Long> renewals;
+    /** node → (VIP → "" if its checks pass there, else why not), as each node last reported. */
+    private final Map<String, Map<String, String>> health;
+    private final Set<String> drained;
 
-    private VipTable(Map<String, VipState> vips, Map<String, Long> renewals) {
+    private VipTable(Map<String, VipState> vips, Map<String, Long> renewals, Map<String, Map<String, String>> health,
+                     Set<String> drained) {
         this.vips = Collections.unmodifiableMap(new TreeMap<>(vips));
         this.renewals = Collections.unmodifiableMap(new TreeMap<>(renewals));
+        Map<String, Map<String, String>> h = new TreeMap<>();
+        health.forEach((n, r) -> h.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
+        this.health = Collections.unmodifiableMap(h);
+        this.drained = Collections.unmodifiableSet(new TreeSet<>(drained));
+    }
+
+    private VipTable withVips(Map<String, VipState> next) {
+        return new VipTable(next, renewals, health, drained);
+    }
+
+    /** What {@code node} last reported for each VIP that has checks: "" = passing, else the failure. */
+    public Map<String, String> healthOf(String node) {
+        return health.getOrDefault(node, Map.of());
+    }
+
+    public Map<String, Map<String, String>> health() {
+        return health;
+    }
+
+    public Set<String> drained() {
+        return drained;
     }
 
     public Map<String, VipState> vips() {
@@ -39,11 +66,14 @@ public final class VipTable {
         return renewals.getOrDefault(node, 0L);
     }
 
-    /** VIP name → epoch for every VIP {@code node} owns. */
+    /**
+     * VIP name → epoch for every VIP {@code node} may answer for: it owns it and no handover to it still waits for
+     * the previous owner.
+     */
     public Map<String, Long> ownedBy(String node) {
         Map<String, Long> out = new TreeMap<>();
         vips.values().forEach(v -> {
-            if (node.equals(v.owner())) {
+            if (node.equals(v.holder())) {
                 out.put(v.name(), v.epoch());
             }
         });
@@ -57,7 +87,7 @@ public final class VipTable {
         if (command instanceof Command.Renew r) {
             Map<String, Long> next = new TreeMap<>(renewals);
             next.merge(r.node(), 1L, Long::sum);
-            return new Applied(new VipTable(vips, next), false, "renew " + r.node());
+            return new Applied(new VipTable(vips, next, health, drained), false, "renew " + r.node());
         }
         if (command instanceof Command.Assign a) {
             VipState current = vip(a.vip());
@@ -65,25 +95,66 @@ public final class VipTable {
                 return new Applied(this, false, "stale assignment of " + a.vip() + " (expected epoch "
                         + a.expectedEpoch() + ", table has " + current.epoch() + ")");
             }
-            if (current.owner() != null && renewalsOf(current.owner()) != a.ownerRenewals()) {
+            if (!a.handover() && current.owner() != null && renewalsOf(current.owner()) != a.ownerRenewals()) {
                 return new Applied(this, false, "stale assignment of " + a.vip() + ": owner " + current.owner()
                         + " renewed since the decision");
             }
+            // Who may still be answering must confirm first: a node already being waited for stays waited for;
+            // in a handover the current owner joins it. A node that becomes owner again needs no wait.
+            String releasing = current.releasing();
+            if (releasing == null && a.handover() && current.owner() != null) {
+                releasing = current.owner();
+            }
+            if (releasing != null && releasing.equals(a.owner())) {
+                releasing = null;
+            }
             Map<String, VipState> next = new TreeMap<>(vips);
-            next.put(a.vip(), new VipState(a.vip(), a.owner(), current.epoch() + 1, a.wallMillis(), a.reason()));
-            return new Applied(new VipTable(next, renewals), true, "assign " + a.vip());
+            next.put(a.vip(), new VipState(a.vip(), a.owner(), current.epoch() + 1, a.wallMillis(), a.reason(),
+                    releasing));
+            return new Applied(withVips(next), true, "assign " + a.vip());
+        }
+        if (command instanceof Command.Released r) {
+            VipState current = vip(r.vip());
+            if (current.epoch() != r.epoch() || !r.node().equals(current.releasing())) {
+                return new Applied(this, false, "stale release of " + r.vip() + " by " + r.node());
+            }
+            Map<String, VipState> next = new TreeMap<>(vips);
+            next.put(r.vip(), new VipState(r.vip(), current.owner(), current.epoch(), current.changedAtMillis(),
+                    current.reason(), null));
+            return new Applied(withVips(next), true, "released " + r.vip() + " by " + r.node() + ": " + r.reason());
+        }
+        if (command instanceof Command.Health h) {
+            if (h.results().equals(healthOf(h.node()))) {
+                return new Applied(this, false, "health of " + h.node() + " unchanged");
+            }
+            Map<String, Map<String, String>> next = new TreeMap<>(health);
+            next.put(h.node(), h.results());
+            return new Applied(new VipTable(vips, renewals, next, drained), true, "health of " + h.node());
+        }
+        if (command instanceof Command.Drain d) {
+            Set<String> next = new TreeSet<>(drained);
+            boolean changed = d.drained() ? next.add(d.node()) : next.remove(d.node());
+            return new Applied(changed ? new VipTable(vips, renewals, health, next) : this, changed,
+                    (d.drained() ? "drain " : "undrain ") + d.node());
         }
         Command.Leave l = (Command.Leave) command;
         Map<String, VipState> next = new TreeMap<>(vips);
         boolean changed = false;
         for (VipState v : vips.values()) {
             if (l.node().equals(v.owner())) {
+                // It has removed its addresses already; if it was itself waiting for a previous owner, that one
+                // may still answer, so the wait stays.
+                String releasing = l.node().equals(v.releasing()) ? null : v.releasing();
                 next.put(v.name(), new VipState(v.name(), null, v.epoch() + 1, l.wallMillis(),
-                        "released by " + l.node() + " on shutdown"));
+                        "released by " + l.node() + " on shutdown", releasing));
+                changed = true;
+            } else if (l.node().equals(v.releasing())) {
+                next.put(v.name(), new VipState(v.name(), v.owner(), v.epoch(), v.changedAtMillis(), v.reason(),
+                        null));
                 changed = true;
             }
         }
-        return new Applied(changed ? new VipTable(next, renewals) : this, changed, "leave " + l.node());
+        return new Applied(changed ? withVips(next) : this, changed, "leave " + l.node());
     }
 
     public void write(DataOutputStream out) throws IOException {
@@ -94,11 +165,25 @@ public final class VipTable {
             out.writeLong(v.epoch());
             out.writeLong(v.changedAtMillis());
             out.writeUTF(v.reason());
+            out.writeUTF(v.releasing() == null ? "" : v.releasing());
         }
         out.writeInt(renewals.size());
         for (Map.Entry<String, Long> e : renewals.entrySet()) {
             out.writeUTF(e.getKey());
             out.writeLong(e.getValue());
+        }
+        out.writeInt(health.size());
+        for (Map.Entry<String, Map<String, String>> e : health.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeInt(e.getValue().size());
+            for (Map.Entry<String, String> r : e.getValue().entrySet()) {
+                out.writeUTF(r.getKey());
+                out.writeUTF(r.getValue());
+            }
+        }
+        out.writeInt(drained.size());
+        for (String d : drained) {
+            out.writeUTF(d);
         }
     }
 
@@ -107,24 +192,42 @@ public final class VipTable {
         for (int i = in.readInt(); i > 0; i--) {
             String name = in.readUTF();
             String owner = in.readUTF();
-            vips.put(name, new VipState(name, owner.isEmpty() ? null : owner, in.readLong(), in.readLong(),
-                    in.readUTF()));
+            long epoch = in.readLong();
+            long changed = in.readLong();
+            String reason = in.readUTF();
+            String releasing = in.readUTF();
+            vips.put(name, new VipState(name, owner.isEmpty() ? null : owner, epoch, changed, reason,
+                    releasing.isEmpty() ? null : releasing));
         }
         Map<String, Long> renewals = new TreeMap<>();
         for (int i = in.readInt(); i > 0; i--) {
             renewals.put(in.readUTF(), in.readLong());
         }
-        return new VipTable(vips, renewals);
+        Map<String, Map<String, String>> health = new TreeMap<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            String node = in.readUTF();
+            Map<String, String> results = new TreeMap<>();
+            for (int k = in.readInt(); k > 0; k--) {
+                results.put(in.readUTF(), in.readUTF());
+            }
+            health.put(node, results);
+        }
+        Set<String> drained = new TreeSet<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            drained.add(in.readUTF());
+        }
+        return new VipTable(vips, renewals, health, drained);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof VipTable t && t.vips.equals(vips) && t.renewals.equals(renewals);
+        return o instanceof VipTable t && t.vips.equals(vips) && t.renewals.equals(renewals)
+                && t.health.equals(health) && t.drained.equals(drained);
     }
 
     @Override
     public int hashCode() {
-        return vips.hashCode() * 31 + renewals.hashCode();
+        return ((vips.hashCode() * 31 + renewals.hashCode()) * 31 + health.hashCode()) * 31 + drained.hashCode();
     }
 
     @Override

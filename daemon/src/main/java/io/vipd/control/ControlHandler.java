@@ -19,6 +19,16 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
         default String lead() throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
+
+        /** Hands {@code vip} over to {@code node}; returns a one-line result. */
+        default String move(String vip, String node) throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
+
+        /** Drains or undrains {@code node}; returns a one-line result. */
+        default String drain(String node, boolean drained) throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -32,13 +42,24 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, String line) throws Exception {
         String request = line.trim();
+        String[] words = request.split("\\s+");
         Object response;
         try {
-            response = switch (request) {
-                case "status" -> service.status();
-                case "lead" -> Map.of("result", service.lead());
-                default -> Map.of("error", "unknown request '" + request + "' (known: status, lead)");
+            response = switch (words[0] + "/" + words.length) {
+                case "status/1" -> service.status();
+                case "lead/1" -> Map.of("result", service.lead());
+                case "move/3" -> Map.of("result", service.move(words[1], words[2]));
+                case "drain/2" -> Map.of("result", service.drain(words[1], true));
+                case "undrain/2" -> Map.of("result", service.drain(words[1], false));
+                default -> Map.of("error", "unknown request '" + request
+                        + "' (known: status, lead, move VIP NODE, drain NODE, undrain NODE)");
             };
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            response = Map.of("error", e.getMessage()); // a refusal with its reason
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            response = Map.of("error", c instanceof IllegalArgumentException || c instanceof IllegalStateException
+                    ? c.getMessage() : "daemon could not answer: " + c);
         } catch (Exception e) {
             response = Map.of("error", "daemon could not answer: " + e);
         }

@@ -23,20 +23,32 @@ public final class ControlServer implements AutoCloseable {
 
     private final Path path;
     private final EventLoopGroup group;
+    private final io.netty.util.concurrent.EventExecutorGroup requests;
     private final Channel channel;
 
-    private ControlServer(Path path, EventLoopGroup group, Channel channel) {
+    private ControlServer(Path path, EventLoopGroup group, io.netty.util.concurrent.EventExecutorGroup requests,
+                          Channel channel) {
         this.path = path;
         this.group = group;
+        this.requests = requests;
         this.channel = channel;
     }
 
     /** Pipeline shared by the server and its tests. */
     public static void configure(io.netty.channel.ChannelPipeline p, ControlHandler.Service service) {
+        configure(p, service, null);
+    }
+
+    /**
+     * @param requests where requests are answered; the server uses its own threads because a move or a drain
+     *                 waits for the group, and must not hold up the socket's event loop (or a status request)
+     */
+    static void configure(io.netty.channel.ChannelPipeline p, ControlHandler.Service service,
+                          io.netty.util.concurrent.EventExecutorGroup requests) {
         p.addLast(new LineBasedFrameDecoder(MAX_REQUEST_BYTES, true, true));
         p.addLast(new StringDecoder(StandardCharsets.UTF_8));
         p.addLast(new StringEncoder(StandardCharsets.UTF_8));
-        p.addLast(new ControlHandler(service));
+        p.addLast(requests, "control", new ControlHandler(service));
     }
 
     public static ControlServer start(Path path, ControlHandler.Service service) throws IOException {
@@ -46,6 +58,7 @@ public final class ControlServer implements AutoCloseable {
         Files.createDirectories(path.getParent());
         Files.deleteIfExists(path); // left by a daemon that died without cleaning up
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        io.netty.util.concurrent.EventExecutorGroup requests = new io.netty.util.concurrent.DefaultEventExecutorGroup(4);
         try {
             Channel ch = new ServerBootstrap()
                     .group(group)
@@ -53,20 +66,22 @@ public final class ControlServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel c) {
-                            configure(c.pipeline(), service);
+                            configure(c.pipeline(), service, requests);
                         }
                     })
                     .bind(new DomainSocketAddress(path.toFile()))
                     .sync()
                     .channel();
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            return new ControlServer(path, group, ch);
+            return new ControlServer(path, group, requests, ch);
         } catch (InterruptedException e) {
             group.shutdownGracefully();
+            requests.shutdownGracefully();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding " + path);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully();
+            requests.shutdownGracefully();
             throw new IOException("cannot serve control socket " + path + ": " + e.getMessage(), e);
         }
     }
@@ -75,6 +90,7 @@ public final class ControlServer implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        requests.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

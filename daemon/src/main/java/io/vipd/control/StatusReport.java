@@ -21,15 +21,20 @@ public record StatusReport(
      * @param sinceRenewalMs since this node applied a renewal from it; -1 if never
      */
     public record NodeStatus(String id, String address, String role, boolean reachable, boolean leader,
-                             boolean self, long sinceRenewalMs) {}
+                             boolean self, long sinceRenewalMs, boolean drained) {}
 
     /**
      * @param lease          this node's lease on it: "held" (carrying the address), "expiring" (less than a third
      *                       of the lease left), "fenced" (owned but this node cannot confirm, address removed),
      *                       or "-" when this node is not the owner
      * @param sinceRenewalMs time since the start of this node's newest confirmed renewal, -1 if none
+     * @param releasing      during a handover, the previous owner the new one waits for; else null
+     * @param preferred      the preference order (empty: none)
+     * @param preempt        "off", or "on" with its delay
+     * @param health         for a VIP with checks: each node → "ok" or why its checks fail; empty without checks
      */
     public record VipStatus(String name, String address, String iface, String owner, long epoch,
                             String ownedSince, String reason, boolean heldHere, String lease,
-                            long sinceRenewalMs) {}
+                            long sinceRenewalMs, String releasing, List<String> preferred, String preempt,
+                            java.util.Map<String, String> health) {}
 }

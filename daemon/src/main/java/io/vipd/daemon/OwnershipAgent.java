@@ -67,6 +67,15 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private boolean joined;
     /** Last STATUS= line sent, so only changes are sent. Agent thread only. */
     private String lastServiceStatus = "";
+    /** Handovers ("vip#epoch") whose confirmation or timeout this node has submitted and not seen finish. */
+    private final Set<String> releasesInFlight = new HashSet<>();
+    /** Leader only: when this node first saw each pending handover ("vip#epoch"), for the confirmation timeout. */
+    private final Map<String, Long> releasingSeenNanos = new java.util.HashMap<>();
+    /** Leader only: since when each "node#vip" has been eligible, for preempt delays. */
+    private final Map<String, Long> eligibleSinceNanos = new java.util.HashMap<>();
+    /** This node's health-check results (VIP → "" or the failure); null until the checks first ran. */
+    private Map<String, String> localHealth;
+    private boolean healthReportInFlight;
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
         this.config = config;
@@ -161,6 +170,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private void place() {
         if (stopping || !cluster.isLeaderReady()) {
             leaderSinceNanos = null;
+            releasingSeenNanos.clear();
+            eligibleSinceNanos.clear();
             return;
         }
         long now = System.nanoTime();
@@ -183,19 +194,60 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
         });
         candidates.retainAll(members);
+        VipTable table = stateMachine.table();
+        timeOutReleases(table, now);
         List<VipSpec> pending = config.vips().stream().filter(v -> !placementsInFlight.contains(v.name())).toList();
-        for (Command.Assign assign : Assigner.plan(stateMachine.table(), pending, live, candidates, members, settled,
-                System.currentTimeMillis())) {
+        Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, members, settled,
+                System.currentTimeMillis(), (node, vip) -> {
+                    Long since = eligibleSinceNanos.get(node + "#" + vip);
+                    return since == null ? -1 : (now - since) / 1_000_000L;
+                });
+        for (VipSpec spec : config.vips()) {
+            for (String node : members) {
+                String key = node + "#" + spec.name();
+                if (Assigner.eligible(inputs, spec, node)) {
+                    eligibleSinceNanos.putIfAbsent(key, now);
+                } else {
+                    eligibleSinceNanos.remove(key);
+                }
+            }
+        }
+        for (Command.Assign assign : Assigner.plan(inputs)) {
             placementsInFlight.add(assign.vip());
             cluster.submit(assign).whenComplete((reply, error) -> executor.execute(
                     () -> placementsInFlight.remove(assign.vip())));
         }
     }
 
+    /**
+     * Leader: a previous owner that has not confirmed a handover within the failover timeout (counted from when
+     * this leader first saw the handover, which is after it committed) has certainly stopped answering, by the
+     * same lease argument as a failover; the new owner may go ahead.
+     */
+    private void timeOutReleases(VipTable table, long now) {
+        Set<String> pending = new HashSet<>();
+        for (VipState v : table.vips().values()) {
+            if (v.releasing() == null) {
+                continue;
+            }
+            String key = v.name() + "#" + v.epoch();
+            pending.add(key);
+            long seen = releasingSeenNanos.computeIfAbsent(key, k -> now);
+            if (now - seen >= config.timing().failoverTimeoutMs() * 1_000_000L) {
+                submitRelease(v, "no confirmation from " + v.releasing() + " within the failover timeout");
+            }
+        }
+        releasingSeenNanos.keySet().retainAll(pending);
+    }
+
     private void reconcile() {
         if (stopping) {
             return;
         }
+        // The lease's view first catches up with the applied table, so a handover confirmed below can never be
+        // undone by an older renewal reply: the lease only ever moves to higher log indexes.
+        VipStateMachine.View view = stateMachine.view();
+        lease.observe(view.index(), view.table().ownedBy(config.nodeId()));
         long now = System.nanoTime();
         boolean valid = lease.valid(now);
         if (leaseWasValid && !valid) {
@@ -207,6 +259,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;
         host.sync(lease.holdable(now), lease.deadlineNanos(), now);
+        confirmReleases(view.table());
+        reportHealth(view.table());
         String status = serviceStatus(now);
         if (!status.equals(lastServiceStatus)) {
             lastServiceStatus = status;
@@ -230,6 +284,49 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         java.util.Set<String> held = host.heldSince().keySet();
         return "member of " + config.clusterName() + ", leader " + (leader == null ? "unknown" : leader)
                 + ", holding " + (held.isEmpty() ? "no VIPs" : String.join(" ", held));
+    }
+
+    /**
+     * Handovers away from this node: once the host no longer carries the VIP (address removed, fence closed),
+     * tell the group, so the new owner may answer without waiting for the failover timeout.
+     */
+    private void confirmReleases(VipTable table) {
+        Map<String, Long> held = host.heldSince();
+        for (VipState v : table.vips().values()) {
+            if (config.nodeId().equals(v.releasing()) && !held.containsKey(v.name())) {
+                submitRelease(v, config.nodeId() + " let go");
+            }
+        }
+    }
+
+    private void submitRelease(VipState v, String reason) {
+        String key = v.name() + "#" + v.epoch();
+        if (!releasesInFlight.add(key)) {
+            return;
+        }
+        cluster.submit(new Command.Released(v.name(), v.epoch(), v.releasing(), reason)).whenComplete(
+                (reply, error) -> executor.execute(() -> releasesInFlight.remove(key)));
+    }
+
+    /** Results of this node's health checks changed (called from the checkers' threads). */
+    public void healthChanged(Map<String, String> results) {
+        Map<String, String> copy = Map.copyOf(results);
+        executor.execute(guard(() -> {
+            localHealth = copy;
+            if (cluster != null) {
+                reconcile();
+            }
+        }));
+    }
+
+    /** Keeps the group's record of this node's check results equal to the local one (retried until it is). */
+    private void reportHealth(VipTable table) {
+        if (localHealth == null || healthReportInFlight || localHealth.equals(table.healthOf(config.nodeId()))) {
+            return;
+        }
+        healthReportInFlight = true;
+        cluster.submit(new Command.Health(config.nodeId(), localHealth)).whenComplete(
+                (reply, error) -> executor.execute(() -> healthReportInFlight = false));
     }
 
     @Override
@@ -307,6 +404,93 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         executor.shutdownNow();
     }
 
+    /**
+     * {@code vipctl move VIP NODE}: a handover of {@code vip} to {@code target} (the current owner lets go, then
+     * the target answers). Checked here first so an impossible move is refused with its reason.
+     */
+    public String move(String vip, String target) throws Exception {
+        Command.Assign assign = executor.submit(() -> {
+            VipSpec spec = config.vip(vip).orElseThrow(() -> new IllegalArgumentException("unknown VIP '" + vip
+                    + "' (configured: " + String.join(", ", config.vips().stream().map(VipSpec::name).toList())
+                    + ")"));
+            if (config.peer(target).isEmpty()) {
+                throw new IllegalArgumentException("unknown node '" + target + "' (members: " + String.join(", ",
+                        config.peers().stream().map(Peer::id).toList()) + ")");
+            }
+            VipTable table = stateMachine.table();
+            VipState state = table.vip(vip);
+            if (target.equals(state.holder())) {
+                throw new IllegalArgumentException(vip + " is already on " + target);
+            }
+            if (table.drained().contains(target)) {
+                throw new IllegalArgumentException(target + " is drained (vipctl undrain " + target + " first)");
+            }
+            String sick = Assigner.unhealthyReason(table, spec, target);
+            if (sick != null) {
+                throw new IllegalArgumentException(target + " fails " + vip + "'s checks: " + sick);
+            }
+            long now = System.nanoTime();
+            if (!target.equals(config.nodeId()) && !liveness.live(target, now)) {
+                throw new IllegalArgumentException(target + " is not reachable (no renewal from it for "
+                        + liveness.sinceMillis(target, now) + " ms)");
+            }
+            return new Command.Assign(vip, state.epoch(), 0, target, System.currentTimeMillis(),
+                    "moved by vipctl on " + config.nodeId(), true);
+        }).get(2, TimeUnit.SECONDS);
+        String from = stateMachine.table().vip(vip).owner();
+        RaftClientReply reply = cluster.submit(assign).get(5, TimeUnit.SECONDS);
+        if (!reply.isSuccess()) {
+            throw new IllegalStateException("the group did not commit the move: " + reply.getException());
+        }
+        if (reply.getMessage().getContent().byteAt(0) == 0) {
+            throw new IllegalStateException(vip + " changed while the move was being decided; try again");
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline && !target.equals(stateMachine.table().vip(vip).holder())) {
+            Thread.sleep(5);
+        }
+        VipState after = stateMachine.table().vip(vip);
+        if (target.equals(after.holder())) {
+            return vip + " moved from " + name(from) + " to " + target + " (epoch " + after.epoch() + ")";
+        }
+        return vip + " assigned to " + target + " (epoch " + after.epoch() + "); still waiting for "
+                + name(after.releasing()) + " to let go (at most the failover timeout)";
+    }
+
+    /**
+     * {@code vipctl drain NODE} / {@code undrain}: a drained node's VIPs move away by handover and it receives
+     * none until undrained. Waits (bounded) until the drained node holds nothing it can hand over.
+     */
+    public String drain(String node, boolean drained) throws Exception {
+        if (config.peer(node).isEmpty()) {
+            throw new IllegalArgumentException("unknown node '" + node + "' (members: " + String.join(", ",
+                    config.peers().stream().map(Peer::id).toList()) + ")");
+        }
+        RaftClientReply reply = cluster.submit(new Command.Drain(node, drained, System.currentTimeMillis()))
+                .get(5, TimeUnit.SECONDS);
+        if (!reply.isSuccess()) {
+            throw new IllegalStateException("the group did not commit the drain: " + reply.getException());
+        }
+        if (!drained) {
+            return node + " undrained: it may receive VIPs again (existing owners keep theirs unless preempt is on)";
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<String> still = List.of();
+        while (System.nanoTime() < deadline) {
+            VipTable t = stateMachine.table();
+            still = t.vips().values().stream()
+                    .filter(v -> node.equals(v.owner()) || node.equals(v.releasing()))
+                    .map(VipState::name).toList();
+            if (still.isEmpty()) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        return still.isEmpty()
+                ? node + " drained: it owns no VIP"
+                : node + " drained; still on it (no other eligible node, or still moving): " + String.join(", ", still);
+    }
+
     /** Asks the group to make this node the Raft leader. */
     public String lead() throws Exception {
         org.apache.ratis.protocol.RaftClientReply reply = cluster.transferLeadershipHere(5000);
@@ -353,7 +537,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
             boolean reachable = self ? lease.valid(now) : liveness.live(p.id(), now);
             nodes.add(new StatusReport.NodeStatus(p.id(), p.address(), r, reachable, isLeader, self,
-                    liveness.sinceMillis(p.id(), now)));
+                    liveness.sinceMillis(p.id(), now), table.drained().contains(p.id())));
         }
         Map<String, Long> heldSince = host.heldSince();
         List<StatusReport.VipStatus> vips = new ArrayList<>();
@@ -371,9 +555,18 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             } else {
                 leaseState = "held";
             }
+            Map<String, String> health = new TreeMap<>();
+            if (!spec.checks().isEmpty()) {
+                for (Peer p : config.peers()) {
+                    String why = Assigner.unhealthyReason(table, spec, p.id());
+                    health.put(p.id(), why == null ? "ok" : why);
+                }
+            }
             vips.add(new StatusReport.VipStatus(spec.name(), spec.cidr(), spec.iface(), s.owner(), s.epoch(),
                     s.changedAtMillis() == 0 ? null : Instant.ofEpochMilli(s.changedAtMillis()).toString(),
-                    s.reason(), heldHere, leaseState, mine ? lease.sinceRenewalMillis(now) : -1));
+                    s.reason(), heldHere, leaseState, mine ? lease.sinceRenewalMillis(now) : -1, s.releasing(),
+                    spec.preferred(), spec.preempt() ? "on, delay " + spec.preemptDelayMs() + " ms" : "off",
+                    health));
         }
         return new StatusReport(config.nodeId(), config.clusterName(), myRole, leader, term, applied, nodes, vips);
     }

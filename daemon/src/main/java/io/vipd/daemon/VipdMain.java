@@ -194,6 +194,16 @@ public final class VipdMain implements Callable<Integer> {
                 public String lead() throws Exception {
                     return agent.lead();
                 }
+
+                @Override
+                public String move(String vip, String node) throws Exception {
+                    return agent.move(vip, node);
+                }
+
+                @Override
+                public String drain(String node, boolean drained) throws Exception {
+                    return agent.drain(node, drained);
+                }
             });
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine);

@@ -18,11 +18,13 @@ import picocli.CommandLine;
 
 class VipctlTest {
     static final StatusReport REPORT = new StatusReport("n1", "vipd", "FOLLOWER", "n2", 4, 99,
-            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "FOLLOWER", true, false, true, 20),
-                    new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "LEADER", true, true, false, 40),
-                    new StatusReport.NodeStatus("n3", "198.18.0.3:7400", "UNKNOWN", false, false, false, 5000)),
+            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "FOLLOWER", true, false, true, 20, false),
+                    new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "LEADER", true, true, false, 40, false),
+                    new StatusReport.NodeStatus("n3", "198.18.0.3:7400", "UNKNOWN", false, false, false, 5000, true)),
             List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 3, "2026-11-22T03:00:00Z",
-                    "least loaded; previous owner n3 stopped renewing", true, "held", 40)));
+                    "least loaded; previous owner n3 stopped renewing", true, "held", 40, null, List.of("n1", "n2"),
+                    "on, delay 2000 ms", new java.util.TreeMap<>(java.util.Map.of("n1", "ok", "n2",
+                            "tcp 127.0.0.1:80: connection refused (3 in a row)", "n3", "no check results reported yet")))));
 
     record Run(int exit, String out, String err) {}
 
@@ -73,6 +75,9 @@ class VipctlTest {
             assertTrue(table.out().contains("web  198.18.0.100/24  eth0       n1     3"), table.out());
             assertTrue(table.out().contains("held (renewed 40 ms ago)  least loaded; previous owner n3 stopped renewing"),
                     table.out());
+            assertTrue(table.out().contains("5000 ms ago   yes"), "n3 shown drained:\n" + table.out());
+            assertTrue(table.out().contains("web: prefer n1, n2; preempt on, delay 2000 ms; checks: n1 ok, n2 tcp "
+                    + "127.0.0.1:80: connection refused (3 in a row), n3 no check results reported yet"), table.out());
             Run json = vipctl("--socket", sock.toString(), "status", "--json");
             assertEquals(0, json.exit());
             assertEquals(REPORT, Vipctl.JSON.readValue(json.out(), StatusReport.class));
@@ -81,6 +86,50 @@ class VipctlTest {
                     () -> ControlServer.start(sock, () -> REPORT));
             assertTrue(e.getMessage().contains("another vipd is already running"), e.getMessage());
         }
+    }
+
+    /** A daemon stand-in that records the move and drain requests it got, and refuses one move with a reason. */
+    static final class Recorder implements io.vipd.control.ControlHandler.Service {
+        final java.util.List<String> requests = new java.util.ArrayList<>();
+
+        @Override
+        public StatusReport status() {
+            return REPORT;
+        }
+
+        @Override
+        public String move(String vip, String node) {
+            requests.add("move " + vip + " " + node);
+            if (node.equals("n3")) {
+                throw new IllegalArgumentException("n3 is drained (vipctl undrain n3 first)");
+            }
+            return vip + " moved from n1 to " + node + " (epoch 4)";
+        }
+
+        @Override
+        public String drain(String node, boolean drained) {
+            requests.add((drained ? "drain " : "undrain ") + node);
+            return node + (drained ? " drained: it owns no VIP" : " undrained");
+        }
+    }
+
+    @Test
+    void moveDrainUndrainReachTheDaemonAndRefusalsExitOne(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        Recorder daemon = new Recorder();
+        try (ControlServer server = ControlServer.start(sock, daemon)) {
+            Run move = vipctl("--socket", sock.toString(), "move", "web", "n2");
+            assertEquals(0, move.exit(), move.err());
+            assertEquals("web moved from n1 to n2 (epoch 4)\n", move.out());
+            Run refused = vipctl("--socket", sock.toString(), "move", "web", "n3");
+            assertEquals(1, refused.exit());
+            assertEquals("vipd: n3 is drained (vipctl undrain n3 first)\n", refused.err());
+            assertEquals(0, vipctl("--socket", sock.toString(), "drain").exit()); // this node, from status
+            assertEquals(0, vipctl("--socket", sock.toString(), "undrain", "n2").exit());
+            assertEquals(2, vipctl("--socket", sock.toString(), "move", "web").exit(), "NODE is required");
+            assertEquals(2, vipctl("--socket", sock.toString(), "move", "web x", "n2").exit(), "bad VIP name");
+        }
+        assertEquals(java.util.List.of("move web n2", "move web n3", "drain n1", "undrain n2"), daemon.requests);
     }
 
     @Test
