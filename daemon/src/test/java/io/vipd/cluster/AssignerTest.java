@@ -108,4 +108,106 @@ class AssignerTest {
     void noLiveNodeNoProposal() throws Exception {
         assertEquals(List.of(), Assigner.plan(VipTable.EMPTY, List.of(vip("web", 100)), Set.of(), MEMBERS, true, 0));
     }
+
+    static VipSpec checked(String name, int last, boolean preempt, long delayMs, VipSpec.UnhealthyPolicy policy,
+                           String... prefer) throws Exception {
+        return new VipSpec(name, (Inet4Address) InetAddress.getByName("198.18.0." + last), 24, "eth0",
+                List.of(prefer), List.of("svc"), preempt, delayMs, policy);
+    }
+
+    static VipTable healthy(VipTable t, String vip, String... nodes) {
+        for (String n : nodes) {
+            t = t.apply(new Command.Health(n, Map.of(vip, ""))).table();
+        }
+        return t;
+    }
+
+    static List<Command.Assign> plan(VipTable t, List<VipSpec> vips, Assigner.EligibleFor eligibleFor) {
+        return Assigner.plan(new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, true, 0, eligibleFor));
+    }
+
+    @Test
+    void onlyNodesPassingTheChecksReceiveAVip() throws Exception {
+        List<VipSpec> vips = List.of(checked("web", 100, false, 0, VipSpec.UnhealthyPolicy.KEEP, "n1", "n2"));
+        VipTable t = healthy(VipTable.EMPTY, "web", "n2", "n3")
+                .apply(new Command.Health("n1", Map.of("web", "tcp 127.0.0.1:80: connection refused"))).table();
+        List<Command.Assign> p = plan(t, vips, Assigner.EligibleFor.ALWAYS);
+        assertEquals("n2", p.get(0).owner(), "n1 is preferred but fails its check");
+        // A node that has not reported yet does not pass either.
+        VipTable silent = healthy(VipTable.EMPTY, "web", "n3");
+        assertEquals("n3", plan(silent, vips, Assigner.EligibleFor.ALWAYS).get(0).owner());
+    }
+
+    @Test
+    void anOwnerThatFailsItsCheckHandsOverToAHealthyNode() throws Exception {
+        List<VipSpec> vips = List.of(checked("web", 100, false, 0, VipSpec.UnhealthyPolicy.KEEP));
+        VipTable t = healthy(VipTable.EMPTY, "web", "n1", "n2", "n3")
+                .apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table();
+        assertEquals(List.of(), plan(t, vips, Assigner.EligibleFor.ALWAYS), "healthy live owner: stays");
+        VipTable sick = t.apply(new Command.Health("n1", Map.of("web", "exit 1 (3 in a row)"))).table();
+        List<Command.Assign> p = plan(sick, vips, Assigner.EligibleFor.ALWAYS);
+        assertEquals(1, p.size());
+        assertTrue(p.get(0).handover(), "the owner is alive: a handover, not a failover");
+        assertEquals("n2", p.get(0).owner());
+        assertTrue(p.get(0).reason().contains("owner n1 unhealthy (exit 1 (3 in a row))"), p.get(0).reason());
+        // Recovery with preempt off: the VIP stays on n2.
+        VipTable moved = applyAll(sick, p).apply(new Command.Released("web", 2, "n1", "ok")).table();
+        VipTable recovered = healthy(moved, "web", "n1");
+        assertEquals(List.of(), plan(recovered, vips, Assigner.EligibleFor.ALWAYS));
+    }
+
+    @Test
+    void withNoHealthyNodeKeepServesAndReleaseReleases() throws Exception {
+        VipTable owned = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table();
+        VipTable allSick = owned;
+        for (String n : List.of("n1", "n2", "n3")) {
+            allSick = allSick.apply(new Command.Health(n, Map.of("web", "exit 1"))).table();
+        }
+        List<VipSpec> keep = List.of(checked("web", 100, false, 0, VipSpec.UnhealthyPolicy.KEEP));
+        assertEquals(List.of(), plan(allSick, keep, Assigner.EligibleFor.ALWAYS), "keep: stays on its owner");
+        List<VipSpec> release = List.of(checked("web", 100, false, 0, VipSpec.UnhealthyPolicy.RELEASE));
+        List<Command.Assign> p = plan(allSick, release, Assigner.EligibleFor.ALWAYS);
+        assertEquals(null, p.get(0).owner());
+        assertTrue(p.get(0).handover(), "released by handover: the owner confirms it let go");
+        // An ownerless VIP with nobody healthy: keep gives it to a reachable node, release leaves it alone.
+        VipTable none = allSick.apply(new Command.Leave("n1", 0)).table();
+        assertEquals(1, plan(none, keep, Assigner.EligibleFor.ALWAYS).size());
+        assertTrue(plan(none, keep, Assigner.EligibleFor.ALWAYS).get(0).reason().contains("unhealthy = keep"));
+        assertEquals(List.of(), plan(none, release, Assigner.EligibleFor.ALWAYS));
+    }
+
+    @Test
+    void preemptTakesTheVipBackOnlyAfterTheDelay() throws Exception {
+        VipTable t = healthy(VipTable.EMPTY, "web", "n1", "n2", "n3")
+                .apply(new Command.Assign("web", 0, 0, "n2", 0, "x")).table();
+        List<VipSpec> off = List.of(checked("web", 100, false, 0, VipSpec.UnhealthyPolicy.KEEP, "n1", "n2"));
+        assertEquals(List.of(), plan(t, off, (n, v) -> 60_000), "preempt off: never taken back");
+        List<VipSpec> on = List.of(checked("web", 100, true, 2000, VipSpec.UnhealthyPolicy.KEEP, "n1", "n2"));
+        assertEquals(List.of(), plan(t, on, (n, v) -> 1999), "n1 eligible for less than the delay");
+        List<Command.Assign> p = plan(t, on, (n, v) -> 2000);
+        assertEquals("n1", p.get(0).owner());
+        assertTrue(p.get(0).handover());
+        assertTrue(p.get(0).reason().startsWith("preferred (preempt"), p.get(0).reason());
+        // Never preempt in favour of a less preferred node, nor while a handover is pending.
+        VipTable onN1 = t.apply(new Command.Assign("web", 1, 0, "n1", 0, "x", true)).table();
+        assertEquals(List.of(), plan(onN1, on, (n, v) -> 60_000));
+    }
+
+    @Test
+    void drainedNodesGiveUpTheirVipsAndReceiveNone() throws Exception {
+        List<VipSpec> vips = List.of(vip("web", 100, "n1"), vip("db", 101, "n1"));
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table()
+                .apply(new Command.Drain("n1", true, 0)).table();
+        List<Command.Assign> p = plan(t, vips, Assigner.EligibleFor.ALWAYS);
+        Map<String, Command.Assign> byVip = new HashMap<>();
+        p.forEach(a -> byVip.put(a.vip(), a));
+        assertTrue(byVip.get("web").handover());
+        assertTrue(byVip.get("web").reason().contains("owner n1 drained"), byVip.get("web").reason());
+        assertTrue(!"n1".equals(byVip.get("db").owner()), "a drained node receives nothing");
+        // The two VIPs are spread over the two remaining nodes.
+        assertTrue(!byVip.get("web").owner().equals(byVip.get("db").owner()), p.toString());
+        // Every node drained: the owner keeps its VIP (there is nowhere to go), nothing new is assigned.
+        VipTable all = t.apply(new Command.Drain("n2", true, 0)).table().apply(new Command.Drain("n3", true, 0)).table();
+        assertEquals(List.of(), plan(all, List.of(vips.get(0)), Assigner.EligibleFor.ALWAYS));
+    }
 }

@@ -1,6 +1,7 @@
 package io.vipd.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,7 +62,10 @@ class VipTableTest {
     @Test
     void commandsRoundTrip() throws IOException {
         for (Command c : new Command[] {new Command.Renew("n1"), new Command.Assign("web", 4, 0, "n3", 99, "why"),
-                new Command.Assign("web", 4, 0, null, 99, "released"), new Command.Leave("n2", 7)}) {
+                new Command.Assign("web", 4, 0, null, 99, "released"), new Command.Leave("n2", 7),
+                new Command.Assign("web", 4, 0, "n2", 99, "moved", true), new Command.Released("web", 5, "n1", "ok"),
+                new Command.Health("n1", Map.of("web", "", "db", "tcp 127.0.0.1:5432: refused")),
+                new Command.Drain("n3", true, 5)}) {
             assertEquals(c, Command.decode(c.encode()));
         }
         assertThrows(IOException.class, () -> Command.decode(new byte[] {9}));
@@ -74,7 +78,12 @@ class VipTableTest {
         VipTable t = VipTable.EMPTY
                 .apply(new Command.Assign("web", 0, 0, "n1", 1, "x")).table()
                 .apply(new Command.Leave("n1", 2)).table()
-                .apply(new Command.Renew("n3")).table();
+                .apply(new Command.Renew("n3")).table()
+                .apply(new Command.Assign("db", 0, 0, "n2", 1, "x")).table()
+                .apply(new Command.Assign("db", 1, 0, "n3", 1, "moved", true)).table()
+                .apply(new Command.Health("n2", Map.of("db", "exit 1"))).table()
+                .apply(new Command.Drain("n2", true, 3)).table();
+        assertEquals("n2", t.vip("db").releasing());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         t.write(new DataOutputStream(bytes));
         assertEquals(t, VipTable.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))));
@@ -86,5 +95,58 @@ class VipTableTest {
         VipStateMachine.RenewReply r = VipStateMachine.decodeRenewReply(bytes);
         assertEquals(42, r.index());
         assertEquals(Map.of("web", 3L, "db", 1L), r.owned());
+    }
+
+    @Test
+    void handoverWaitsForTheOldOwnerToConfirm() {
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table()
+                .apply(new Command.Renew("n1")).table();
+        // A handover ignores the renewal count (the owner is alive and renewing, by design) but not the epoch.
+        assertFalse(t.apply(new Command.Assign("web", 0, 0, "n2", 0, "stale", true)).changed());
+        VipTable moving = t.apply(new Command.Assign("web", 1, 0, "n2", 0, "moved", true)).table();
+        VipState v = moving.vip("web");
+        assertEquals("n2", v.owner());
+        assertEquals("n1", v.releasing());
+        assertEquals(2, v.epoch());
+        assertEquals(Map.of(), moving.ownedBy("n1"), "the old owner may no longer answer");
+        assertEquals(Map.of(), moving.ownedBy("n2"), "the new owner may not answer before the old one confirmed");
+        // Only the node being waited for, at this epoch, can confirm.
+        assertFalse(moving.apply(new Command.Released("web", 2, "n3", "x")).changed());
+        assertFalse(moving.apply(new Command.Released("web", 1, "n1", "x")).changed());
+        VipTable done = moving.apply(new Command.Released("web", 2, "n1", "n1 let go")).table();
+        assertEquals(Map.of("web", 2L), done.ownedBy("n2"));
+        assertEquals(null, done.vip("web").releasing());
+    }
+
+    @Test
+    void aSecondMoveKeepsWaitingForWhoMayStillAnswer() {
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table()
+                .apply(new Command.Assign("web", 1, 0, "n2", 0, "moved", true)).table();
+        // n2 never answered; moving on to n3 must still wait for n1, the only one that may be answering.
+        VipTable again = t.apply(new Command.Assign("web", 2, 0, "n3", 0, "moved again", true)).table();
+        assertEquals("n1", again.vip("web").releasing());
+        // A failover assignment (n3 died before holding) keeps the wait too.
+        VipTable failover = again.apply(new Command.Assign("web", 3, 0, "n2", 0, "failover")).table();
+        assertEquals("n1", failover.vip("web").releasing());
+        // Moving back to n1 needs no wait: it may simply keep answering.
+        VipTable back = again.apply(new Command.Assign("web", 3, 0, "n1", 0, "back", true)).table();
+        assertEquals(null, back.vip("web").releasing());
+        assertEquals(Map.of("web", 4L), back.ownedBy("n1"));
+        // The releasing node shutting down confirms implicitly.
+        VipTable left = again.apply(new Command.Leave("n1", 0)).table();
+        assertEquals(null, left.vip("web").releasing());
+        assertEquals(Map.of("web", 3L), left.ownedBy("n3"));
+    }
+
+    @Test
+    void healthAndDrainAreReplicatedPerNode() {
+        VipTable t = VipTable.EMPTY.apply(new Command.Health("n1", Map.of("web", "exit 1"))).table();
+        assertEquals(Map.of("web", "exit 1"), t.healthOf("n1"));
+        assertFalse(t.apply(new Command.Health("n1", Map.of("web", "exit 1"))).changed(), "same report: no change");
+        assertEquals(Map.of("web", ""), t.apply(new Command.Health("n1", Map.of("web", ""))).table().healthOf("n1"));
+        VipTable d = t.apply(new Command.Drain("n2", true, 0)).table();
+        assertEquals(java.util.Set.of("n2"), d.drained());
+        assertFalse(d.apply(new Command.Drain("n2", true, 0)).changed());
+        assertEquals(java.util.Set.of(), d.apply(new Command.Drain("n2", false, 0)).table().drained());
     }
 }

@@ -259,6 +259,13 @@ public final class SimulatedCluster {
         final Map<Long, Long> renewalStarts = new HashMap<>();
         final Set<String> placing = new HashSet<>();
         long requestIds;
+        /** What this node's health checks currently say (set by the test); empty = no checks. Survives crashes. */
+        final Map<String, String> localHealth = new TreeMap<>();
+        /** When each idempotent command was last submitted, so it is retried but not flooded. */
+        final Map<String, Long> lastSubmitted = new HashMap<>();
+        /** Leader: when this node first saw each pending handover, and since when nodes are eligible. */
+        final Map<String, Long> releasingSeen = new HashMap<>();
+        final Map<String, Long> eligibleSince = new HashMap<>();
 
         Node(int id, double rate, long offset) {
             this.id = id;
@@ -299,6 +306,31 @@ public final class SimulatedCluster {
             leaderSince = null;
             renewalStarts.clear();
             placing.clear();
+            lastSubmitted.clear();
+            releasingSeen.clear();
+            eligibleSince.clear();
+        }
+
+        /** Submits a command through the leader (as the daemon's Raft client does); no reply is awaited. */
+        void submit(Command c) {
+            if (!up) {
+                return;
+            }
+            if (leader) {
+                log.add(new Entry(term, c, id, 0));
+                match[id] = lastIndex();
+            } else if (leaderId >= 0) {
+                send(id, leaderId, new ClientRequest(c, 0));
+            }
+        }
+
+        /** Submits {@code c} unless the same key was submitted less than 200 ms ago (local time). */
+        void submitOnce(String key, Command c) {
+            Long last = lastSubmitted.get(key);
+            if (last == null || local() - last > 200 * MS) {
+                lastSubmitted.put(key, local());
+                submit(c);
+            }
         }
 
         void start() {
@@ -547,6 +579,8 @@ public final class SimulatedCluster {
             if (!ready) {
                 leaderSince = null;
                 placing.clear();
+                releasingSeen.clear();
+                eligibleSince.clear();
                 return;
             }
             if (leaderSince == null) {
@@ -554,8 +588,37 @@ public final class SimulatedCluster {
             }
             boolean settled = local() - leaderSince >= timing.failoverTimeoutMs() * MS;
             Set<String> live = liveness.liveNodes(local());
+            // Handovers not confirmed within the failover timeout since this leader saw them: go ahead.
+            Set<String> pendingHandovers = new HashSet<>();
+            for (io.vipd.cluster.VipState v : table.vips().values()) {
+                if (v.releasing() != null) {
+                    String key = v.name() + "#" + v.epoch();
+                    pendingHandovers.add(key);
+                    long seen = releasingSeen.computeIfAbsent(key, k -> local());
+                    if (local() - seen >= timing.failoverTimeoutMs() * MS) {
+                        submitOnce("timeout " + key, new Command.Released(v.name(), v.epoch(), v.releasing(),
+                                "timeout"));
+                    }
+                }
+            }
+            releasingSeen.keySet().retainAll(pendingHandovers);
             List<VipSpec> pending = vips.stream().filter(v -> !placing.contains(v.name())).toList();
-            for (Command.Assign a : Assigner.plan(table, pending, live, members, settled, 0)) {
+            long t = local();
+            Assigner.Inputs in = new Assigner.Inputs(table, pending, live, live, members, settled, 0,
+                    (node, vip) -> {
+                        Long since = eligibleSince.get(node + "#" + vip);
+                        return since == null ? -1 : (t - since) / MS;
+                    });
+            for (VipSpec v : vips) {
+                for (String m : members) {
+                    if (Assigner.eligible(in, v, m)) {
+                        eligibleSince.putIfAbsent(m + "#" + v.name(), t);
+                    } else {
+                        eligibleSince.remove(m + "#" + v.name());
+                    }
+                }
+            }
+            for (Command.Assign a : Assigner.plan(in)) {
                 placing.add(a.vip());
                 log.add(new Entry(term, a, id, 0));
                 match[id] = lastIndex();
@@ -579,6 +642,16 @@ public final class SimulatedCluster {
                 trace(name + " holds " + holding + " (lease left " + lease.remainingMillis(local()) + " ms)");
             }
             checkHolders();
+            // As the agent does: confirm handovers once the host no longer carries the VIP, report health.
+            for (io.vipd.cluster.VipState v : table.vips().values()) {
+                if (name.equals(v.releasing()) && !holding.contains(v.name())) {
+                    submitOnce("release " + v.name() + "#" + v.epoch(), new Command.Released(v.name(), v.epoch(),
+                            name, "let go"));
+                }
+            }
+            if (!localHealth.isEmpty() && !localHealth.equals(table.healthOf(name))) {
+                submitOnce("health " + localHealth, new Command.Health(name, localHealth));
+            }
         }
     }
 }
