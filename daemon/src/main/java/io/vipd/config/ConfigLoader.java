@@ -35,7 +35,10 @@ public final class ConfigLoader {
 
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
     private static final Pattern PEER_KEY = Pattern.compile("peer\\.([^.]+)");
-    private static final Pattern VIP_KEY = Pattern.compile("vip\\.([^.]+)\\.(address|interface|prefer)");
+    private static final Pattern VIP_KEY = Pattern.compile(
+            "vip\\.([^.]+)\\.(address|interface|prefer|checks|preempt|preempt\\.delay\\.ms|unhealthy)");
+    private static final Pattern CHECK_KEY = Pattern.compile(
+            "check\\.([^.]+)\\.(type|target|url|status|command|shell|interval\\.ms|timeout\\.ms|rise|fall)");
     private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
@@ -56,6 +59,11 @@ public final class ConfigLoader {
         PLAIN_KEYS.put("lease.ms", String.valueOf(Timing.DEFAULT.leaseMs()));
         PLAIN_KEYS.put("lease.renew.interval.ms", String.valueOf(Timing.DEFAULT.renewIntervalMs()));
         PLAIN_KEYS.put("failover.timeout.ms", String.valueOf(Timing.DEFAULT.failoverTimeoutMs()));
+        PLAIN_KEYS.put("notify.acquire", "");
+        PLAIN_KEYS.put("notify.release", "");
+        PLAIN_KEYS.put("notify.fault", "");
+        PLAIN_KEYS.put("notify.any", "");
+        PLAIN_KEYS.put("notify.timeout.ms", String.valueOf(NotifyHooks.NONE.timeoutMs()));
     }
 
     private final Function<String, String> hostnameSupplier;
@@ -121,21 +129,27 @@ public final class ConfigLoader {
 
         VipdConfig read() throws ConfigException {
             Map<String, Map<String, String>> vipKeys = new LinkedHashMap<>();
+            Map<String, Map<String, String>> checkKeys = new LinkedHashMap<>();
             Map<String, String> peerKeys = new LinkedHashMap<>();
             for (Iterator<String> it = props.getKeys(); it.hasNext(); ) {
                 String key = it.next();
                 String value = single(key);
                 Matcher vm = VIP_KEY.matcher(key);
                 Matcher pm = PEER_KEY.matcher(key);
+                Matcher cm = CHECK_KEY.matcher(key);
                 if (PLAIN_KEYS.containsKey(key)) {
                     continue;
+                } else if (cm.matches()) {
+                    checkKeys.computeIfAbsent(cm.group(1), n -> new HashMap<>()).put(cm.group(2), value);
                 } else if (vm.matches()) {
                     vipKeys.computeIfAbsent(vm.group(1), n -> new HashMap<>()).put(vm.group(2), value);
                 } else if (pm.matches()) {
                     peerKeys.put(pm.group(1), value);
                 } else {
                     throw error(key, "unknown key (known: " + String.join(", ", PLAIN_KEYS.keySet())
-                            + ", peer.ID, vip.NAME.address, vip.NAME.interface, vip.NAME.prefer)");
+                            + ", peer.ID, vip.NAME.{address, interface, prefer, checks, preempt, preempt.delay.ms, "
+                            + "unhealthy}, check.NAME.{type, target, url, status, command, shell, interval.ms, "
+                            + "timeout.ms, rise, fall})");
                 }
             }
 
@@ -163,14 +177,164 @@ public final class ConfigLoader {
                 throw error("node.id", "this node '" + nodeId + "' has no peer." + nodeId
                         + " entry; every member, this node included, needs peer.ID = host:port");
             }
-            List<VipSpec> vips = readVips(vipKeys, peers);
+            Map<String, CheckSpec> checks = readChecks(checkKeys);
+            List<VipSpec> vips = readVips(vipKeys, peers, checks);
 
             Announce announce = new Announce(
                     integer("announce.burst.count", Announce.DEFAULT.burstCount(), 1, 100),
                     integer("announce.burst.interval.ms", Announce.DEFAULT.burstIntervalMs(), 1, 10_000),
                     integer("announce.refresh.ms", Announce.DEFAULT.refreshMs(), 0, 3_600_000));
             Timing timing = readTiming();
-            return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing);
+            NotifyHooks notify = new NotifyHooks(command("notify.acquire"), command("notify.release"),
+                    command("notify.fault"), command("notify.any"),
+                    integer("notify.timeout.ms", (int) NotifyHooks.NONE.timeoutMs(), 100, 600_000));
+            return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
+                    checks, notify);
+        }
+
+        /** A command line split on whitespace (no quoting: wrap anything fancier in a script); empty if unset. */
+        private List<String> command(String key) throws ConfigException {
+            if (!props.containsKey(key)) {
+                return List.of();
+            }
+            String v = single(key).trim();
+            if (v.isEmpty()) {
+                throw error(key, "empty value; remove the line for no command");
+            }
+            List<String> words = List.of(v.split("\\s+"));
+            if (!words.get(0).startsWith("/")) {
+                throw error(key, "'" + words.get(0) + "' must be an absolute path (commands run without a shell "
+                        + "and without PATH lookup)");
+            }
+            return words;
+        }
+
+        private Map<String, CheckSpec> readChecks(Map<String, Map<String, String>> checkKeys) throws ConfigException {
+            Map<String, CheckSpec> out = new java.util.TreeMap<>();
+            for (Map.Entry<String, Map<String, String>> e : checkKeys.entrySet()) {
+                String name = e.getKey();
+                String prefix = "check." + name + ".";
+                Map<String, String> keys = e.getValue();
+                if (!ID.matcher(name).matches()) {
+                    throw error(prefix + keys.keySet().iterator().next(),
+                            "'" + name + "' is not a valid check name (letters, digits, '-' or '_')");
+                }
+                String typeText = keys.get("type");
+                if (typeText == null) {
+                    throw new ConfigException(file, lineOf(prefix + keys.keySet().iterator().next()), prefix + "type",
+                            "missing: check '" + name + "' needs a type (tcp, http or exec)");
+                }
+                CheckSpec.Type type;
+                try {
+                    type = CheckSpec.Type.valueOf(typeText.trim().toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException ex) {
+                    throw error(prefix + "type", "'" + typeText.trim() + "' is not a check type (tcp, http, exec)");
+                }
+                Map<CheckSpec.Type, List<String>> allowed = Map.of(
+                        CheckSpec.Type.TCP, List.of("target"),
+                        CheckSpec.Type.HTTP, List.of("url", "status"),
+                        CheckSpec.Type.EXEC, List.of("command", "shell"));
+                for (String k : keys.keySet()) {
+                    boolean specific = List.of("target", "url", "status", "command", "shell").contains(k);
+                    if (specific && !allowed.get(type).contains(k)) {
+                        throw error(prefix + k, "does not apply to a " + type.name().toLowerCase(java.util.Locale.ROOT)
+                                + " check");
+                    }
+                }
+                String host = null;
+                int port = 0;
+                java.net.URI url = null;
+                int statusMin = 200;
+                int statusMax = 399;
+                List<String> command = List.of();
+                boolean shell = false;
+                switch (type) {
+                    case TCP -> {
+                        String target = required(keys, prefix, "target", "host:port (example: 127.0.0.1:80)");
+                        int colon = target.lastIndexOf(':');
+                        try {
+                            port = colon > 0 ? Integer.parseInt(target.substring(colon + 1)) : -1;
+                        } catch (NumberFormatException ex) {
+                            port = -1;
+                        }
+                        if (colon <= 0 || port < 1 || port > 65535) {
+                            throw error(prefix + "target", "'" + target + "' is not host:port (example: 127.0.0.1:80)");
+                        }
+                        host = target.substring(0, colon);
+                    }
+                    case HTTP -> {
+                        String u = required(keys, prefix, "url", "an http:// URL (example: http://127.0.0.1/health)");
+                        try {
+                            url = new java.net.URI(u);
+                        } catch (java.net.URISyntaxException ex) {
+                            throw error(prefix + "url", "'" + u + "' is not a URL: " + ex.getReason());
+                        }
+                        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+                            throw error(prefix + "url", "'" + u + "' must be an http:// URL with a host (https is "
+                                    + "not supported yet)");
+                        }
+                        String status = keys.getOrDefault("status", "200-399").trim();
+                        java.util.regex.Matcher m = Pattern.compile("(\\d{3})(?:-(\\d{3}))?").matcher(status);
+                        if (!m.matches()) {
+                            throw error(prefix + "status", "'" + status + "' is not a status or range (example: "
+                                    + "200-399)");
+                        }
+                        statusMin = Integer.parseInt(m.group(1));
+                        statusMax = m.group(2) == null ? statusMin : Integer.parseInt(m.group(2));
+                        if (statusMax < statusMin) {
+                            throw error(prefix + "status", "range '" + status + "' is empty");
+                        }
+                    }
+                    case EXEC -> {
+                        shell = bool(prefix + "shell", false);
+                        String c = required(keys, prefix, "command", "a program and its arguments");
+                        command = shell ? List.of("/bin/sh", "-c", c) : List.of(c.split("\\s+"));
+                        if (!shell && !command.get(0).startsWith("/")) {
+                            throw error(prefix + "command", "'" + command.get(0) + "' must be an absolute path "
+                                    + "(run without a shell and without PATH lookup; or set " + prefix + "shell = true)");
+                        }
+                    }
+                    default -> throw new IllegalStateException();
+                }
+                int interval = integer(prefix + "interval.ms", 1000, 100, 3_600_000);
+                int timeout = integer(prefix + "timeout.ms", Math.min(1000, interval), 10, 3_600_000);
+                if (timeout > interval) {
+                    throw error(prefix + "timeout.ms", timeout + " ms is longer than " + prefix + "interval.ms ("
+                            + interval + " ms)");
+                }
+                int rise = integer(prefix + "rise", 2, 1, 100);
+                int fall = integer(prefix + "fall", 2, 1, 100);
+                out.put(name, new CheckSpec(name, type, host, port, url, statusMin, statusMax, command, shell,
+                        interval, timeout, rise, fall));
+            }
+            return out;
+        }
+
+        private String required(Map<String, String> keys, String prefix, String key, String what)
+                throws ConfigException {
+            String v = keys.get(key);
+            if (v == null || v.isBlank()) {
+                String some = prefix + keys.keySet().iterator().next();
+                throw new ConfigException(file, lineOf(v == null ? some : prefix + key), prefix + key,
+                        "missing: needs " + what);
+            }
+            return v.trim();
+        }
+
+        private boolean bool(String key, boolean def) throws ConfigException {
+            String v = string(key, null);
+            if (v == null) {
+                return def;
+            }
+            switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "on", "true", "yes" -> {
+                    return true;
+                }
+                case "off", "false", "no" -> {
+                    return false;
+                }
+                default -> throw error(key, "'" + v + "' is not on/off (or true/false, yes/no)");
+            }
         }
 
         private List<Peer> readPeers(Map<String, String> peerKeys) throws ConfigException {
@@ -212,8 +376,8 @@ public final class ConfigLoader {
             return peers;
         }
 
-        private List<VipSpec> readVips(Map<String, Map<String, String>> vipKeys, List<Peer> peers)
-                throws ConfigException {
+        private List<VipSpec> readVips(Map<String, Map<String, String>> vipKeys, List<Peer> peers,
+                                       Map<String, CheckSpec> checks) throws ConfigException {
             List<VipSpec> vips = new ArrayList<>();
             Map<String, String> byAddress = new HashMap<>();
             Set<String> peerIds = new TreeSet<>();
@@ -299,7 +463,37 @@ public final class ConfigLoader {
                         preferred.add(id);
                     }
                 }
-                vips.add(new VipSpec(name, address, prefixLength, iface, preferred));
+                List<String> vipChecks = new ArrayList<>();
+                String checkList = keys.get("checks");
+                if (checkList != null && !checkList.isBlank()) {
+                    for (String c : checkList.trim().split("[,\\s]+")) {
+                        if (!checks.containsKey(c)) {
+                            throw error(prefix + "checks", "no check named '" + c + "' (defined: "
+                                    + (checks.isEmpty() ? "none; define check." + c + ".type and the rest"
+                                            : String.join(", ", checks.keySet())) + ")");
+                        }
+                        if (!vipChecks.contains(c)) {
+                            vipChecks.add(c);
+                        }
+                    }
+                }
+                boolean preempt = bool(prefix + "preempt", false);
+                int preemptDelay = integer(prefix + "preempt.delay.ms", 0, 0, 86_400_000);
+                if (preemptDelay > 0 && !preempt) {
+                    throw error(prefix + "preempt.delay.ms", "set, but " + prefix + "preempt is off");
+                }
+                String policyText = string(prefix + "unhealthy", "keep");
+                VipSpec.UnhealthyPolicy policy;
+                switch (policyText.toLowerCase(java.util.Locale.ROOT)) {
+                    case "keep" -> policy = VipSpec.UnhealthyPolicy.KEEP;
+                    case "release" -> policy = VipSpec.UnhealthyPolicy.RELEASE;
+                    default -> throw error(prefix + "unhealthy", "'" + policyText + "' is not keep or release");
+                }
+                if (policy == VipSpec.UnhealthyPolicy.RELEASE && vipChecks.isEmpty()) {
+                    throw error(prefix + "unhealthy", "release needs checks (" + prefix + "checks)");
+                }
+                vips.add(new VipSpec(name, address, prefixLength, iface, preferred, vipChecks, preempt, preemptDelay,
+                        policy));
             }
             vips.sort((a, b) -> a.name().compareTo(b.name()));
             return vips;

@@ -14,11 +14,21 @@ public record VipdConfig(
         List<Peer> peers,
         List<VipSpec> vips,
         Announce announce,
-        Timing timing) {
+        Timing timing,
+        java.util.Map<String, CheckSpec> checks,
+        NotifyHooks hooks) {
 
     public VipdConfig {
         peers = List.copyOf(peers);
         vips = List.copyOf(vips);
+        checks = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(checks));
+    }
+
+    /** A configuration without health checks or notify hooks. */
+    public VipdConfig(Path source, String nodeId, String clusterName, Path dataDir, Path controlSocket,
+                      List<Peer> peers, List<VipSpec> vips, Announce announce, Timing timing) {
+        this(source, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
+                java.util.Map.of(), NotifyHooks.NONE);
     }
 
     public Peer self() {

@@ -39,6 +39,18 @@ public final class HostActuator {
     /** The VIPs the fence was last opened for, and until when. */
     private java.util.Set<Inet4Address> fenceOpenFor = java.util.Set.of();
     private long fenceDeadlineNanos;
+    /** Told when this host starts or stops carrying a VIP (notify hooks); called on the syncing thread. */
+    private volatile Events events = (spec, holding, epoch) -> { };
+
+    /** Start and end of carrying a VIP, for notify hooks. Must not block. */
+    @FunctionalInterface
+    public interface Events {
+        void changed(VipSpec spec, boolean holding, long epoch);
+    }
+
+    public void onEvents(Events events) {
+        this.events = events;
+    }
 
     /** A VIP whose address this host carries, and when it is next announced and refreshed. */
     private static final class Held {
@@ -100,9 +112,11 @@ public final class HostActuator {
      */
     public void sync(Map<String, Long> holdable, long deadlineNanos, long now) {
         List<String> releasing = new ArrayList<>();
-        for (String name : held.keySet()) {
-            if (!holdable.containsKey(name) || now - deadlineNanos >= 0) {
-                releasing.add(name);
+        Map<String, Long> releasedEpochs = new TreeMap<>();
+        for (Map.Entry<String, Held> e : held.entrySet()) {
+            if (!holdable.containsKey(e.getKey()) || now - deadlineNanos >= 0) {
+                releasing.add(e.getKey());
+                releasedEpochs.put(e.getKey(), e.getValue().epoch);
             }
         }
         releasing.forEach(held::remove);
@@ -114,6 +128,7 @@ public final class HostActuator {
         updateFence(deadlineNanos);
         for (String name : releasing) {
             removeAddress(name, "no longer owned by this node or lease not confirmed");
+            events.changed(specs.get(name), false, releasedEpochs.get(name));
         }
         refreshAddresses(now);
         announceDue(now);
@@ -133,6 +148,7 @@ public final class HostActuator {
             network.addAddress(spec.iface(), spec.address(), spec.prefix(), ADDRESS_LIFETIME_SEC);
             held.put(name, new Held(spec, epoch, now, announce.burstCount()));
             LOG.info("acquired VIP {} {} on {} (epoch {})", name, spec.cidr(), spec.iface(), epoch);
+            events.changed(spec, true, epoch);
         } catch (IOException ex) {
             logThrottled(name, now, "cannot add VIP " + name + " " + spec.cidr() + " to " + spec.iface() + ": "
                     + ex.getMessage());
@@ -216,10 +232,14 @@ public final class HostActuator {
     }
 
     public void releaseAll(String why) {
-        List<String> names = new ArrayList<>(held.keySet());
+        Map<String, Long> epochs = new TreeMap<>();
+        held.forEach((n, h) -> epochs.put(n, h.epoch));
         held.clear();
         updateFence(clock.getAsLong());
-        names.forEach(n -> removeAddress(n, why));
+        epochs.forEach((n, epoch) -> {
+            removeAddress(n, why);
+            events.changed(specs.get(n), false, epoch);
+        });
     }
 
     /** VIP name → nanoTime since which this host carries it. */

@@ -308,10 +308,24 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 (reply, error) -> executor.execute(() -> releasesInFlight.remove(key)));
     }
 
+    private volatile java.util.function.BiConsumer<VipSpec, Long> faultListener = (spec, epoch) -> { };
+
+    /** Told (on the agent thread) when a VIP's checks start failing on this node: the FAULT notify hook. */
+    public void onFault(java.util.function.BiConsumer<VipSpec, Long> listener) {
+        this.faultListener = listener;
+    }
+
     /** Results of this node's health checks changed (called from the checkers' threads). */
     public void healthChanged(Map<String, String> results) {
         Map<String, String> copy = Map.copyOf(results);
         executor.execute(guard(() -> {
+            for (Map.Entry<String, String> e : copy.entrySet()) {
+                String before = localHealth == null ? null : localHealth.get(e.getKey());
+                if (!e.getValue().isEmpty() && (before == null || before.isEmpty())) {
+                    config.vip(e.getKey()).ifPresent(spec -> faultListener.accept(spec,
+                            stateMachine == null ? 0 : stateMachine.table().vip(spec.name()).epoch()));
+                }
+            }
             localHealth = copy;
             if (cluster != null) {
                 reconcile();

@@ -180,6 +180,12 @@ public final class VipdMain implements Callable<Integer> {
         java.util.Optional<io.vipd.host.SystemdNotify> systemd = io.vipd.host.SystemdNotify.fromEnvironment();
         HostActuator actuator = new HostActuator(network, fence, c.vips(), c.announce(), System::nanoTime);
         OwnershipAgent agent = new OwnershipAgent(c, actuator);
+        NotifyHookRunner hooks = new NotifyHookRunner(c.hooks());
+        actuator.onEvents((spec, holding, epoch) -> hooks.fire(spec,
+                holding ? NotifyHookRunner.State.MASTER : NotifyHookRunner.State.BACKUP, epoch));
+        agent.onFault((spec, epoch) -> hooks.fire(spec, NotifyHookRunner.State.FAULT, epoch));
+        io.vipd.health.HealthMonitor health = new io.vipd.health.HealthMonitor(c.checks(), c.vips(),
+                agent::healthChanged);
         ControlServer control = null;
         ClusterNode cluster;
         try {
@@ -213,6 +219,7 @@ public final class VipdMain implements Callable<Integer> {
                 watchdogPeriodMs().ifPresent(agent::startWatchdog);
             });
             agent.start(cluster, stateMachine);
+            health.start();
         } catch (IOException | RuntimeException e) {
             System.err.println("vipd: cannot start: " + e.getMessage());
             LOG.debug("start-up failure", e);
@@ -232,6 +239,7 @@ public final class VipdMain implements Callable<Integer> {
         ClusterNode clusterNode = cluster;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: releasing VIPs");
+            health.close();
             agent.shutdown(1000);
             try {
                 clusterNode.close();
@@ -239,6 +247,7 @@ public final class VipdMain implements Callable<Integer> {
                 LOG.warn("error closing the Raft server: {}", e.toString());
             }
             controlServer.close();
+            hooks.close();
             fence.close();
             network.close();
             LOG.info("stopped");

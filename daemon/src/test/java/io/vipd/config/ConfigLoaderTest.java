@@ -179,4 +179,82 @@ class ConfigLoaderTest {
         VipdConfig c = loader.load(example);
         assertTrue(c.vips().size() >= 1);
     }
+
+    static final String CHECKED = VALID + String.join("\n",
+            "check.http.type = tcp",
+            "check.http.target = 127.0.0.1:80",
+            "check.http.fall = 3",
+            "check.page.type = http",
+            "check.page.url = http://127.0.0.1:8080/health",
+            "check.page.status = 200-299",
+            "check.script.type = exec",
+            "check.script.command = /usr/local/bin/check-db --quick",
+            "check.script.interval.ms = 2000",
+            "check.script.timeout.ms = 1500",
+            "vip.web.checks = http, page",
+            "vip.web.preempt = on",
+            "vip.web.preempt.delay.ms = 5000",
+            "vip.db.checks = script",
+            "vip.db.unhealthy = release",
+            "notify.acquire = /usr/local/bin/vip-up --verbose",
+            "notify.any = /usr/local/bin/vip-log",
+            "notify.timeout.ms = 3000",
+            "");
+
+    @Test
+    void readsChecksPreemptionAndHooks() throws Exception {
+        VipdConfig c = loader.parse(FILE, CHECKED);
+        VipSpec web = c.vip("web").orElseThrow();
+        assertEquals(List.of("http", "page"), web.checks());
+        assertTrue(web.preempt());
+        assertEquals(5000, web.preemptDelayMs());
+        assertEquals(VipSpec.UnhealthyPolicy.KEEP, web.unhealthy());
+        assertEquals(VipSpec.UnhealthyPolicy.RELEASE, c.vip("db").orElseThrow().unhealthy());
+        CheckSpec http = c.checks().get("http");
+        assertEquals("tcp 127.0.0.1:80", http.describe());
+        assertEquals(3, http.fall());
+        assertEquals(2, http.rise());
+        assertEquals(1000, http.intervalMs());
+        CheckSpec page = c.checks().get("page");
+        assertEquals(200, page.statusMin());
+        assertEquals(299, page.statusMax());
+        CheckSpec script = c.checks().get("script");
+        assertEquals(List.of("/usr/local/bin/check-db", "--quick"), script.command());
+        assertEquals(1500, script.timeoutMs());
+        assertEquals(List.of("/usr/local/bin/vip-up", "--verbose"), c.hooks().acquire());
+        assertEquals(List.of(), c.hooks().release());
+        assertEquals(3000, c.hooks().timeoutMs());
+    }
+
+    @Test
+    void badChecksAndHooksNameFileLineAndKey() {
+        int checksLine = java.util.Arrays.asList(CHECKED.split("\n")).indexOf("vip.web.checks = http, page") + 1;
+        ConfigException e = error(CHECKED.replace("vip.web.checks = http, page", "vip.web.checks = http, nope"));
+        assertEquals(FILE + ":" + checksLine + ": vip.web.checks: no check named 'nope' (defined: http, page, script)",
+                e.getMessage());
+        assertTrue(error(CHECKED.replace("check.http.type = tcp", "check.http.type = icmp")).getMessage()
+                .endsWith("check.http.type: 'icmp' is not a check type (tcp, http, exec)"));
+        assertTrue(error(CHECKED.replace("127.0.0.1:80", "127.0.0.1")).getMessage()
+                .contains("check.http.target: '127.0.0.1' is not host:port"));
+        assertTrue(error(CHECKED.replace("/usr/local/bin/check-db --quick", "check-db")).getMessage()
+                .contains("check.script.command: 'check-db' must be an absolute path"));
+        assertTrue(error(CHECKED.replace("check.script.timeout.ms = 1500", "check.script.timeout.ms = 2500"))
+                .getMessage().contains("check.script.timeout.ms: 2500 ms is longer than check.script.interval.ms"));
+        assertTrue(error(CHECKED.replace("http://127.0.0.1:8080/health", "https://x/health")).getMessage()
+                .contains("check.page.url: 'https://x/health' must be an http:// URL"));
+        assertTrue(error(CHECKED.replace("check.page.status = 200-299", "check.page.status = ok")).getMessage()
+                .contains("check.page.status: 'ok' is not a status or range"));
+        assertTrue(error(CHECKED + "check.http.url = http://x/\n").getMessage()
+                .contains("check.http.url: does not apply to a tcp check"));
+        assertTrue(error(CHECKED.replace("vip.web.preempt = on", "vip.web.preempt = maybe")).getMessage()
+                .contains("vip.web.preempt: 'maybe' is not on/off"));
+        assertTrue(error(CHECKED.replace("vip.web.preempt = on", "vip.web.preempt = off")).getMessage()
+                .contains("vip.web.preempt.delay.ms: set, but vip.web.preempt is off"));
+        assertTrue(error(CHECKED.replace("vip.db.checks = script\n", "")).getMessage()
+                .contains("vip.db.unhealthy: release needs checks"));
+        assertTrue(error(CHECKED.replace("/usr/local/bin/vip-log", "vip-log")).getMessage()
+                .contains("notify.any: 'vip-log' must be an absolute path"));
+        assertTrue(error(VALID + "check.x.target = 1.2.3.4:5\n").getMessage()
+                .contains("check.x.type: missing"));
+    }
 }
