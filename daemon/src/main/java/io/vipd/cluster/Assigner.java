@@ -10,8 +10,9 @@ import java.util.Set;
 /**
  * The leader's placement decision, pure: which VIPs need a new owner and who gets each.
  *
- * <p>A node is <em>eligible</em> for a VIP when it is a candidate (see below), not drained, and passes the VIP's
- * health checks (as it last reported them to the group; a node that has not reported yet does not pass).
+ * <p>A node is <em>eligible</em> for a VIP when it is a candidate (see below), has not left (shut down without
+ * renewing since), is not drained, and passes the VIP's health checks (as it last reported them to the group; a node
+ * that has not reported yet does not pass).
  *
  * <ul>
  *   <li><b>Failover.</b> A VIP with no owner, or whose owner is not live (no renewal applied for the failover
@@ -82,10 +83,14 @@ public final class Assigner {
         return r == null ? "no check results reported yet" : r;
     }
 
-    /** Candidate, not drained, passing the checks. */
+    /** Candidate, not shutting down, not drained, passing the checks. */
     public static boolean eligible(Inputs in, VipSpec spec, String node) {
-        return in.candidates().contains(node) && !in.table().drained().contains(node)
-                && healthy(in.table(), spec, node);
+        return reachable(in, node) && !in.table().drained().contains(node) && healthy(in.table(), spec, node);
+    }
+
+    /** A candidate that has not left (shut down) without renewing since. */
+    private static boolean reachable(Inputs in, String node) {
+        return in.candidates().contains(node) && !in.table().left().contains(node);
     }
 
     public static List<Command.Assign> plan(Inputs in) {
@@ -205,7 +210,7 @@ public final class Assigner {
     private static String best(Inputs in, VipSpec spec, Map<String, Integer> load, String excluded,
                                java.util.function.Predicate<String> instead) {
         java.util.function.Predicate<String> ok = instead != null
-                ? n -> in.candidates().contains(n) && instead.test(n)
+                ? n -> reachable(in, n) && instead.test(n)
                 : n -> eligible(in, spec, n);
         for (String p : spec.preferred()) {
             if (!p.equals(excluded) && ok.test(p)) {

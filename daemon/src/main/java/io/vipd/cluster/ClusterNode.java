@@ -142,6 +142,13 @@ public final class ClusterNode implements Closeable {
         }
     }
 
+    /** Hands Raft leadership from this node to {@code peer} (planned shutdown of the leader). */
+    public RaftClientReply transferLeadershipTo(String peer, long timeoutMs) throws IOException {
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setRaftGroup(group).build()) {
+            return admin.admin().transferLeadership(RaftPeerId.valueOf(peer), timeoutMs);
+        }
+    }
+
     public Optional<DivisionInfo> info() {
         try {
             return Optional.of(server.getDivision(group.getGroupId()).getInfo());

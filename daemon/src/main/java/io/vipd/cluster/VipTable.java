@@ -15,26 +15,33 @@ import java.util.TreeSet;
  * same table, which is what makes "one owner per VIP per epoch" a property of the log.
  */
 public final class VipTable {
-    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of());
+    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of(), Set.of());
 
     private final Map<String, VipState> vips;
     private final Map<String, Long> renewals;
     /** node → (VIP → "" if its checks pass there, else why not), as each node last reported. */
     private final Map<String, Map<String, String>> health;
     private final Set<String> drained;
+    /** Nodes that left on shutdown and have not renewed since: they must not be given VIPs. */
+    private final Set<String> left;
 
     private VipTable(Map<String, VipState> vips, Map<String, Long> renewals, Map<String, Map<String, String>> health,
-                     Set<String> drained) {
+                     Set<String> drained, Set<String> left) {
         this.vips = Collections.unmodifiableMap(new TreeMap<>(vips));
         this.renewals = Collections.unmodifiableMap(new TreeMap<>(renewals));
         Map<String, Map<String, String>> h = new TreeMap<>();
         health.forEach((n, r) -> h.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
         this.health = Collections.unmodifiableMap(h);
         this.drained = Collections.unmodifiableSet(new TreeSet<>(drained));
+        this.left = Collections.unmodifiableSet(new TreeSet<>(left));
     }
 
     private VipTable withVips(Map<String, VipState> next) {
-        return new VipTable(next, renewals, health, drained);
+        return new VipTable(next, renewals, health, drained, left);
+    }
+
+    public Set<String> left() {
+        return left;
     }
 
     /** What {@code node} last reported for each VIP that has checks: "" = passing, else the failure. */
@@ -87,7 +94,12 @@ public final class VipTable {
         if (command instanceof Command.Renew r) {
             Map<String, Long> next = new TreeMap<>(renewals);
             next.merge(r.node(), 1L, Long::sum);
-            return new Applied(new VipTable(vips, next, health, drained), false, "renew " + r.node());
+            Set<String> nextLeft = left;
+            if (left.contains(r.node())) {
+                nextLeft = new TreeSet<>(left);
+                nextLeft.remove(r.node());
+            }
+            return new Applied(new VipTable(vips, next, health, drained, nextLeft), false, "renew " + r.node());
         }
         if (command instanceof Command.Assign a) {
             VipState current = vip(a.vip());
@@ -129,12 +141,12 @@ public final class VipTable {
             }
             Map<String, Map<String, String>> next = new TreeMap<>(health);
             next.put(h.node(), h.results());
-            return new Applied(new VipTable(vips, renewals, next, drained), true, "health of " + h.node());
+            return new Applied(new VipTable(vips, renewals, next, drained, left), true, "health of " + h.node());
         }
         if (command instanceof Command.Drain d) {
             Set<String> next = new TreeSet<>(drained);
             boolean changed = d.drained() ? next.add(d.node()) : next.remove(d.node());
-            return new Applied(changed ? new VipTable(vips, renewals, health, next) : this, changed,
+            return new Applied(changed ? new VipTable(vips, renewals, health, next, left) : this, changed,
                     (d.drained() ? "drain " : "undrain ") + d.node());
         }
         Command.Leave l = (Command.Leave) command;
@@ -154,7 +166,10 @@ public final class VipTable {
                 changed = true;
             }
         }
-        return new Applied(changed ? withVips(next) : this, changed, "leave " + l.node());
+        Set<String> nextLeft = new TreeSet<>(left);
+        nextLeft.add(l.node());
+        return new Applied(new VipTable(changed ? next : vips, renewals, health, drained, nextLeft), true,
+                "leave " + l.node());
     }
 
     public void write(DataOutputStream out) throws IOException {
@@ -184,6 +199,10 @@ public final class VipTable {
         out.writeInt(drained.size());
         for (String d : drained) {
             out.writeUTF(d);
+        }
+        out.writeInt(left.size());
+        for (String l : left) {
+            out.writeUTF(l);
         }
     }
 
@@ -216,18 +235,23 @@ public final class VipTable {
         for (int i = in.readInt(); i > 0; i--) {
             drained.add(in.readUTF());
         }
-        return new VipTable(vips, renewals, health, drained);
+        Set<String> left = new TreeSet<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            left.add(in.readUTF());
+        }
+        return new VipTable(vips, renewals, health, drained, left);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof VipTable t && t.vips.equals(vips) && t.renewals.equals(renewals)
-                && t.health.equals(health) && t.drained.equals(drained);
+                && t.health.equals(health) && t.drained.equals(drained) && t.left.equals(left);
     }
 
     @Override
     public int hashCode() {
-        return ((vips.hashCode() * 31 + renewals.hashCode()) * 31 + health.hashCode()) * 31 + drained.hashCode();
+        return (((vips.hashCode() * 31 + renewals.hashCode()) * 31 + health.hashCode()) * 31 + drained.hashCode())
+                * 31 + left.hashCode();
     }
 
     @Override

@@ -391,6 +391,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      */
     public void shutdown(long timeoutMs) {
         notifier.accept("STOPPING=1\nSTATUS=stopping: releasing VIPs and handing them to the cluster");
+        handOffLeadership(timeoutMs);
         CompletableFuture<Void> released = CompletableFuture.runAsync(() -> {
             stopping = true;
             lease.revoke(System.nanoTime());
@@ -404,6 +405,16 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             LOG.error("could not release addresses cleanly: {}", e.toString());
         }
         if (cluster != null) {
+            // A renewal still in flight that committed after the Leave would make this node look back; let them land.
+            long deadline = System.nanoTime() + timeoutMs / 2 * 1_000_000L;
+            while (renewalsInFlight.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             try {
                 RaftClientReply reply = cluster.submit(new Command.Leave(config.nodeId(), System.currentTimeMillis()))
                         .get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -503,6 +514,34 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         return still.isEmpty()
                 ? node + " drained: it owns no VIP"
                 : node + " drained; still on it (no other eligible node, or still moving): " + String.join(", ", still);
+    }
+
+    /**
+     * A leader that stops would leave the group without one for an election timeout or more, and its VIPs (and
+     * everyone's renewals) waiting meanwhile; so it first hands leadership to the follower that is most recently
+     * in touch, while its own VIPs are still answered. Best effort, bounded.
+     */
+    private void handOffLeadership(long timeoutMs) {
+        if (cluster == null || !cluster.isLeaderReady()) {
+            return;
+        }
+        String target = cluster.roleInfo().filter(r -> r.getRole() == RaftPeerRole.LEADER)
+                .flatMap(r -> r.getLeaderInfo().getFollowerInfoList().stream()
+                        .filter(f -> f.getLastRpcElapsedTimeMs() < config.timing().leaseMs())
+                        .min(java.util.Comparator.comparingLong(ServerRpcProto::getLastRpcElapsedTimeMs))
+                        .map(f -> f.getId().getId().toStringUtf8()))
+                .orElse(null);
+        if (target == null) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            RaftClientReply reply = cluster.transferLeadershipTo(target, timeoutMs);
+            LOG.info("handed Raft leadership to {} in {} ms: {}", target, (System.nanoTime() - start) / 1_000_000L,
+                    reply.isSuccess() ? "ok" : reply.getException());
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("could not hand Raft leadership to {}: {}", target, e.toString());
+        }
     }
 
     /** Asks the group to make this node the Raft leader. */

@@ -210,4 +210,17 @@ class AssignerTest {
         VipTable all = t.apply(new Command.Drain("n2", true, 0)).table().apply(new Command.Drain("n3", true, 0)).table();
         assertEquals(List.of(), plan(all, List.of(vips.get(0)), Assigner.EligibleFor.ALWAYS));
     }
+
+    @Test
+    void aNodeThatLeftReceivesNothingUntilItRenews() throws Exception {
+        List<VipSpec> vips = List.of(vip("web", 100, "n1", "n2"));
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table()
+                .apply(new Command.Leave("n1", 0)).table();
+        // The leader still reaches n1 over Raft while it shuts down; it must not get its VIP straight back.
+        List<Command.Assign> p = plan(t, vips, Assigner.EligibleFor.ALWAYS);
+        assertEquals("n2", p.get(0).owner());
+        VipTable back = t.apply(new Command.Renew("n1")).table();
+        assertEquals(java.util.Set.of(), back.left());
+        assertEquals("n1", plan(back, vips, Assigner.EligibleFor.ALWAYS).get(0).owner());
+    }
 }

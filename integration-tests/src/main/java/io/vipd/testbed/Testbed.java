@@ -417,6 +417,49 @@ public final class Testbed implements AutoCloseable {
         return 0;
     }
 
+    private final Map<String, ServerSocket> services = new LinkedHashMap<>();
+
+    /**
+     * Starts or stops a TCP service (accepts and closes connections) on {@code port} in host i: the backend a
+     * health check watches.
+     */
+    public synchronized void service(int i, int port, boolean up) throws IOException {
+        String key = i + ":" + port;
+        if (!up) {
+            ServerSocket s = services.remove(key);
+            if (s != null) {
+                s.close();
+            }
+            return;
+        }
+        if (services.containsKey(key)) {
+            return;
+        }
+        ServerSocket server = Netns.call(hostNs(i), () -> {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(port));
+            return s;
+        });
+        services.put(key, server);
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    server.accept().close();
+                } catch (IOException e) {
+                    // closed when stopped
+                }
+            }
+        }, "service-" + key);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Sends one control request (as vipctl does) to host i's daemon and returns its JSON answer. */
+    public JsonNode control(int i, String request, long timeoutMs) throws IOException {
+        return JSON.readTree(ControlClient.request(socketPath(i), request, timeoutMs));
+    }
+
     /** The daemon's {@code vipctl status --json} report, or null if it does not answer. */
     public JsonNode status(int i) {
         try {
@@ -487,6 +530,14 @@ public final class Testbed implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        for (ServerSocket s : services.values()) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // tear-down continues
+            }
+        }
+        services.clear();
         if (referee != null) {
             try {
                 referee.close();
