@@ -229,7 +229,8 @@ public final class Vipctl implements Callable<Integer> {
         boolean header = false;
         for (StatusReport.VipStatus v : s.vips()) {
             boolean plain = (v.preferred() == null || v.preferred().isEmpty()) && "off".equals(v.preempt())
-                    && (v.health() == null || v.health().isEmpty());
+                    && (v.health() == null || v.health().isEmpty())
+                    && (v.disagreements() == null || v.disagreements().isEmpty());
             if (plain) {
                 continue;
             }
@@ -245,6 +246,11 @@ public final class Vipctl implements Callable<Integer> {
                 List<String> parts = new ArrayList<>();
                 v.health().forEach((n, h) -> parts.add(n + " " + h));
                 sb.append("; checks: ").append(String.join(", ", parts));
+            }
+            if (v.disagreements() != null && !v.disagreements().isEmpty()) {
+                List<String> parts = new ArrayList<>();
+                v.disagreements().forEach((n, d) -> parts.add(n + " has " + d));
+                sb.append("; CONFIG MISMATCH (not given to them): ").append(String.join(", ", parts));
             }
             out.println(sb);
         }

@@ -11,7 +11,7 @@ import java.util.Set;
  * The leader's placement decision, pure: which VIPs need a new owner and who gets each.
  *
  * <p>A node is <em>eligible</em> for a VIP when it is a candidate (see below), has not left (shut down without
- * renewing since), is not drained, and passes the VIP's health checks (as it last reported them to the group; a node
+ * renewing since), defines the VIP with the same address/prefix as the leader's configuration, is not drained, and passes the VIP's health checks (as it last reported them to the group; a node
  * that has not reported yet does not pass).
  *
  * <ul>
@@ -29,9 +29,10 @@ import java.util.Set;
  *       none, goes to a reachable node that is not drained; with {@code unhealthy = release} it is released.</li>
  *   <li>A VIP in the middle of a handover is left alone until the previous owner confirmed (unless its new owner
  *       dies: then failover applies).</li>
- *   <li>A VIP that was never assigned waits until every member is a candidate or the leader has settled (been
- *       leader for a failover timeout), so a cluster starting up spreads its VIPs instead of piling them onto
- *       whichever node renewed first. VIPs that lost their owner never wait.</li>
+ *   <li>A VIP that was never assigned waits until every member is a candidate and has reported its definitions
+ *       (and, for a VIP with checks, its first results), or the leader has settled (been leader for a failover
+ *       timeout), so a cluster starting up spreads its VIPs and puts them where they are preferred, instead of on
+ *       whichever node reported first. VIPs that lost their owner never wait.</li>
  * </ul>
  */
 public final class Assigner {
@@ -85,12 +86,21 @@ public final class Assigner {
 
     /** Candidate, not shutting down, not drained, passing the checks. */
     public static boolean eligible(Inputs in, VipSpec spec, String node) {
-        return reachable(in, node) && !in.table().drained().contains(node) && healthy(in.table(), spec, node);
+        return reachable(in, spec, node) && !in.table().drained().contains(node) && healthy(in.table(), spec, node);
     }
 
-    /** A candidate that has not left (shut down) without renewing since. */
-    private static boolean reachable(Inputs in, String node) {
-        return in.candidates().contains(node) && !in.table().left().contains(node);
+    /**
+     * A candidate that has not left (shut down) without renewing since, and whose configuration defines the VIP as
+     * the leader's does (a node that does not know a VIP, or knows another address by its name, must not own it).
+     */
+    private static boolean reachable(Inputs in, VipSpec spec, String node) {
+        return in.candidates().contains(node) && !in.table().left().contains(node)
+                && definedAlike(in.table(), spec, node);
+    }
+
+    /** Whether {@code node} reported the same address/prefix for {@code spec} as this configuration has. */
+    public static boolean definedAlike(VipTable table, VipSpec spec, String node) {
+        return spec.cidr().equals(table.definitionsOf(node).get(spec.name()));
     }
 
     public static List<Command.Assign> plan(Inputs in) {
@@ -99,7 +109,9 @@ public final class Assigner {
             return out;
         }
         VipTable table = in.table();
-        boolean waitForMembers = !in.settled() && !in.candidates().containsAll(in.members());
+        // A starting cluster waits for every member to be reachable and to have said which VIPs it defines.
+        boolean waitForMembers = !in.settled() && !in.members().stream()
+                .allMatch(m -> in.candidates().contains(m) && table.definitions().containsKey(m));
         Map<String, Integer> load = new HashMap<>();
         in.candidates().forEach(n -> load.put(n, 0));
         for (VipSpec spec : in.vips()) {
@@ -121,8 +133,9 @@ public final class Assigner {
                 }
                 continue;
             }
-            if (state.epoch() == 0 && waitForMembers) {
-                continue;
+            if (state.epoch() == 0 && (waitForMembers || !in.settled() && !spec.checks().isEmpty()
+                    && in.members().stream().anyMatch(m -> !table.healthOf(m).containsKey(spec.name())))) {
+                continue; // ... and, for a VIP with checks, for every member's first results
             }
             Command.Assign failover = failover(in, spec, state, load);
             if (failover != null) {
@@ -137,10 +150,14 @@ public final class Assigner {
         String owner = state.owner();
         VipTable table = in.table();
         boolean drained = table.drained().contains(owner);
+        boolean mismatch = !definedAlike(table, spec, owner);
         String sick = unhealthyReason(table, spec, owner);
-        if (drained || sick != null) {
+        if (drained || mismatch || sick != null) {
             String target = best(in, spec, load, owner, null);
-            String why = drained ? "owner " + owner + " drained" : "owner " + owner + " unhealthy (" + sick + ")";
+            String why = drained ? "owner " + owner + " drained"
+                    : mismatch ? "owner " + owner + " defines " + spec.name() + " differently ("
+                            + table.definitionsOf(owner).getOrDefault(spec.name(), "not at all") + ")"
+                    : "owner " + owner + " unhealthy (" + sick + ")";
             if (target != null) {
                 return move(in, spec, state, target, load, preferenceNote(spec, target) + "; " + why);
             }
@@ -175,8 +192,10 @@ public final class Assigner {
         if (chosen != null) {
             why = preferenceNote(spec, chosen);
         } else if (spec.unhealthy() == VipSpec.UnhealthyPolicy.KEEP) {
-            // Nobody passes the checks: keep the VIP served, by a reachable node that is not drained.
-            chosen = best(in, spec, load, previous, n -> !table.drained().contains(n));
+            // Nobody passes the checks: keep the VIP served, by a reachable node that is not drained and has run
+            // them (one that has not reported yet may well pass in a moment).
+            chosen = best(in, spec, load, previous, n -> !table.drained().contains(n)
+                    && (spec.checks().isEmpty() || table.healthOf(n).containsKey(spec.name())));
             if (chosen == null) {
                 return null;
             }
@@ -210,7 +229,7 @@ public final class Assigner {
     private static String best(Inputs in, VipSpec spec, Map<String, Integer> load, String excluded,
                                java.util.function.Predicate<String> instead) {
         java.util.function.Predicate<String> ok = instead != null
-                ? n -> reachable(in, n) && instead.test(n)
+                ? n -> reachable(in, spec, n) && instead.test(n)
                 : n -> eligible(in, spec, n);
         for (String p : spec.preferred()) {
             if (!p.equals(excluded) && ok.test(p)) {

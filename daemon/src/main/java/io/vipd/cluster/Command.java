@@ -52,6 +52,16 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * The VIPs a node's configuration defines, VIP name → address/prefix, reported at start and after each reload.
+     * A node is given only VIPs it defines exactly as the leader does, and disagreements are shown to operators.
+     */
+    record Definitions(String node, java.util.Map<String, String> vips) implements Command {
+        public Definitions {
+            vips = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(vips));
+        }
+    }
+
     /** A node is drained (its VIPs move away and no VIP is given to it) or undrained. */
     record Drain(String node, boolean drained, long wallMillis) implements Command {}
 
@@ -67,6 +77,7 @@ public sealed interface Command {
     byte RELEASED = 4;
     byte HEALTH = 5;
     byte DRAIN = 6;
+    byte DEFINITIONS = 7;
 
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -98,6 +109,14 @@ public sealed interface Command {
                 out.writeUTF(h.node());
                 out.writeInt(h.results().size());
                 for (java.util.Map.Entry<String, String> e : h.results().entrySet()) {
+                    out.writeUTF(e.getKey());
+                    out.writeUTF(e.getValue());
+                }
+            } else if (this instanceof Definitions d) {
+                out.writeByte(DEFINITIONS);
+                out.writeUTF(d.node());
+                out.writeInt(d.vips().size());
+                for (java.util.Map.Entry<String, String> e : d.vips().entrySet()) {
                     out.writeUTF(e.getKey());
                     out.writeUTF(e.getValue());
                 }
@@ -141,6 +160,18 @@ public sealed interface Command {
                     yield new Health(node, results);
                 }
                 case DRAIN -> new Drain(in.readUTF(), in.readBoolean(), in.readLong());
+                case DEFINITIONS -> {
+                    String node = in.readUTF();
+                    int n = in.readInt();
+                    if (n < 0 || n > 100_000) {
+                        throw new IOException("implausible definition count " + n);
+                    }
+                    java.util.Map<String, String> vips = new java.util.TreeMap<>();
+                    for (int i = 0; i < n; i++) {
+                        vips.put(in.readUTF(), in.readUTF());
+                    }
+                    yield new Definitions(node, vips);
+                }
                 default -> throw new IOException("unknown command type " + type);
             };
             if (in.available() != 0) {

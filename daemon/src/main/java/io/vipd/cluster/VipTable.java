@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * same table, which is what makes "one owner per VIP per epoch" a property of the log.
  */
 public final class VipTable {
-    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of(), Set.of());
+    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), Map.of());
 
     private final Map<String, VipState> vips;
     private final Map<String, Long> renewals;
@@ -24,9 +24,11 @@ public final class VipTable {
     private final Set<String> drained;
     /** Nodes that left on shutdown and have not renewed since: they must not be given VIPs. */
     private final Set<String> left;
+    /** node → (VIP → address/prefix) as each node's configuration defines them. */
+    private final Map<String, Map<String, String>> definitions;
 
     private VipTable(Map<String, VipState> vips, Map<String, Long> renewals, Map<String, Map<String, String>> health,
-                     Set<String> drained, Set<String> left) {
+                     Set<String> drained, Set<String> left, Map<String, Map<String, String>> definitions) {
         this.vips = Collections.unmodifiableMap(new TreeMap<>(vips));
         this.renewals = Collections.unmodifiableMap(new TreeMap<>(renewals));
         Map<String, Map<String, String>> h = new TreeMap<>();
@@ -34,10 +36,22 @@ public final class VipTable {
         this.health = Collections.unmodifiableMap(h);
         this.drained = Collections.unmodifiableSet(new TreeSet<>(drained));
         this.left = Collections.unmodifiableSet(new TreeSet<>(left));
+        Map<String, Map<String, String>> d = new TreeMap<>();
+        definitions.forEach((n, r) -> d.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
+        this.definitions = Collections.unmodifiableMap(d);
     }
 
     private VipTable withVips(Map<String, VipState> next) {
-        return new VipTable(next, renewals, health, drained, left);
+        return new VipTable(next, renewals, health, drained, left, definitions);
+    }
+
+    public Map<String, Map<String, String>> definitions() {
+        return definitions;
+    }
+
+    /** What {@code node}'s configuration defines: VIP → address/prefix; empty if it has not reported. */
+    public Map<String, String> definitionsOf(String node) {
+        return definitions.getOrDefault(node, Map.of());
     }
 
     public Set<String> left() {
@@ -99,7 +113,7 @@ public final class VipTable {
                 nextLeft = new TreeSet<>(left);
                 nextLeft.remove(r.node());
             }
-            return new Applied(new VipTable(vips, next, health, drained, nextLeft), false, "renew " + r.node());
+            return new Applied(new VipTable(vips, next, health, drained, nextLeft, definitions), false, "renew " + r.node());
         }
         if (command instanceof Command.Assign a) {
             VipState current = vip(a.vip());
@@ -141,12 +155,21 @@ public final class VipTable {
             }
             Map<String, Map<String, String>> next = new TreeMap<>(health);
             next.put(h.node(), h.results());
-            return new Applied(new VipTable(vips, renewals, next, drained, left), true, "health of " + h.node());
+            return new Applied(new VipTable(vips, renewals, next, drained, left, definitions), true, "health of " + h.node());
+        }
+        if (command instanceof Command.Definitions d) {
+            if (d.vips().equals(definitions.get(d.node()))) {
+                return new Applied(this, false, "definitions of " + d.node() + " unchanged");
+            }
+            Map<String, Map<String, String>> next = new TreeMap<>(definitions);
+            next.put(d.node(), d.vips());
+            return new Applied(new VipTable(vips, renewals, health, drained, left, next), true,
+                    "definitions of " + d.node());
         }
         if (command instanceof Command.Drain d) {
             Set<String> next = new TreeSet<>(drained);
             boolean changed = d.drained() ? next.add(d.node()) : next.remove(d.node());
-            return new Applied(changed ? new VipTable(vips, renewals, health, next, left) : this, changed,
+            return new Applied(changed ? new VipTable(vips, renewals, health, next, left, definitions) : this, changed,
                     (d.drained() ? "drain " : "undrain ") + d.node());
         }
         Command.Leave l = (Command.Leave) command;
@@ -168,7 +191,7 @@ public final class VipTable {
         }
         Set<String> nextLeft = new TreeSet<>(left);
         nextLeft.add(l.node());
-        return new Applied(new VipTable(changed ? next : vips, renewals, health, drained, nextLeft), true,
+        return new Applied(new VipTable(changed ? next : vips, renewals, health, drained, nextLeft, definitions), true,
                 "leave " + l.node());
     }
 
@@ -203,6 +226,15 @@ public final class VipTable {
         out.writeInt(left.size());
         for (String l : left) {
             out.writeUTF(l);
+        }
+        out.writeInt(definitions.size());
+        for (Map.Entry<String, Map<String, String>> e : definitions.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeInt(e.getValue().size());
+            for (Map.Entry<String, String> r : e.getValue().entrySet()) {
+                out.writeUTF(r.getKey());
+                out.writeUTF(r.getValue());
+            }
         }
     }
 
@@ -239,19 +271,29 @@ public final class VipTable {
         for (int i = in.readInt(); i > 0; i--) {
             left.add(in.readUTF());
         }
-        return new VipTable(vips, renewals, health, drained, left);
+        Map<String, Map<String, String>> definitions = new TreeMap<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            String node = in.readUTF();
+            Map<String, String> defs = new TreeMap<>();
+            for (int k = in.readInt(); k > 0; k--) {
+                defs.put(in.readUTF(), in.readUTF());
+            }
+            definitions.put(node, defs);
+        }
+        return new VipTable(vips, renewals, health, drained, left, definitions);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof VipTable t && t.vips.equals(vips) && t.renewals.equals(renewals)
-                && t.health.equals(health) && t.drained.equals(drained) && t.left.equals(left);
+                && t.health.equals(health) && t.drained.equals(drained) && t.left.equals(left)
+                && t.definitions.equals(definitions);
     }
 
     @Override
     public int hashCode() {
         return (((vips.hashCode() * 31 + renewals.hashCode()) * 31 + health.hashCode()) * 31 + drained.hashCode())
-                * 31 + left.hashCode();
+                * 31 + left.hashCode() + 17 * definitions.hashCode();
     }
 
     @Override

@@ -32,9 +32,11 @@ public record StatusReport(
      * @param preferred      the preference order (empty: none)
      * @param preempt        "off", or "on" with its delay
      * @param health         for a VIP with checks: each node → "ok" or why its checks fail; empty without checks
+     * @param disagreements  nodes whose configuration defines this VIP differently (or not at all) → what they
+     *                       have; such nodes are never given the VIP
      */
     public record VipStatus(String name, String address, String iface, String owner, long epoch,
                             String ownedSince, String reason, boolean heldHere, String lease,
                             long sinceRenewalMs, String releasing, List<String> preferred, String preempt,
-                            java.util.Map<String, String> health) {}
+                            java.util.Map<String, String> health, java.util.Map<String, String> disagreements) {}
 }

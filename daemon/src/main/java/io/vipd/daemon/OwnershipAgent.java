@@ -76,6 +76,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** This node's health-check results (VIP → "" or the failure); null until the checks first ran. */
     private Map<String, String> localHealth;
     private boolean healthReportInFlight;
+    private boolean definitionsReportInFlight;
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
         this.config = config;
@@ -260,6 +261,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         leaseWasValid = valid;
         host.sync(lease.holdable(now), lease.deadlineNanos(), now);
         confirmReleases(view.table());
+        reportDefinitions(view.table());
         reportHealth(view.table());
         String status = serviceStatus(now);
         if (!status.equals(lastServiceStatus)) {
@@ -333,9 +335,29 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }));
     }
 
+    /** What this node's configuration defines: VIP → address/prefix. */
+    private Map<String, String> localDefinitions() {
+        Map<String, String> defs = new TreeMap<>();
+        config.vips().forEach(v -> defs.put(v.name(), v.cidr()));
+        return defs;
+    }
+
+    /** Keeps the group's record of this node's VIP definitions equal to its configuration (retried until it is). */
+    private void reportDefinitions(VipTable table) {
+        Map<String, String> defs = localDefinitions();
+        if (definitionsReportInFlight || defs.equals(table.definitionsOf(config.nodeId()))
+                || cluster.info().map(i -> i.getLeaderId() == null).orElse(true)) {
+            return;
+        }
+        definitionsReportInFlight = true;
+        cluster.submit(new Command.Definitions(config.nodeId(), defs)).whenComplete(
+                (reply, error) -> executor.execute(() -> definitionsReportInFlight = false));
+    }
+
     /** Keeps the group's record of this node's check results equal to the local one (retried until it is). */
     private void reportHealth(VipTable table) {
-        if (localHealth == null || healthReportInFlight || localHealth.equals(table.healthOf(config.nodeId()))) {
+        if (localHealth == null || healthReportInFlight || localHealth.equals(table.healthOf(config.nodeId()))
+                || cluster.info().map(i -> i.getLeaderId() == null).orElse(true)) {
             return;
         }
         healthReportInFlight = true;
@@ -350,6 +372,16 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             liveness.renewed(r.node(), now);
         } else if (command instanceof Command.Leave l) {
             liveness.left(l.node());
+        } else if (command instanceof Command.Definitions d && before != after && index > replayUntil
+                && !d.node().equals(config.nodeId())) {
+            for (VipSpec spec : config.vips()) {
+                String theirs = d.vips().get(spec.name());
+                if (!spec.cidr().equals(theirs)) {
+                    LOG.warn("configuration mismatch: {} defines VIP {} as {}, this node as {}; {} will not be given "
+                            + "it while they differ", d.node(), spec.name(), theirs == null ? "nothing" : theirs,
+                            spec.cidr(), d.node());
+                }
+            }
         } else if (command instanceof Command.Assign a && a.owner() != null && before != after) {
             // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
             // been applied here lately (it may have been chosen as merely reachable): only ever delays a move.
@@ -615,11 +647,19 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                     health.put(p.id(), why == null ? "ok" : why);
                 }
             }
+            Map<String, String> disagreements = new TreeMap<>();
+            for (Peer p : config.peers()) {
+                if (!Assigner.definedAlike(table, spec, p.id())) {
+                    Map<String, String> theirs = table.definitionsOf(p.id());
+                    disagreements.put(p.id(), table.definitions().containsKey(p.id())
+                            ? theirs.getOrDefault(spec.name(), "not defined") : "not reported yet");
+                }
+            }
             vips.add(new StatusReport.VipStatus(spec.name(), spec.cidr(), spec.iface(), s.owner(), s.epoch(),
                     s.changedAtMillis() == 0 ? null : Instant.ofEpochMilli(s.changedAtMillis()).toString(),
                     s.reason(), heldHere, leaseState, mine ? lease.sinceRenewalMillis(now) : -1, s.releasing(),
                     spec.preferred(), spec.preempt() ? "on, delay " + spec.preemptDelayMs() + " ms" : "off",
-                    health));
+                    health, disagreements));
         }
         return new StatusReport(config.nodeId(), config.clusterName(), myRole, leader, term, applied, nodes, vips);
     }

@@ -13,6 +13,9 @@ public interface Fence extends AutoCloseable {
     /** Opens the fence for exactly these VIPs, each for the given milliseconds; closes it for every other VIP. */
     void lease(Map<Inet4Address, Long> timeoutsMs) throws IOException;
 
+    /** Changes which VIPs the fence guards (a reload), keeping the current leases: no held VIP blinks. */
+    void guard(List<Inet4Address> vips) throws IOException;
+
     /** Removes the fence altogether (the host no longer runs vipd). */
     void remove() throws IOException;
 

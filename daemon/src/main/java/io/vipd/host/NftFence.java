@@ -125,6 +125,26 @@ public final class NftFence {
         return nl.bytes();
     }
 
+    /**
+     * A batch that replaces the static {@code vips} sets' contents (a reload added or removed VIPs), leaving the
+     * tables, rules and {@code leased} sets alone: VIPs held now stay answered throughout.
+     */
+    public static byte[] guard(int seq, List<Inet4Address> vips) {
+        NetlinkBuilder nl = new NetlinkBuilder();
+        nl.message(NFNL_MSG_BATCH_BEGIN, NetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        int ack = NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK;
+        for (int family : FAMILIES) {
+            nl.message(type(NFT_MSG_DELSETELEM), ack, seq++).nfgen(family, 0);  // no elements listed: flush
+            nl.attrString(1, TABLE).attrString(2, VIPS);
+            nl.endMessage();
+            if (!vips.isEmpty()) {
+                elements(nl, NFT_MSG_NEWSETELEM, ack | NetlinkCodec.NLM_F_CREATE, seq++, family, VIPS, vips, null);
+            }
+        }
+        nl.message(NFNL_MSG_BATCH_END, NetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        return nl.bytes();
+    }
+
     /** A batch deleting both tables (used when vipd is removed from a host). */
     public static byte[] teardown(int seq) {
         NetlinkBuilder nl = new NetlinkBuilder();

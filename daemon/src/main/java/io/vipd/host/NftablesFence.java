@@ -34,6 +34,14 @@ public final class NftablesFence implements Fence {
     }
 
     @Override
+    public void guard(List<Inet4Address> vips) throws IOException {
+        int seq = socket.nextSeq();
+        byte[] batch = NftFence.guard(seq, vips);
+        run(batch, seq, "update the fenced VIPs");
+        skip(batch);
+    }
+
+    @Override
     public void remove() throws IOException {
         int seq = socket.nextSeq();
         byte[] batch = NftFence.teardown(seq);

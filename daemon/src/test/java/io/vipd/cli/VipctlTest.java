@@ -24,7 +24,7 @@ class VipctlTest {
             List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 3, "2026-11-22T03:00:00Z",
                     "least loaded; previous owner n3 stopped renewing", true, "held", 40, null, List.of("n1", "n2"),
                     "on, delay 2000 ms", new java.util.TreeMap<>(java.util.Map.of("n1", "ok", "n2",
-                            "tcp 127.0.0.1:80: connection refused (3 in a row)", "n3", "no check results reported yet")))));
+                            "tcp 127.0.0.1:80: connection refused (3 in a row)", "n3", "no check results reported yet")), java.util.Map.of("n3", "198.18.0.200/24"))));
 
     record Run(int exit, String out, String err) {}
 
@@ -77,7 +77,8 @@ class VipctlTest {
                     table.out());
             assertTrue(table.out().contains("5000 ms ago   yes"), "n3 shown drained:\n" + table.out());
             assertTrue(table.out().contains("web: prefer n1, n2; preempt on, delay 2000 ms; checks: n1 ok, n2 tcp "
-                    + "127.0.0.1:80: connection refused (3 in a row), n3 no check results reported yet"), table.out());
+                    + "127.0.0.1:80: connection refused (3 in a row), n3 no check results reported yet; CONFIG MISMATCH (not "
+                    + "given to them): n3 has 198.18.0.200/24"), table.out());
             Run json = vipctl("--socket", sock.toString(), "status", "--json");
             assertEquals(0, json.exit());
             assertEquals(REPORT, Vipctl.JSON.readValue(json.out(), StatusReport.class));

@@ -21,6 +21,18 @@ class AssignerTest {
                 List.of(prefer));
     }
 
+    /** Every member reports that its configuration defines {@code vips} as given (they do at start-up). */
+    static VipTable known(VipTable t, List<VipSpec> vips) {
+        Map<String, String> defs = new HashMap<>();
+        vips.forEach(v -> defs.put(v.name(), v.cidr()));
+        for (String n : MEMBERS) {
+            Map<String, String> merged = new HashMap<>(t.definitionsOf(n));
+            merged.putAll(defs);
+            t = t.apply(new Command.Definitions(n, merged)).table();
+        }
+        return t;
+    }
+
     static VipTable applyAll(VipTable t, List<Command.Assign> plan) {
         for (Command.Assign a : plan) {
             t = t.apply(a).table();
@@ -34,21 +46,21 @@ class AssignerTest {
         for (int i = 0; i < 7; i++) {
             vips.add(vip("v" + i, 100 + i));
         }
-        VipTable t = applyAll(VipTable.EMPTY, Assigner.plan(VipTable.EMPTY, vips, MEMBERS, MEMBERS, false, 0));
+        VipTable t = applyAll(VipTable.EMPTY, Assigner.plan(known(VipTable.EMPTY, vips), vips, MEMBERS, MEMBERS, false, 0));
         Map<String, Integer> load = new HashMap<>();
         t.vips().values().forEach(v -> load.merge(v.owner(), 1, Integer::sum));
         assertEquals(Set.of("n1", "n2", "n3"), load.keySet());
         assertTrue(load.values().stream().allMatch(n -> n == 2 || n == 3), load.toString());
         // Nothing more to do once every VIP has a live owner.
-        assertEquals(List.of(), Assigner.plan(t, vips, MEMBERS, MEMBERS, false, 0));
+        assertEquals(List.of(), Assigner.plan(known(t, vips), vips, MEMBERS, MEMBERS, false, 0));
     }
 
     @Test
     void respectsPreferenceOrderAmongLiveNodes() throws Exception {
         List<VipSpec> vips = List.of(vip("web", 100, "n3", "n2"));
-        assertEquals("n3", Assigner.plan(VipTable.EMPTY, vips, MEMBERS, MEMBERS, false, 0).get(0).owner());
-        assertEquals("n2", Assigner.plan(VipTable.EMPTY, vips, Set.of("n1", "n2"), MEMBERS, true, 0).get(0).owner());
-        List<Command.Assign> fallback = Assigner.plan(VipTable.EMPTY, vips, Set.of("n1"), MEMBERS, true, 0);
+        assertEquals("n3", Assigner.plan(known(VipTable.EMPTY, vips), vips, MEMBERS, MEMBERS, false, 0).get(0).owner());
+        assertEquals("n2", Assigner.plan(known(VipTable.EMPTY, vips), vips, Set.of("n1", "n2"), MEMBERS, true, 0).get(0).owner());
+        List<Command.Assign> fallback = Assigner.plan(known(VipTable.EMPTY, vips), vips, Set.of("n1"), MEMBERS, true, 0);
         assertEquals("n1", fallback.get(0).owner());
         assertTrue(fallback.get(0).reason().startsWith("fallback"));
     }
@@ -59,7 +71,7 @@ class AssignerTest {
         VipTable t = VipTable.EMPTY
                 .apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table()
                 .apply(new Command.Assign("db", 0, 0, "n2", 0, "x")).table();
-        List<Command.Assign> plan = Assigner.plan(t, vips, Set.of("n2", "n3"), MEMBERS, true, 0);
+        List<Command.Assign> plan = Assigner.plan(known(t, vips), vips, Set.of("n2", "n3"), MEMBERS, true, 0);
         assertEquals(1, plan.size());
         Command.Assign a = plan.get(0);
         assertEquals("web", a.vip());
@@ -72,21 +84,21 @@ class AssignerTest {
     void returningNodeDoesNotTakeItsVipBack() throws Exception {
         List<VipSpec> vips = List.of(vip("web", 100));
         VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table();
-        t = applyAll(t, Assigner.plan(t, vips, Set.of("n2", "n3"), MEMBERS, true, 0));
+        t = applyAll(t, Assigner.plan(known(t, vips), vips, Set.of("n2", "n3"), MEMBERS, true, 0));
         String newOwner = t.vip("web").owner();
-        assertEquals(List.of(), Assigner.plan(t, vips, MEMBERS, MEMBERS, true, 0));
+        assertEquals(List.of(), Assigner.plan(known(t, vips), vips, MEMBERS, MEMBERS, true, 0));
         assertEquals(newOwner, t.vip("web").owner());
     }
 
     @Test
     void neverAssignedVipsWaitForAllMembersUntilSettled() throws Exception {
         List<VipSpec> vips = List.of(vip("web", 100), vip("db", 101));
-        assertEquals(List.of(), Assigner.plan(VipTable.EMPTY, vips, Set.of("n1"), MEMBERS, false, 0));
-        assertEquals(2, Assigner.plan(VipTable.EMPTY, vips, Set.of("n1"), MEMBERS, true, 0).size());
+        assertEquals(List.of(), Assigner.plan(known(VipTable.EMPTY, vips), vips, Set.of("n1"), MEMBERS, false, 0));
+        assertEquals(2, Assigner.plan(known(VipTable.EMPTY, vips), vips, Set.of("n1"), MEMBERS, true, 0).size());
         // A VIP released by a leaving node does not wait.
         VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n2", 0, "x")).table()
                 .apply(new Command.Leave("n2", 0)).table();
-        List<Command.Assign> plan = Assigner.plan(t, List.of(vips.get(0)), Set.of("n1"), MEMBERS, false, 0);
+        List<Command.Assign> plan = Assigner.plan(known(t, List.of(vips.get(0))), List.of(vips.get(0)), Set.of("n1"), MEMBERS, false, 0);
         assertEquals(1, plan.size());
         assertEquals("n1", plan.get(0).owner());
     }
@@ -97,16 +109,16 @@ class AssignerTest {
         VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table();
         // n1 is reachable over Raft but its renewals do not commit: it is not live, so web moves;
         // n2 has not renewed since the leader changed but is reachable: it may receive web.
-        List<Command.Assign> plan = Assigner.plan(t, vips, Set.of("n3"), Set.of("n1", "n2", "n3"), MEMBERS, true, 0);
+        List<Command.Assign> plan = Assigner.plan(known(t, vips), vips, Set.of("n3"), Set.of("n1", "n2", "n3"), MEMBERS, true, 0);
         assertEquals(1, plan.size());
         assertTrue(!plan.get(0).owner().equals("n1"), "a node that does not renew loses its VIP");
-        plan = Assigner.plan(t, vips, Set.of(), Set.of("n2"), MEMBERS, true, 0);
+        plan = Assigner.plan(known(t, vips), vips, Set.of(), Set.of("n2"), MEMBERS, true, 0);
         assertEquals("n2", plan.get(0).owner());
     }
 
     @Test
     void noLiveNodeNoProposal() throws Exception {
-        assertEquals(List.of(), Assigner.plan(VipTable.EMPTY, List.of(vip("web", 100)), Set.of(), MEMBERS, true, 0));
+        assertEquals(List.of(), Assigner.plan(known(VipTable.EMPTY, List.of(vip("web", 100))), List.of(vip("web", 100)), Set.of(), MEMBERS, true, 0));
     }
 
     static VipSpec checked(String name, int last, boolean preempt, long delayMs, VipSpec.UnhealthyPolicy policy,
@@ -123,7 +135,8 @@ class AssignerTest {
     }
 
     static List<Command.Assign> plan(VipTable t, List<VipSpec> vips, Assigner.EligibleFor eligibleFor) {
-        return Assigner.plan(new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, true, 0, eligibleFor));
+        return Assigner.plan(new Assigner.Inputs(known(t, vips), vips, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                eligibleFor));
     }
 
     @Test
@@ -222,5 +235,46 @@ class AssignerTest {
         VipTable back = t.apply(new Command.Renew("n1")).table();
         assertEquals(java.util.Set.of(), back.left());
         assertEquals("n1", plan(back, vips, Assigner.EligibleFor.ALWAYS).get(0).owner());
+    }
+
+    @Test
+    void onlyNodesDefiningTheVipAlikeReceiveIt() throws Exception {
+        List<VipSpec> vips = List.of(vip("web", 100, "n1"));
+        VipTable t = VipTable.EMPTY
+                .apply(new Command.Definitions("n1", Map.of("web", "198.18.0.200/24"))).table() // another address
+                .apply(new Command.Definitions("n2", Map.of())).table()                         // does not know web
+                .apply(new Command.Definitions("n3", Map.of("web", "198.18.0.100/24"))).table();
+        List<Command.Assign> p = Assigner.plan(new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                Assigner.EligibleFor.ALWAYS));
+        assertEquals("n3", p.get(0).owner());
+        // An owner whose definition differs (say the leader was reloaded with a new address) hands over.
+        VipTable owned = t.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table();
+        List<Command.Assign> move = Assigner.plan(new Assigner.Inputs(owned, vips, MEMBERS, MEMBERS, MEMBERS, true,
+                0, Assigner.EligibleFor.ALWAYS));
+        assertTrue(move.get(0).handover());
+        assertEquals("n3", move.get(0).owner());
+        assertTrue(move.get(0).reason().contains("owner n1 defines web differently (198.18.0.200/24)"),
+                move.get(0).reason());
+    }
+
+    @Test
+    void aStartingClusterWaitsForDefinitionsAndFirstCheckResults() throws Exception {
+        List<VipSpec> vips = List.of(checked("web", 100, false, 0, VipSpec.UnhealthyPolicy.KEEP, "n1"));
+        Map<String, String> defs = Map.of("web", "198.18.0.100/24");
+        VipTable t = VipTable.EMPTY.apply(new Command.Definitions("n2", defs)).table()
+                .apply(new Command.Health("n2", Map.of("web", ""))).table();
+        Assigner.Inputs early = new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, false, 0,
+                Assigner.EligibleFor.ALWAYS);
+        assertEquals(List.of(), Assigner.plan(early), "n1 and n3 have not reported yet: wait");
+        VipTable all = t.apply(new Command.Definitions("n1", defs)).table()
+                .apply(new Command.Definitions("n3", defs)).table()
+                .apply(new Command.Health("n1", Map.of("web", ""))).table()
+                .apply(new Command.Health("n3", Map.of("web", "exit 1"))).table();
+        List<Command.Assign> p = Assigner.plan(new Assigner.Inputs(all, vips, MEMBERS, MEMBERS, MEMBERS, false, 0,
+                Assigner.EligibleFor.ALWAYS));
+        assertEquals("n1", p.get(0).owner(), "the preferred node, once everyone has reported");
+        // A leader that has settled does not wait for a member that never reports.
+        assertEquals("n2", Assigner.plan(new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                Assigner.EligibleFor.ALWAYS)).get(0).owner());
     }
 }

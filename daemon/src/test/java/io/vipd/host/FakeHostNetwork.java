@@ -73,6 +73,11 @@ public final class FakeHostNetwork implements HostNetwork {
             }
 
             @Override
+            public void guard(List<Inet4Address> vips) {
+                actions.add("fence guard " + vips.stream().map(Inet4Address::getHostAddress).sorted().toList());
+            }
+
+            @Override
             public void remove() {
                 actions.add("fence removed");
             }

@@ -649,6 +649,11 @@ public final class SimulatedCluster {
                             name, "let go"));
                 }
             }
+            Map<String, String> defs = new TreeMap<>();
+            vips.forEach(v -> defs.put(v.name(), v.cidr()));
+            if (!defs.equals(table.definitionsOf(name))) {
+                submitOnce("definitions", new Command.Definitions(name, defs));
+            }
             if (!localHealth.isEmpty() && !localHealth.equals(table.healthOf(name))) {
                 submitOnce("health " + localHealth, new Command.Health(name, localHealth));
             }
