@@ -21,6 +21,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "vipctl", mixinStandardHelpOptions = true, versionProvider = Vipctl.VersionProvider.class,
         description = "Show and control the local vipd daemon.",
         subcommands = {Vipctl.Status.class, Vipctl.Move.class, Vipctl.Drain.class, Vipctl.Undrain.class,
+                Vipctl.Reload.class,
                 Vipctl.Lead.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the daemon answered with an error", "2:usage error",
@@ -179,6 +180,19 @@ public final class Vipctl implements Callable<Integer> {
             checkName(spec, "NODE", node);
             String target = node != null ? node : localNode(parent);
             return target == null ? EXIT_NOT_RUNNING : parent.simple("drain " + target);
+        }
+    }
+
+    @Command(name = "reload", description = "Make the daemon re-read its configuration file and apply it without a "
+            + "restart (as systemctl reload vipd does). An invalid file is rejected with its file, line and key, "
+            + "exit status 1, and the running configuration stays in force.")
+    static final class Reload implements Callable<Integer> {
+        @ParentCommand
+        Vipctl parent;
+
+        @Override
+        public Integer call() {
+            return parent.simple("reload");
         }
     }
 

@@ -25,6 +25,11 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
+        /** Re-reads the configuration file and applies it; returns a one-line summary. */
+        default String reload() throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
+
         /** Drains or undrains {@code node}; returns a one-line result. */
         default String drain(String node, boolean drained) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
@@ -51,8 +56,9 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
                 case "move/3" -> Map.of("result", service.move(words[1], words[2]));
                 case "drain/2" -> Map.of("result", service.drain(words[1], true));
                 case "undrain/2" -> Map.of("result", service.drain(words[1], false));
+                case "reload/1" -> Map.of("result", service.reload());
                 default -> Map.of("error", "unknown request '" + request
-                        + "' (known: status, lead, move VIP NODE, drain NODE, undrain NODE)");
+                        + "' (known: status, lead, move VIP NODE, drain NODE, undrain NODE, reload)");
             };
         } catch (IllegalArgumentException | IllegalStateException e) {
             response = Map.of("error", e.getMessage()); // a refusal with its reason

@@ -33,7 +33,7 @@ public final class HostActuator {
     private final Fence fence;
     private final LongSupplier clock;
     private final Map<String, VipSpec> specs = new TreeMap<>();
-    private final Announce announce;
+    private volatile Announce announce;
     private final Map<String, Held> held = new TreeMap<>();
     private final Map<String, Long> lastErrorLogNanos = new TreeMap<>();
     /** The VIPs the fence was last opened for, and until when. */
@@ -54,7 +54,7 @@ public final class HostActuator {
 
     /** A VIP whose address this host carries, and when it is next announced and refreshed. */
     private static final class Held {
-        final VipSpec spec;
+        VipSpec spec;
         long epoch;
         final long sinceNanos;
         int burstLeft;
@@ -240,6 +240,43 @@ public final class HostActuator {
             removeAddress(n, why);
             events.changed(specs.get(n), false, epoch);
         });
+    }
+
+    /**
+     * A reload: new VIP definitions and announcement settings. A held VIP that was removed, or whose address,
+     * prefix or interface changed, is let go (fence first, then the address); every other held VIP is untouched,
+     * so it loses no packet. The fence is then told which addresses to guard, without touching its leases.
+     */
+    public void reconfigure(List<VipSpec> vips, Announce nextAnnounce) {
+        Map<String, VipSpec> next = new TreeMap<>();
+        vips.forEach(v -> next.put(v.name(), v));
+        Map<String, Held> dropped = new TreeMap<>();
+        for (java.util.Iterator<Map.Entry<String, Held>> it = held.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Held> e = it.next();
+            VipSpec n = next.get(e.getKey());
+            VipSpec old = e.getValue().spec;
+            if (n == null || !n.address().equals(old.address()) || n.prefix() != old.prefix()
+                    || !n.iface().equals(old.iface())) {
+                dropped.put(e.getKey(), e.getValue());
+                it.remove();
+            } else {
+                e.getValue().spec = n;
+            }
+        }
+        updateFence(fenceDeadlineNanos);
+        dropped.forEach((name, h) -> {
+            removeAddress(name, next.containsKey(name) ? "its definition changed (reload)" : "removed from the "
+                    + "configuration (reload)");
+            events.changed(h.spec, false, h.epoch);
+        });
+        specs.clear();
+        specs.putAll(next);
+        this.announce = nextAnnounce;
+        try {
+            fence.guard(vips.stream().map(VipSpec::address).toList());
+        } catch (IOException ex) {
+            LOG.error("cannot update the fenced VIPs after a reload: {}", ex.getMessage());
+        }
     }
 
     /** VIP name → nanoTime since which this host carries it. */

@@ -27,7 +27,7 @@ public final class NotifyHookRunner implements AutoCloseable {
 
     public enum State { MASTER, BACKUP, FAULT }
 
-    private final NotifyHooks hooks;
+    private volatile NotifyHooks hooks;
     private final ExecutorService pool;
     private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
 
@@ -38,6 +38,11 @@ public final class NotifyHookRunner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** A reload: later events run the new hooks (queued ones run as they were queued). */
+    public void setHooks(NotifyHooks next) {
+        this.hooks = next;
     }
 
     /** Queues the hooks for one event; returns at once. The future completes when they have run. */

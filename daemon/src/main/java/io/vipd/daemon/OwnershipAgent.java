@@ -43,7 +43,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private static final long RECONCILE_PERIOD_MS = 20;
     private static final long PLACEMENT_PERIOD_MS = 20;
 
-    private final VipdConfig config;
+    /** Replaced by a reload (on the agent thread); the Raft and timing parts never change while running. */
+    private volatile VipdConfig config;
     private final HostActuator host;
     private final OwnerLease lease;
     private final Liveness liveness;
@@ -211,6 +212,16 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 } else {
                     eligibleSinceNanos.remove(key);
                 }
+            }
+        }
+        // VIPs the leader's configuration no longer has (a reload removed them): released everywhere.
+        Set<String> configured = new HashSet<>();
+        config.vips().forEach(v -> configured.add(v.name()));
+        for (VipState v : table.vips().values()) {
+            if (v.owner() != null && !configured.contains(v.name()) && placementsInFlight.add(v.name())) {
+                cluster.submit(new Command.Assign(v.name(), v.epoch(), 0, null, System.currentTimeMillis(),
+                        "removed from the configuration", true)).whenComplete((reply, error) -> executor.execute(
+                                () -> placementsInFlight.remove(v.name())));
             }
         }
         for (Command.Assign assign : Assigner.plan(inputs)) {
@@ -574,6 +585,22 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("could not hand Raft leadership to {}: {}", target, e.toString());
         }
+    }
+
+    /**
+     * Applies a reloaded configuration on the agent thread, between two reconciliations: the host first (removed or
+     * redefined VIPs let go, the fence told what to guard), then placement and reporting use the new VIPs.
+     */
+    public void reconfigure(VipdConfig next) throws Exception {
+        executor.submit(() -> {
+            host.reconfigure(next.vips(), next.announce());
+            config = next;
+            placementsInFlight.clear();
+            if (cluster != null) {
+                reconcile();
+            }
+            return null;
+        }).get(5, TimeUnit.SECONDS);
     }
 
     /** Asks the group to make this node the Raft leader. */

@@ -188,6 +188,7 @@ public final class VipdMain implements Callable<Integer> {
                 agent::healthChanged);
         ControlServer control = null;
         ClusterNode cluster;
+        Reloader[] reloader = {null};
         try {
             actuator.installAndRemoveStale();
             control = ControlServer.start(c.controlSocket(), new ControlHandler.Service() {
@@ -210,6 +211,15 @@ public final class VipdMain implements Callable<Integer> {
                 public String drain(String node, boolean drained) throws Exception {
                     return agent.drain(node, drained);
                 }
+
+                @Override
+                public String reload() throws Exception {
+                    Reloader r = reloader[0];
+                    if (r == null) {
+                        throw new IllegalStateException("still starting; try again in a moment");
+                    }
+                    return r.reload();
+                }
             });
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine);
@@ -220,6 +230,8 @@ public final class VipdMain implements Callable<Integer> {
             });
             agent.start(cluster, stateMachine);
             health.start();
+            reloader[0] = new Reloader(config, c, network, agent, hooks, health);
+            installReloadSignal(reloader[0]);
         } catch (IOException | RuntimeException e) {
             System.err.println("vipd: cannot start: " + e.getMessage());
             LOG.debug("start-up failure", e);
@@ -239,7 +251,7 @@ public final class VipdMain implements Callable<Integer> {
         ClusterNode clusterNode = cluster;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: releasing VIPs");
-            health.close();
+            reloader[0].health().close();
             agent.shutdown(1000);
             try {
                 clusterNode.close();
@@ -259,6 +271,22 @@ public final class VipdMain implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** SIGHUP reloads the configuration (the unit's ExecReload uses vipctl reload, which also reports errors). */
+    @SuppressWarnings("restriction")
+    private static void installReloadSignal(Reloader reloader) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> new Thread(() -> {
+                try {
+                    reloader.reload();
+                } catch (Exception e) {
+                    // already logged by the reloader, with the file, line and key
+                }
+            }, "vipd-reload").start());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGHUP reload unavailable: {}", e.getMessage());
+        }
     }
 
     /** Half of systemd's WatchdogSec (WATCHDOG_USEC), if the watchdog is on and meant for this process. */

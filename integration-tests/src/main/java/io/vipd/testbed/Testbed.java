@@ -239,8 +239,13 @@ public final class Testbed implements AutoCloseable {
 
     /** Starts host i's daemon with extra environment variables (e.g. NOTIFY_SOCKET). */
     public void startDaemon(int i, Map<String, String> environment) throws IOException {
+        startDaemon(i, environment, config(i));
+    }
+
+    /** Starts host i's daemon with the given configuration text (written to {@link #configPath}). */
+    public void startDaemon(int i, Map<String, String> environment, String configText) throws IOException {
         Files.createDirectories(configPath(i).getParent());
-        Files.writeString(configPath(i), config(i));
+        Files.writeString(configPath(i), configText);
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i)));
         cmd.addAll(javaCommand(vipdJar, null));
         cmd.addAll(List.of("-c", configPath(i).toString()));

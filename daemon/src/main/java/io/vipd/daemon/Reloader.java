@@ -1,0 +1,145 @@
+package io.vipd.daemon;
+
+import io.vipd.config.ConfigException;
+import io.vipd.config.ConfigLoader;
+import io.vipd.config.VipSpec;
+import io.vipd.config.VipdConfig;
+import io.vipd.health.HealthMonitor;
+import io.vipd.host.HostNetwork;
+import io.vipd.host.NetInterface;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code systemctl reload vipd} (SIGHUP) and {@code vipctl reload}: reads the configuration file again and applies
+ * it without a restart. A file with any error is rejected whole, with the same messages as {@code --check-config},
+ * and the running configuration stays in force. VIPs added get owners, removed ones are released, redefined ones
+ * are moved to the new address; VIPs whose definition did not change are not touched and lose no packet. What the
+ * Raft group itself depends on (node id, cluster name, peers, data directory, control socket, timing) only changes
+ * with a restart: a reload that changes it is refused.
+ */
+public final class Reloader {
+    private static final Logger LOG = LoggerFactory.getLogger(Reloader.class);
+
+    private final Path file;
+    private final HostNetwork network;
+    private final OwnershipAgent agent;
+    private final NotifyHookRunner hooks;
+    private VipdConfig current;
+    private HealthMonitor health;
+
+    public Reloader(Path file, VipdConfig current, HostNetwork network, OwnershipAgent agent, NotifyHookRunner hooks,
+                    HealthMonitor health) {
+        this.file = file;
+        this.current = current;
+        this.network = network;
+        this.agent = agent;
+        this.hooks = hooks;
+        this.health = health;
+    }
+
+    public synchronized HealthMonitor health() {
+        return health;
+    }
+
+    /**
+     * @return a one-line summary of what changed
+     * @throws IllegalArgumentException with the problem, when the new file is rejected (nothing was changed)
+     */
+    public synchronized String reload() throws Exception {
+        ConfigLoader loader = new ConfigLoader();
+        VipdConfig next;
+        try {
+            next = loader.load(file);
+            loader.checkHost(next, network.interfaces().stream().map(NetInterface::name).collect(Collectors.toSet()));
+        } catch (ConfigException e) {
+            LOG.error("reload rejected, the running configuration stays in force: {}", e.getMessage());
+            throw new IllegalArgumentException(e.getMessage() + " (reload rejected; the running configuration "
+                    + "stays in force)");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list this host's interfaces to check " + file + ": "
+                    + e.getMessage());
+        }
+        List<String> restartOnly = new ArrayList<>();
+        compare(restartOnly, "node.id", current.nodeId(), next.nodeId());
+        compare(restartOnly, "cluster.name", current.clusterName(), next.clusterName());
+        compare(restartOnly, "peer.*", current.peers(), next.peers());
+        compare(restartOnly, "data.dir", current.dataDir(), next.dataDir());
+        compare(restartOnly, "control.socket", current.controlSocket(), next.controlSocket());
+        compare(restartOnly, "timing (profile, lease, renew, failover, election keys)", current.timing(),
+                next.timing());
+        if (!restartOnly.isEmpty()) {
+            String msg = file + ": " + String.join(", ", restartOnly) + " changed: that takes a restart "
+                    + "(systemctl restart vipd); reload rejected, the running configuration stays in force";
+            LOG.error(msg);
+            throw new IllegalArgumentException(msg);
+        }
+        Map<String, VipSpec> before = byName(current.vips());
+        Map<String, VipSpec> after = byName(next.vips());
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> redefined = new ArrayList<>();
+        List<String> policy = new ArrayList<>();
+        after.forEach((name, v) -> {
+            VipSpec old = before.get(name);
+            if (old == null) {
+                added.add(name);
+            } else if (!old.cidr().equals(v.cidr()) || !old.iface().equals(v.iface())) {
+                redefined.add(name);
+            } else if (!old.equals(v)) {
+                policy.add(name);
+            }
+        });
+        before.keySet().stream().filter(n -> !after.containsKey(n)).forEach(removed::add);
+
+        agent.reconfigure(next);
+        hooks.setHooks(next.hooks());
+        boolean checksChanged = !current.checks().equals(next.checks()) || !checkLists(current).equals(checkLists(next));
+        if (checksChanged) {
+            health.close();
+            health = new HealthMonitor(next.checks(), next.vips(), agent::healthChanged);
+            if (health.hasChecks()) {
+                health.start();
+            } else {
+                agent.healthChanged(Map.of());
+            }
+        }
+        current = next;
+        String summary = "reloaded " + file + ": added " + list(added) + "; removed " + list(removed)
+                + "; redefined " + list(redefined) + "; placement settings changed " + list(policy)
+                + (checksChanged ? "; health checks restarted" : "") + "; "
+                + (next.vips().size() - added.size() - redefined.size() - policy.size()) + " VIPs unchanged";
+        LOG.info(summary);
+        return summary;
+    }
+
+    private static Map<String, List<String>> checkLists(VipdConfig c) {
+        Map<String, List<String>> out = new TreeMap<>();
+        c.vips().forEach(v -> out.put(v.name(), v.checks()));
+        return out;
+    }
+
+    private static void compare(List<String> out, String key, Object a, Object b) {
+        if (!Objects.equals(a, b)) {
+            out.add(key);
+        }
+    }
+
+    private static Map<String, VipSpec> byName(List<VipSpec> vips) {
+        Map<String, VipSpec> m = new TreeMap<>();
+        vips.forEach(v -> m.put(v.name(), v));
+        return m;
+    }
+
+    private static String list(List<String> names) {
+        return names.isEmpty() ? "none" : String.join(", ", names);
+    }
+}

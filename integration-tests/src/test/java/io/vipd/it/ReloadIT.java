@@ -1,0 +1,160 @@
+package io.vipd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vipd.host.MacAddress;
+import io.vipd.testbed.ArpReferee;
+import io.vipd.testbed.Shell;
+import io.vipd.testbed.Testbed;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Live reload against three real daemons: a broken file is rejected with its line and key and changes nothing; a
+ * good one adds a VIP, releases a removed one everywhere and leaves the unchanged one alone, which the ARP referee
+ * must see answered in every request round, by the same MAC, throughout.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(DaemonLogsOnFailure.class)
+class ReloadIT implements DaemonLogsOnFailure.HasTestbed {
+    private Testbed bed;
+    private long startNanos;
+
+    @Override
+    public Testbed testbed() {
+        return bed;
+    }
+
+    /** Host i's configuration without the lines of {@code vip}. */
+    private String configWithout(int i, String vip) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : bed.config(i).split("\n")) {
+            if (!line.startsWith("vip." + vip + ".")) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
+        bed = new Testbed(3, List.of("web", "db", "api"), Testbed.vipdJarFromBuild(), "");
+        startNanos = System.nanoTime();
+        for (int i = 1; i <= 3; i++) {
+            bed.startDaemon(i, Map.of(), configWithout(i, "api"));
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        if (bed != null) {
+            Map<java.net.Inet4Address, List<String>> dual = ArpReferee.dualAnswers(bed.referee().since(startNanos));
+            bed.close();
+            assertTrue(dual.isEmpty(), "several MACs answered one VIP in the same request round: " + dual);
+        }
+    }
+
+    private int answering(String vip) {
+        List<ArpReferee.Observation> recent = bed.referee().since(System.nanoTime() - 300_000_000L);
+        List<MacAddress> macs = ArpReferee.answerers(recent, bed.vip(vip));
+        return macs.size() == 1 ? bed.hostOf(macs.get(0)) : 0;
+    }
+
+    /** vipctl itself (a separate JVM), against host i's daemon. */
+    private Shell.Result vipctl(int i, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(Testbed.javaCommand(Testbed.vipdJarFromBuild(), "io.vipd.cli.Vipctl"));
+        cmd.addAll(List.of("--socket", bed.socketPath(i).toString()));
+        cmd.addAll(List.of(args));
+        return Shell.run(cmd, 30_000);
+    }
+
+    @Test
+    @Order(1)
+    void brokenFileIsRejectedWithItsLineAndKeyAndChangesNothing() throws Exception {
+        Testbed.waitUntil("web and db answered", 60_000, () -> answering("web") != 0 && answering("db") != 0);
+        String good = Files.readString(bed.configPath(1));
+        Files.writeString(bed.configPath(1), good + "vip.web.adress = 198.18.0.110/24\n");
+        int line = good.split("\n").length + 1;
+        Shell.Result r = vipctl(1, "reload");
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains(bed.configPath(1) + ":" + line + ": vip.web.adress: unknown key"), r.output());
+        assertTrue(r.output().contains("reload rejected; the running configuration stays in force"), r.output());
+        // A change that needs a restart is refused too.
+        Files.writeString(bed.configPath(1), good + "lease.ms = 900\n"
+                + "failover.timeout.ms = 1200\n");
+        Shell.Result restart = vipctl(1, "reload");
+        assertEquals(1, restart.exit(), restart.output());
+        assertTrue(restart.output().contains("timing (profile, lease, renew, failover, election keys) changed: that "
+                + "takes a restart"), restart.output());
+        Files.writeString(bed.configPath(1), good);
+        assertEquals(0, vipctl(1, "reload").exit());
+    }
+
+    @Test
+    @Order(2)
+    void reloadAddsRemovesAndLeavesUnchangedVipsAlone() throws Exception {
+        int webOwner = answering("web");
+        assertTrue(webOwner != 0);
+        long from = System.nanoTime();
+        // Every host: api added, db removed, web unchanged. Two by vipctl reload, the third by SIGHUP.
+        for (int i = 1; i <= 3; i++) {
+            Files.writeString(bed.configPath(i), configWithout(i, "db"));
+        }
+        Shell.Result r = vipctl(1, "reload");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("added api; removed db; redefined none"), r.output());
+        // While only n1 has api, the others are reported as disagreeing (and are not given it).
+        JsonNode api = null;
+        for (JsonNode v : bed.status(1).get("vips")) {
+            if (v.get("name").asText().equals("api")) {
+                api = v;
+            }
+        }
+        assertTrue(api != null && api.get("disagreements").has("n2"), String.valueOf(api));
+        assertEquals(0, vipctl(2, "reload").exit());
+        Shell.ok("kill", "-HUP", String.valueOf(bed.pid(3)));
+        Testbed.waitUntil("api answered", 20_000, () -> answering("api") != 0);
+        Testbed.waitUntil("db answered by nobody", 20_000, () -> ArpReferee.answerers(
+                bed.referee().since(System.nanoTime() - 300_000_000L), bed.vip("db")).isEmpty());
+        Testbed.waitUntil("n3 reloaded (SIGHUP)", 10_000, () -> bed.log(3).contains("reloaded "));
+        Thread.sleep(500);
+        long to = System.nanoTime();
+
+        // web: answered by the same MAC in every request round of the reload window.
+        List<ArpReferee.Observation> web = new ArrayList<>();
+        for (ArpReferee.Observation o : bed.referee().since(from)) {
+            if (o.vip().equals(bed.vip("web")) && !o.gratuitous() && o.nanos() - to < 0) {
+                web.add(o);
+            }
+        }
+        long maxGapMs = 0;
+        for (int k = 1; k < web.size(); k++) {
+            maxGapMs = Math.max(maxGapMs, (web.get(k).nanos() - web.get(k - 1).nanos()) / 1_000_000L);
+        }
+        long windowMs = (to - from) / 1_000_000L;
+        System.out.printf("[benchmark] reload of 3 hosts (api added, db removed): web unchanged, %d replies in "
+                + "%d ms, longest interval between replies %d ms (requests every 50 ms)%n", web.size(), windowMs,
+                maxGapMs);
+        assertTrue(web.stream().allMatch(o -> o.mac().equals(bed.mac(webOwner))), "web moved during the reload");
+        assertTrue(web.size() >= windowMs / 50 / 2, "web answered in too few rounds: " + web.size());
+        assertTrue(maxGapMs < 400, "web went unanswered for " + maxGapMs + " ms during the reload");
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(!bed.hasAddress(i, bed.vip("db")), "db still configured on h" + i);
+        }
+    }
+}
