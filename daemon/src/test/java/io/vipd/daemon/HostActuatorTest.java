@@ -136,4 +136,29 @@ class HostActuatorTest {
         actuator(Announce.DEFAULT).sync(Map.of("other", 1L), FAR, 0);
         assertEquals(List.of(), net.actions);
     }
+
+    @Test
+    void reloadLetsGoOfRemovedAndRedefinedVipsAndLeavesTheRestAlone() throws Exception {
+        VipSpec db = new VipSpec("db", (Inet4Address) InetAddress.getByName("198.18.0.101"), 24, "eth0", List.of());
+        HostActuator a = new HostActuator(net, net.fence(), List.of(web(), db), Announce.DEFAULT, clock::get);
+        List<String> events = new java.util.ArrayList<>();
+        a.onEvents((spec, holding, epoch) -> events.add(spec.name() + (holding ? " up " : " down ") + epoch));
+        a.sync(Map.of("web", 1L, "db", 2L), FAR, 0);
+        net.actions.clear();
+        // db removed; web's placement settings changed but not its address; api added.
+        VipSpec web2 = new VipSpec("web", web().address(), 24, "eth0", List.of("n2"));
+        VipSpec api = new VipSpec("api", (Inet4Address) InetAddress.getByName("198.18.0.102"), 24, "eth0", List.of());
+        a.reconfigure(List.of(web2, api), Announce.DEFAULT);
+        assertEquals(List.of("fence 198.18.0.100 1000000ms", "remove 198.18.0.101/24 eth0",
+                "fence guard [198.18.0.100, 198.18.0.102]"), net.actions, "web is never touched");
+        assertEquals(List.of("web up 1", "db up 2", "db down 2"), events);
+        // A redefined VIP (new address) is let go, then acquired at its new address when the lease allows.
+        net.actions.clear();
+        VipSpec web3 = new VipSpec("web", (Inet4Address) InetAddress.getByName("198.18.0.110"), 24, "eth0",
+                List.of());
+        a.reconfigure(List.of(web3, api), Announce.DEFAULT);
+        a.sync(Map.of("web", 3L), FAR, 0);
+        assertTrue(net.actions.indexOf("remove 198.18.0.100/24 eth0") < net.actions.indexOf(
+                "add 198.18.0.110/24 eth0 lifetime 3"), net.actions.toString());
+    }
 }
