@@ -178,6 +178,12 @@ class ConfigLoaderTest {
         Path example = Path.of(System.getProperty("user.dir")).resolveSibling("conf").resolve("vipd.conf.example");
         VipdConfig c = loader.load(example);
         assertTrue(c.vips().size() >= 1);
+        // Every commented-out example key is valid too, all of them at once.
+        String all = java.nio.file.Files.readString(example).replaceAll("(?m)^#([a-z][A-Za-z0-9_.]* = )", "$1");
+        VipdConfig full = loader.parse(example, all);
+        assertEquals(List.of("web_port", "web_page"), full.vip("web").orElseThrow().checks());
+        assertEquals(3, full.checks().size());
+        assertEquals(List.of("/usr/local/sbin/vip-notify"), full.hooks().fault());
     }
 
     static final String CHECKED = VALID + String.join("\n",
