@@ -151,7 +151,8 @@ class HostActuatorTest {
         a.reconfigure(List.of(web2, api), Announce.DEFAULT);
         assertEquals(List.of("fence 198.18.0.100 1000000ms", "remove 198.18.0.101/24 eth0",
                 "fence guard [198.18.0.100, 198.18.0.102]"), net.actions, "web is never touched");
-        assertEquals(List.of("web up 1", "db up 2", "db down 2"), events);
+        assertEquals(java.util.Set.of("web up 1", "db up 2"), java.util.Set.copyOf(events.subList(0, 2)));
+        assertEquals(List.of("db down 2"), events.subList(2, events.size()));
         // A redefined VIP (new address) is let go, then acquired at its new address when the lease allows.
         net.actions.clear();
         VipSpec web3 = new VipSpec("web", (Inet4Address) InetAddress.getByName("198.18.0.110"), 24, "eth0",
