@@ -163,9 +163,8 @@ public final class Vipctl implements Callable<Integer> {
         }
     }
 
-    @Command(name = "drain", description = "Move every VIP off NODE (default: this node) and keep them off until "
-            + "undrain. A VIP with no other eligible node stays and is reported.")
-    static final class Drain implements Callable<Integer> {
+    /** drain and undrain: the same request on a node, this one by default. */
+    abstract static class NodeRequest implements Callable<Integer> {
         @ParentCommand
         Vipctl parent;
 
@@ -175,11 +174,22 @@ public final class Vipctl implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
+        abstract String verb();
+
         @Override
         public Integer call() {
             checkName(spec, "NODE", node);
             String target = node != null ? node : localNode(parent);
-            return target == null ? EXIT_NOT_RUNNING : parent.simple("drain " + target);
+            return target == null ? EXIT_NOT_RUNNING : parent.simple(verb() + " " + target);
+        }
+    }
+
+    @Command(name = "drain", description = "Move every VIP off NODE (default: this node) and keep them off until "
+            + "undrain. A VIP with no other eligible node stays and is reported.")
+    static final class Drain extends NodeRequest {
+        @Override
+        String verb() {
+            return "drain";
         }
     }
 
@@ -197,21 +207,10 @@ public final class Vipctl implements Callable<Integer> {
     }
 
     @Command(name = "undrain", description = "Let NODE (default: this node) receive VIPs again.")
-    static final class Undrain implements Callable<Integer> {
-        @ParentCommand
-        Vipctl parent;
-
-        @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "NODE")
-        String node;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Undrain extends NodeRequest {
         @Override
-        public Integer call() {
-            checkName(spec, "NODE", node);
-            String target = node != null ? node : localNode(parent);
-            return target == null ? EXIT_NOT_RUNNING : parent.simple("undrain " + target);
+        String verb() {
+            return "undrain";
         }
     }
 

@@ -465,6 +465,16 @@ public final class Testbed implements AutoCloseable {
         return JSON.readTree(ControlClient.request(socketPath(i), request, timeoutMs));
     }
 
+    /**
+     * The host whose MAC alone answered the referee's ARP requests for {@code vip} in the last 300 ms, or 0 when
+     * none did or several did.
+     */
+    public int answeringHost(String vip) {
+        List<ArpReferee.Observation> recent = referee.since(System.nanoTime() - 300_000_000L);
+        List<MacAddress> macs = ArpReferee.answerers(recent, vip(vip));
+        return macs.size() == 1 ? hostOf(macs.get(0)) : 0;
+    }
+
     /** The daemon's {@code vipctl status --json} report, or null if it does not answer. */
     public JsonNode status(int i) {
         try {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vipd.host.MacAddress;
 import io.vipd.testbed.ArpReferee;
 import io.vipd.testbed.Testbed;
 import java.net.Inet4Address;
@@ -98,9 +97,7 @@ class PlacementIT implements DaemonLogsOnFailure.HasTestbed {
     }
 
     private int answering(String vip) {
-        List<ArpReferee.Observation> recent = bed.referee().since(System.nanoTime() - 300_000_000L);
-        List<MacAddress> macs = ArpReferee.answerers(recent, bed.vip(vip));
-        return macs.size() == 1 ? bed.hostOf(macs.get(0)) : 0;
+        return bed.answeringHost(vip);
     }
 
     private static void assertNoDualAnswers(List<ArpReferee.Observation> obs) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vipd.host.MacAddress;
 import io.vipd.testbed.ArpReferee;
 import io.vipd.testbed.Shell;
 import io.vipd.testbed.Testbed;
@@ -70,9 +69,7 @@ class ReloadIT implements DaemonLogsOnFailure.HasTestbed {
     }
 
     private int answering(String vip) {
-        List<ArpReferee.Observation> recent = bed.referee().since(System.nanoTime() - 300_000_000L);
-        List<MacAddress> macs = ArpReferee.answerers(recent, bed.vip(vip));
-        return macs.size() == 1 ? bed.hostOf(macs.get(0)) : 0;
+        return bed.answeringHost(vip);
     }
 
     /** vipctl itself (a separate JVM), against host i's daemon. */

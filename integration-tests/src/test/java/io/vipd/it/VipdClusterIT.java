@@ -57,9 +57,7 @@ class VipdClusterIT implements DaemonLogsOnFailure.HasTestbed {
     }
 
     private int ownerHost(String vip) {
-        List<ArpReferee.Observation> recent = bed.referee().since(System.nanoTime() - 300_000_000L);
-        List<MacAddress> macs = ArpReferee.answerers(recent, bed.vip(vip));
-        return macs.size() == 1 ? bed.hostOf(macs.get(0)) : 0;
+        return bed.answeringHost(vip);
     }
 
     private void assertNoDualAnswers(List<ArpReferee.Observation> obs) {
