@@ -40,6 +40,18 @@ public final class FailoverBenchmark {
 
         void resume(Testbed bed, int host) throws IOException;
 
+        /** A planned stop (SIGTERM, as systemctl stop does), waiting until the system has exited. */
+        void stop(Testbed bed, int host) throws IOException;
+
+        /** Waits until every host has (re)joined: a planned stop right after a restart measures the restart. */
+        default void settle(Testbed bed) {
+        }
+
+        /** A planned move of the VIP to {@code host} without stopping anything; false if the system has none. */
+        default boolean move(Testbed bed, int via, int host) throws IOException {
+            return false;
+        }
+
         String config();
     }
 
@@ -78,6 +90,39 @@ public final class FailoverBenchmark {
         @Override
         public void resume(Testbed bed, int host) throws IOException {
             bed.resume(host);
+        }
+
+        @Override
+        public void stop(Testbed bed, int host) throws IOException {
+            bed.terminate(host);
+        }
+
+        @Override
+        public void settle(Testbed bed) {
+            Testbed.waitUntil("every vipd sees every node reachable", 60_000, () -> {
+                for (int i = 1; i <= bed.hostCount(); i++) {
+                    com.fasterxml.jackson.databind.JsonNode st = bed.status(i);
+                    if (st == null) {
+                        return false;
+                    }
+                    for (com.fasterxml.jackson.databind.JsonNode n : st.get("nodes")) {
+                        if (!n.get("reachable").asBoolean()) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            });
+        }
+
+        @Override
+        public boolean move(Testbed bed, int via, int host) throws IOException {
+            com.fasterxml.jackson.databind.JsonNode answer = bed.control(via, "move " + VIP + " " + bed.node(host),
+                    15_000);
+            if (!answer.has("result")) {
+                throw new IOException("vipctl move failed: " + answer);
+            }
+            return true;
         }
     }
 
@@ -140,6 +185,20 @@ public final class FailoverBenchmark {
         public void resume(Testbed bed, int host) throws IOException {
             signal(host, "-CONT");
         }
+
+        @Override
+        public void stop(Testbed bed, int host) throws IOException {
+            // keepalived's own planned stop: on SIGTERM the master sends a priority-0 advert so a backup takes over
+            Process p = processes.remove(host);
+            Shell.ok("kill", "-TERM", String.valueOf(p.pid()));
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    Testbed.killTree(p);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** What one system measured. */
@@ -150,6 +209,9 @@ public final class FailoverBenchmark {
         long crashDual;
         long partitionDual;
         long pauseDual;
+        final List<Long> stopGapMs = new ArrayList<>();
+        final List<Long> moveGapMs = new ArrayList<>();
+        long plannedDual;
         String note = "";
 
         Result(String name) {
@@ -263,11 +325,55 @@ public final class FailoverBenchmark {
             r.pauseDual = dualRounds(bed, s0);
             System.out.printf("    partition 10 s: %d rounds with two MACs; SIGSTOP 5 s: %d rounds with two MACs%n",
                     r.partitionDual, r.pauseDual);
+            plannedChanges(subject, bed, vip, trials, r);
         } catch (AssertionError | IOException e) {
             r.note = "aborted: " + e.getMessage();
             System.out.println("    " + r.note);
         }
         return r;
+    }
+
+    /**
+     * Planned changes, measured as the client sees them (last ARP answer from the old MAC to first from the new):
+     * the owner stopped with SIGTERM (then started again), and, where the system has one, a planned move.
+     */
+    private static void plannedChanges(Subject subject, Testbed bed, Inet4Address vip, int trials, Result r)
+            throws Exception {
+        for (int t = 0; t < trials; t++) {
+            awaitOneOwner(bed, vip);
+            subject.settle(bed);
+            Thread.sleep(500);
+            int owner = answering(bed, vip, 300_000_000L);
+            long t0 = System.nanoTime();
+            subject.stop(bed, owner);
+            Testbed.waitUntil("another host answers", 30_000, () -> {
+                int a = answering(bed, vip, 100_000_000L);
+                return a != 0 && a != owner;
+            });
+            int next = answering(bed, vip, 100_000_000L);
+            long gap = bed.handoverGapMillis(VIP, owner, next, t0);
+            r.stopGapMs.add(gap);
+            subject.start(bed, owner);
+            Thread.sleep(1_500);
+            r.plannedDual += dualRounds(bed, t0);
+        }
+        for (int t = 0; t < trials; t++) {
+            awaitOneOwner(bed, vip);
+            subject.settle(bed);
+            Thread.sleep(300);
+            int owner = answering(bed, vip, 300_000_000L);
+            int target = owner % 3 + 1;
+            long t0 = System.nanoTime();
+            if (!subject.move(bed, owner % 3 + 1, target)) {
+                break;
+            }
+            Testbed.waitUntil("the target answers", 30_000, () -> answering(bed, vip, 100_000_000L) == target);
+            Thread.sleep(200);
+            r.moveGapMs.add(bed.handoverGapMillis(VIP, owner, target, t0));
+            r.plannedDual += dualRounds(bed, t0);
+        }
+        System.out.printf("    planned stop (SIGTERM) gap: %s ms; planned move gap: %s ms%n", stats(r.stopGapMs),
+                r.moveGapMs.isEmpty() ? "n/a" : stats(r.moveGapMs));
     }
 
     private static long pct(List<Long> sorted, double p) {
@@ -298,6 +404,15 @@ public final class FailoverBenchmark {
             System.out.printf("%-34s %-27s %-27s %6d %10d %9d %s%n", r.name, stats(r.arpMs), stats(r.tcpMs),
                     r.crashDual, r.partitionDual, r.pauseDual, r.note);
         }
+        System.out.println();
+        System.out.println("Planned changes, client-visible gap (last ARP answer from the old MAC to the first from the "
+                + "new one; 50 ms request rounds), ms: min / median / p95 / max");
+        System.out.printf("%-34s %-27s %-27s %5s%n", "system", "owner stopped (SIGTERM)", "planned move", "dual");
+        for (Result r : results) {
+            System.out.printf("%-34s %-27s %-27s %5d%n", r.name, stats(r.stopGapMs),
+                    r.moveGapMs.isEmpty() ? "n/a (no such command)" : stats(r.moveGapMs), r.plannedDual);
+        }
+        System.out.println("(vipd's planned move is vipctl move; keepalived has none short of editing priorities.)");
         System.out.println();
         for (Result v : results) {
             if (!v.name.startsWith("vipd") || v.arpMs.isEmpty()) {

@@ -475,6 +475,27 @@ public final class Testbed implements AutoCloseable {
         return macs.size() == 1 ? hostOf(macs.get(0)) : 0;
     }
 
+    /**
+     * A handover as the client sees it: from the last ARP answer by host {@code from}'s MAC to the first answer (or
+     * gratuitous ARP) from host {@code to}'s MAC after the action, looking from half a second before the action (a
+     * fast handover can be over before the next request round). -1 if either is missing.
+     */
+    public long handoverGapMillis(String vipName, int from, int to, long actionNanos) {
+        long lastOld = Long.MIN_VALUE;
+        long firstNew = Long.MAX_VALUE;
+        for (ArpReferee.Observation o : referee.since(actionNanos - 500_000_000L)) {
+            if (!o.vip().equals(vip(vipName))) {
+                continue;
+            }
+            if (o.mac().equals(mac(from))) {
+                lastOld = Math.max(lastOld, o.nanos());
+            } else if (o.mac().equals(mac(to)) && o.nanos() - actionNanos > 0) {
+                firstNew = Math.min(firstNew, o.nanos());
+            }
+        }
+        return lastOld == Long.MIN_VALUE || firstNew == Long.MAX_VALUE ? -1 : (firstNew - lastOld) / 1_000_000L;
+    }
+
     /** The daemon's {@code vipctl status --json} report, or null if it does not answer. */
     public JsonNode status(int i) {
         try {

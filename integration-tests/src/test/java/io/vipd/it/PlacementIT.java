@@ -105,24 +105,8 @@ class PlacementIT implements DaemonLogsOnFailure.HasTestbed {
         assertTrue(dual.isEmpty(), "several MACs answered one VIP in the same request round: " + dual);
     }
 
-    /**
-     * The client-visible handover: last answer from the old MAC to first answer (or GARP) from the new one, looking
-     * from half a second before the action (a fast handover can be over before the next request round).
-     */
     private long gapMillis(String vip, int from, int to, long actionNanos) {
-        long lastOld = Long.MIN_VALUE;
-        long firstNew = Long.MAX_VALUE;
-        for (ArpReferee.Observation o : bed.referee().since(actionNanos - 500_000_000L)) {
-            if (!o.vip().equals(bed.vip(vip))) {
-                continue;
-            }
-            if (o.mac().equals(bed.mac(from))) {
-                lastOld = Math.max(lastOld, o.nanos());
-            } else if (o.mac().equals(bed.mac(to)) && o.nanos() - actionNanos > 0) {
-                firstNew = Math.min(firstNew, o.nanos());
-            }
-        }
-        return lastOld == Long.MIN_VALUE || firstNew == Long.MAX_VALUE ? -1 : (firstNew - lastOld) / 1_000_000L;
+        return bed.handoverGapMillis(vip, from, to, actionNanos);
     }
 
     private JsonNode vipStatus(int host, String vip) {
