@@ -118,6 +118,65 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guard(this::reconcile), RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS,
                 TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(guard(this::checkReplication), REPLICATION_CHECK_MS, REPLICATION_CHECK_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static final long REPLICATION_CHECK_MS = 250;
+    private static final long STUCK_AFTER_NANOS = 3_000_000_000L;
+    private static final long UNSTICK_AT_MOST_EVERY_NANOS = 20_000_000_000L;
+    private long appliedSeen = -1;
+    private long appliedSinceNanos;
+    private long lastReplicationCheckNanos;
+    private long lastUnstickNanos = System.nanoTime() - UNSTICK_AT_MOST_EVERY_NANOS;
+    private int unstickTarget;
+
+    /**
+     * A follower whose applied index stands still while it hears from a leader is not being replicated to. Ratis 3.3
+     * can get stuck that way: after a follower kept a divergent uncommitted tail from an old leader, a heartbeat
+     * reply can advance the leader's match index for it past the common prefix, and the leader then never backs off
+     * (RATIS-2605, fixed upstream after 3.3.0). A new leader starts with fresh follower state, so the stuck follower
+     * asks the group to hand leadership to another member (bounded at 300 ms, during which writes wait: well inside
+     * a lease). Rate-limited; skipped when this check itself was delayed (a paused process has applied nothing
+     * either).
+     */
+    private void checkReplication() {
+        long now = System.nanoTime();
+        boolean delayed = now - lastReplicationCheckNanos > 4 * REPLICATION_CHECK_MS * 1_000_000L;
+        lastReplicationCheckNanos = now;
+        java.util.Optional<org.apache.ratis.server.DivisionInfo> info = cluster.info();
+        if (stopping || info.isEmpty() || !info.get().isFollower() || info.get().getLeaderId() == null) {
+            appliedSeen = -1;
+            return;
+        }
+        long applied = info.get().getLastAppliedIndex();
+        if (applied != appliedSeen || delayed) {
+            appliedSeen = applied;
+            appliedSinceNanos = now;
+            return;
+        }
+        if (now - appliedSinceNanos < STUCK_AFTER_NANOS || now - lastUnstickNanos < UNSTICK_AT_MOST_EVERY_NANOS) {
+            return;
+        }
+        String leader = info.get().getLeaderId().toString();
+        List<String> others = config.peers().stream().map(Peer::id)
+                .filter(id -> !id.equals(config.nodeId()) && !id.equals(leader)).toList();
+        if (others.isEmpty()) {
+            return;
+        }
+        lastUnstickNanos = now;
+        String target = others.get(unstickTarget++ % others.size());
+        LOG.warn("replication to this node is stuck: nothing applied for {} ms (index {}) while leader {} is known; "
+                + "asking the group to hand leadership to {}", (now - appliedSinceNanos) / 1_000_000L, applied,
+                leader, target);
+        CompletableFuture.runAsync(() -> {
+            try {
+                RaftClientReply reply = cluster.transferLeadershipTo(target, 300);
+                LOG.info("leadership hand-off to {}: {}", target, reply.isSuccess() ? "ok" : reply.getException());
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("leadership hand-off to {} failed: {}", target, e.toString());
+            }
+        });
     }
 
     private static Runnable guard(Runnable r) {
