@@ -125,7 +125,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private static final long REPLICATION_CHECK_MS = 250;
     private static final long STUCK_AFTER_NANOS = 3_000_000_000L;
     private static final long UNSTICK_AT_MOST_EVERY_NANOS = 20_000_000_000L;
-    private long appliedSeen = -1;
+    /** Long.MIN_VALUE: not watching (not a follower with a known leader). */
+    private long appliedSeen = Long.MIN_VALUE;
     private long appliedSinceNanos;
     private long lastReplicationCheckNanos;
     private long lastUnstickNanos = System.nanoTime() - UNSTICK_AT_MOST_EVERY_NANOS;
@@ -146,7 +147,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         lastReplicationCheckNanos = now;
         java.util.Optional<org.apache.ratis.server.DivisionInfo> info = cluster.info();
         if (stopping || info.isEmpty() || !info.get().isFollower() || info.get().getLeaderId() == null) {
-            appliedSeen = -1;
+            appliedSeen = Long.MIN_VALUE;
             return;
         }
         long applied = info.get().getLastAppliedIndex();
