@@ -6,6 +6,7 @@ import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
 import io.vipd.health.HealthMonitor;
 import io.vipd.host.HostNetwork;
+import io.vipd.host.LinuxHostNetwork;
 import io.vipd.host.NetInterface;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,17 +31,15 @@ public final class Reloader {
     private static final Logger LOG = LoggerFactory.getLogger(Reloader.class);
 
     private final Path file;
-    private final HostNetwork network;
     private final OwnershipAgent agent;
     private final NotifyHookRunner hooks;
     private VipdConfig current;
     private HealthMonitor health;
 
-    public Reloader(Path file, VipdConfig current, HostNetwork network, OwnershipAgent agent, NotifyHookRunner hooks,
+    public Reloader(Path file, VipdConfig current, OwnershipAgent agent, NotifyHookRunner hooks,
                     HealthMonitor health) {
         this.file = file;
         this.current = current;
-        this.network = network;
         this.agent = agent;
         this.hooks = hooks;
         this.health = health;
@@ -57,7 +56,8 @@ public final class Reloader {
     public synchronized String reload() throws Exception {
         ConfigLoader loader = new ConfigLoader();
         VipdConfig next;
-        try {
+        // A netlink socket of its own: the daemon's is the agent thread's, and netlink sockets are one-request-at-a-time.
+        try (HostNetwork network = new LinuxHostNetwork()) {
             next = loader.load(file);
             loader.checkHost(next, network.interfaces().stream().map(NetInterface::name).collect(Collectors.toSet()));
         } catch (ConfigException e) {

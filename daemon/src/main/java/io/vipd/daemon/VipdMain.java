@@ -230,7 +230,7 @@ public final class VipdMain implements Callable<Integer> {
             });
             agent.start(cluster, stateMachine);
             health.start();
-            reloader[0] = new Reloader(config, c, network, agent, hooks, health);
+            reloader[0] = new Reloader(config, c, agent, hooks, health);
             installReloadSignal(reloader[0]);
         } catch (IOException | RuntimeException e) {
             System.err.println("vipd: cannot start: " + e.getMessage());
@@ -280,8 +280,10 @@ public final class VipdMain implements Callable<Integer> {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> new Thread(() -> {
                 try {
                     reloader.reload();
+                } catch (IllegalArgumentException e) {
+                    // a rejected file: the reloader logged it, with the file, line and key
                 } catch (Exception e) {
-                    // already logged by the reloader, with the file, line and key
+                    LOG.error("reload (SIGHUP) failed: {}", e.toString());
                 }
             }, "vipd-reload").start());
         } catch (IllegalArgumentException e) {

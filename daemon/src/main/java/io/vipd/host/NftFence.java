@@ -109,20 +109,7 @@ public final class NftFence {
      * Flush and re-add in one transaction, so there is no instant without the new elements.
      */
     public static byte[] lease(int seq, Map<Inet4Address, Long> timeoutsMs) {
-        NetlinkBuilder nl = new NetlinkBuilder();
-        nl.message(NFNL_MSG_BATCH_BEGIN, NetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
-        int ack = NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK;
-        for (int family : FAMILIES) {
-            nl.message(type(NFT_MSG_DELSETELEM), ack, seq++).nfgen(family, 0);  // no elements listed: flush
-            nl.attrString(1, TABLE).attrString(2, LEASED);
-            nl.endMessage();
-            if (!timeoutsMs.isEmpty()) {
-                elements(nl, NFT_MSG_NEWSETELEM, ack | NetlinkCodec.NLM_F_CREATE, seq++, family, LEASED,
-                        new ArrayList<>(timeoutsMs.keySet()), timeoutsMs);
-            }
-        }
-        nl.message(NFNL_MSG_BATCH_END, NetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
-        return nl.bytes();
+        return replaceElements(seq, LEASED, new ArrayList<>(timeoutsMs.keySet()), timeoutsMs);
     }
 
     /**
@@ -130,15 +117,22 @@ public final class NftFence {
      * tables, rules and {@code leased} sets alone: VIPs held now stay answered throughout.
      */
     public static byte[] guard(int seq, List<Inet4Address> vips) {
+        return replaceElements(seq, VIPS, vips, null);
+    }
+
+    /** Flush {@code set} in both families and add {@code addresses} (with timeouts, if given), in one transaction. */
+    private static byte[] replaceElements(int seq, String set, List<Inet4Address> addresses,
+                                          Map<Inet4Address, Long> timeoutsMs) {
         NetlinkBuilder nl = new NetlinkBuilder();
         nl.message(NFNL_MSG_BATCH_BEGIN, NetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
         int ack = NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK;
         for (int family : FAMILIES) {
             nl.message(type(NFT_MSG_DELSETELEM), ack, seq++).nfgen(family, 0);  // no elements listed: flush
-            nl.attrString(1, TABLE).attrString(2, VIPS);
+            nl.attrString(1, TABLE).attrString(2, set);
             nl.endMessage();
-            if (!vips.isEmpty()) {
-                elements(nl, NFT_MSG_NEWSETELEM, ack | NetlinkCodec.NLM_F_CREATE, seq++, family, VIPS, vips, null);
+            if (!addresses.isEmpty()) {
+                elements(nl, NFT_MSG_NEWSETELEM, ack | NetlinkCodec.NLM_F_CREATE, seq++, family, set, addresses,
+                        timeoutsMs);
             }
         }
         nl.message(NFNL_MSG_BATCH_END, NetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();

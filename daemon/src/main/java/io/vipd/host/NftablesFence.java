@@ -13,40 +13,32 @@ public final class NftablesFence implements Fence {
         socket = new NetlinkSocket(NftFence.NETLINK_NETFILTER);
     }
 
-    private void run(byte[] batch, int seq, String what) throws IOException {
+    /** Builds a batch at the socket's next sequence number, sends it, waits for every acknowledgement. */
+    private void run(java.util.function.IntFunction<byte[]> build, String what) throws IOException {
+        int seq = socket.nextSeq();
+        byte[] batch = build.apply(seq);
         socket.batch(batch, seq, NftFence.acknowledged(batch), what);
+        skip(batch);
     }
 
     @Override
     public void install(List<Inet4Address> vips) throws IOException {
-        int seq = socket.nextSeq();
-        byte[] batch = NftFence.setup(seq, vips);
-        run(batch, seq, "install nftables fence");
-        skip(batch);
+        run(seq -> NftFence.setup(seq, vips), "install nftables fence");
     }
 
     @Override
     public void lease(Map<Inet4Address, Long> timeoutsMs) throws IOException {
-        int seq = socket.nextSeq();
-        byte[] batch = NftFence.lease(seq, timeoutsMs);
-        run(batch, seq, "renew fence leases");
-        skip(batch);
+        run(seq -> NftFence.lease(seq, timeoutsMs), "renew fence leases");
     }
 
     @Override
     public void guard(List<Inet4Address> vips) throws IOException {
-        int seq = socket.nextSeq();
-        byte[] batch = NftFence.guard(seq, vips);
-        run(batch, seq, "update the fenced VIPs");
-        skip(batch);
+        run(seq -> NftFence.guard(seq, vips), "update the fenced VIPs");
     }
 
     @Override
     public void remove() throws IOException {
-        int seq = socket.nextSeq();
-        byte[] batch = NftFence.teardown(seq);
-        run(batch, seq, "remove nftables fence");
-        skip(batch);
+        run(NftFence::teardown, "remove nftables fence");
     }
 
     /** Keeps the socket's sequence numbers past those the batch used. */
