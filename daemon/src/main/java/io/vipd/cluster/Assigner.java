@@ -158,10 +158,15 @@ public final class Assigner {
                     : mismatch ? "owner " + owner + " defines " + spec.name() + " differently ("
                             + table.definitionsOf(owner).getOrDefault(spec.name(), "not at all") + ")"
                     : "owner " + owner + " unhealthy (" + sick + ")";
+            boolean nobodyHealthy = in.candidates().stream().noneMatch(n -> healthy(table, spec, n));
+            if (target == null && drained && nobodyHealthy && spec.unhealthy() == VipSpec.UnhealthyPolicy.KEEP) {
+                // keep serving, but not from a drained node: any reachable node that has run the checks
+                target = best(in, spec, load, owner, n -> !table.drained().contains(n)
+                        && table.healthOf(n).containsKey(spec.name()));
+            }
             if (target != null) {
                 return move(in, spec, state, target, load, preferenceNote(spec, target) + "; " + why);
             }
-            boolean nobodyHealthy = in.candidates().stream().noneMatch(n -> healthy(table, spec, n));
             if (sick != null && nobodyHealthy && spec.unhealthy() == VipSpec.UnhealthyPolicy.RELEASE) {
                 return move(in, spec, state, null, load, "released: no node passes its checks (unhealthy = release)");
             }

@@ -42,6 +42,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
     private static final long RECONCILE_PERIOD_MS = 20;
     private static final long PLACEMENT_PERIOD_MS = 20;
+    private static final long STARTUP_PATIENCE_MS = 3000;
 
     /** Replaced by a reload (on the agent thread); the Raft and timing parts never change while running. */
     private volatile VipdConfig config;
@@ -240,7 +241,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (leaderSinceNanos == null) {
             leaderSinceNanos = now;
         }
-        boolean settled = now - leaderSinceNanos >= config.timing().failoverTimeoutMs() * 1_000_000L;
+        // First-time placement waits this long for every member to show up (daemons on one cluster rarely start
+        // within a failover timeout of each other); VIPs that lose an owner never wait.
+        long patienceMs = Math.max(config.timing().failoverTimeoutMs(), STARTUP_PATIENCE_MS);
+        boolean settled = now - leaderSinceNanos >= patienceMs * 1_000_000L;
         Set<String> members = new java.util.TreeSet<>(config.peers().stream().map(Peer::id).toList());
         Set<String> live = liveness.liveNodes(now);
         live.retainAll(members);

@@ -277,4 +277,17 @@ class AssignerTest {
         assertEquals("n2", Assigner.plan(new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, true, 0,
                 Assigner.EligibleFor.ALWAYS)).get(0).owner());
     }
+
+    @Test
+    void drainMovesAVipNobodyPassesToAnotherReachableNodeUnderKeep() throws Exception {
+        List<VipSpec> keep = List.of(checked("ops", 100, false, 0, VipSpec.UnhealthyPolicy.KEEP));
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("ops", 0, 0, "n3", 0, "x")).table();
+        for (String n : List.of("n1", "n2", "n3")) {
+            t = t.apply(new Command.Health(n, Map.of("ops", "exit 1"))).table();
+        }
+        t = t.apply(new Command.Drain("n3", true, 0)).table();
+        List<Command.Assign> p = plan(t, keep, Assigner.EligibleFor.ALWAYS);
+        assertTrue(p.get(0).handover());
+        assertTrue(!"n3".equals(p.get(0).owner()) && p.get(0).owner() != null, p.toString());
+    }
 }
