@@ -181,6 +181,18 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         });
     }
 
+    /**
+     * Hands work to the agent thread. After shutdown the executor refuses it, which must not become an exception
+     * in a caller such as Ratis's apply thread (it would close the Raft server in the middle of our own close).
+     */
+    private void post(Runnable r) {
+        try {
+            executor.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: nothing is reconciled any more
+        }
+    }
+
     private static Runnable guard(Runnable r) {
         return () -> {
             try {
@@ -212,7 +224,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             try {
                 VipStateMachine.RenewReply r = VipStateMachine.decodeRenewReply(
                         reply.getMessage().getContent().toByteArray());
-                executor.execute(guard(() -> {
+                post(guard(() -> {
                     if (!stopping) {
                         lease.renewed(start, r.index(), r.owned());
                         reconcile();
@@ -284,13 +296,13 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         for (VipState v : table.vips().values()) {
             if (v.owner() != null && !configured.contains(v.name()) && placementsInFlight.add(v.name())) {
                 cluster.submit(new Command.Assign(v.name(), v.epoch(), 0, null, System.currentTimeMillis(),
-                        "removed from the configuration", true)).whenComplete((reply, error) -> executor.execute(
+                        "removed from the configuration", true)).whenComplete((reply, error) -> post(
                                 () -> placementsInFlight.remove(v.name())));
             }
         }
         for (Command.Assign assign : Assigner.plan(inputs)) {
             placementsInFlight.add(assign.vip());
-            cluster.submit(assign).whenComplete((reply, error) -> executor.execute(
+            cluster.submit(assign).whenComplete((reply, error) -> post(
                     () -> placementsInFlight.remove(assign.vip())));
         }
     }
@@ -382,7 +394,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             return;
         }
         cluster.submit(new Command.Released(v.name(), v.epoch(), v.releasing(), reason)).whenComplete(
-                (reply, error) -> executor.execute(() -> releasesInFlight.remove(key)));
+                (reply, error) -> post(() -> releasesInFlight.remove(key)));
     }
 
     private volatile java.util.function.BiConsumer<VipSpec, Long> faultListener = (spec, epoch) -> { };
@@ -395,7 +407,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** Results of this node's health checks changed (called from the checkers' threads). */
     public void healthChanged(Map<String, String> results) {
         Map<String, String> copy = Map.copyOf(results);
-        executor.execute(guard(() -> {
+        post(guard(() -> {
             for (Map.Entry<String, String> e : copy.entrySet()) {
                 String before = localHealth == null ? null : localHealth.get(e.getKey());
                 if (!e.getValue().isEmpty() && (before == null || before.isEmpty())) {
@@ -426,7 +438,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
         definitionsReportInFlight = true;
         cluster.submit(new Command.Definitions(config.nodeId(), defs)).whenComplete(
-                (reply, error) -> executor.execute(() -> definitionsReportInFlight = false));
+                (reply, error) -> post(() -> definitionsReportInFlight = false));
     }
 
     /** Keeps the group's record of this node's check results equal to the local one (retried until it is). */
@@ -437,7 +449,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
         healthReportInFlight = true;
         cluster.submit(new Command.Health(config.nodeId(), localHealth)).whenComplete(
-                (reply, error) -> executor.execute(() -> healthReportInFlight = false));
+                (reply, error) -> post(() -> healthReportInFlight = false));
     }
 
     @Override
@@ -477,7 +489,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
         }
         Map<String, Long> mine = after.ownedBy(config.nodeId());
-        executor.execute(guard(() -> {
+        post(guard(() -> {
             lease.observe(index, mine);
             reconcile();
         }));
@@ -486,7 +498,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     @Override
     public void reset(long index, VipTable table) {
         Map<String, Long> mine = table.ownedBy(config.nodeId());
-        executor.execute(guard(() -> lease.observe(index, mine)));
+        post(guard(() -> lease.observe(index, mine)));
     }
 
     private static String name(String owner) {
@@ -643,10 +655,19 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
         long start = System.nanoTime();
         try {
-            RaftClientReply reply = cluster.transferLeadershipTo(target, timeoutMs);
+            // bounded here as well: a stop must not wait on the admin client's own retries
+            RaftClientReply reply = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return cluster.transferLeadershipTo(target, timeoutMs);
+                } catch (java.io.IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }).get(timeoutMs + 500, TimeUnit.MILLISECONDS);
             LOG.info("handed Raft leadership to {} in {} ms: {}", target, (System.nanoTime() - start) / 1_000_000L,
                     reply.isSuccess() ? "ok" : reply.getException());
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
             LOG.warn("could not hand Raft leadership to {}: {}", target, e.toString());
         }
     }
