@@ -277,7 +277,7 @@ public final class VipdMain implements Callable<Integer> {
     @SuppressWarnings("restriction")
     private static void installReloadSignal(Reloader reloader) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> new Thread(() -> {
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> new Thread(() -> {
                 try {
                     reloader.reload();
                 } catch (IllegalArgumentException e) {
@@ -286,6 +286,10 @@ public final class VipdMain implements Callable<Integer> {
                     LOG.error("reload (SIGHUP) failed: {}", e.toString());
                 }
             }, "vipd-reload").start());
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a signal ignored when it was ignored at exec (nohup, some supervisors).
+                LOG.warn("SIGHUP is ignored in this process (started under nohup?); reload with vipctl reload");
+            }
         } catch (IllegalArgumentException e) {
             LOG.warn("SIGHUP reload unavailable: {}", e.getMessage());
         }

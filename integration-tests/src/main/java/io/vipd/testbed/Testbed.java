@@ -246,13 +246,15 @@ public final class Testbed implements AutoCloseable {
     public void startDaemon(int i, Map<String, String> environment, String configText) throws IOException {
         Files.createDirectories(configPath(i).getParent());
         Files.writeString(configPath(i), configText);
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i)));
+        // As systemd does, start the daemon with default signal dispositions: a test run under nohup would otherwise
+        // pass on an ignored SIGHUP, and the JVM keeps ignored signals ignored.
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i), "env", "--default-signal=HUP"));
         cmd.addAll(javaCommand(vipdJar, null));
         cmd.addAll(List.of("-c", configPath(i).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logPath(i).toFile()));
         pb.environment().putAll(environment);
-        daemons[i] = pb.start(); // ip netns exec execs java: this pid is the daemon's
+        daemons[i] = pb.start(); // ip netns exec and env exec java: this pid is the daemon's
     }
 
     private final List<Process> others = new ArrayList<>();
