@@ -107,19 +107,11 @@ public sealed interface Command {
             } else if (this instanceof Health h) {
                 out.writeByte(HEALTH);
                 out.writeUTF(h.node());
-                out.writeInt(h.results().size());
-                for (java.util.Map.Entry<String, String> e : h.results().entrySet()) {
-                    out.writeUTF(e.getKey());
-                    out.writeUTF(e.getValue());
-                }
+                Wire.writeStrings(out, h.results());
             } else if (this instanceof Definitions d) {
                 out.writeByte(DEFINITIONS);
                 out.writeUTF(d.node());
-                out.writeInt(d.vips().size());
-                for (java.util.Map.Entry<String, String> e : d.vips().entrySet()) {
-                    out.writeUTF(e.getKey());
-                    out.writeUTF(e.getValue());
-                }
+                Wire.writeStrings(out, d.vips());
             } else if (this instanceof Drain d) {
                 out.writeByte(DRAIN);
                 out.writeUTF(d.node());
@@ -147,31 +139,9 @@ public sealed interface Command {
                 }
                 case LEAVE -> new Leave(in.readUTF(), in.readLong());
                 case RELEASED -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());
-                case HEALTH -> {
-                    String node = in.readUTF();
-                    int n = in.readInt();
-                    if (n < 0 || n > 100_000) {
-                        throw new IOException("implausible health result count " + n);
-                    }
-                    java.util.Map<String, String> results = new java.util.TreeMap<>();
-                    for (int i = 0; i < n; i++) {
-                        results.put(in.readUTF(), in.readUTF());
-                    }
-                    yield new Health(node, results);
-                }
+                case HEALTH -> new Health(in.readUTF(), Wire.readStrings(in));
                 case DRAIN -> new Drain(in.readUTF(), in.readBoolean(), in.readLong());
-                case DEFINITIONS -> {
-                    String node = in.readUTF();
-                    int n = in.readInt();
-                    if (n < 0 || n > 100_000) {
-                        throw new IOException("implausible definition count " + n);
-                    }
-                    java.util.Map<String, String> vips = new java.util.TreeMap<>();
-                    for (int i = 0; i < n; i++) {
-                        vips.put(in.readUTF(), in.readUTF());
-                    }
-                    yield new Definitions(node, vips);
-                }
+                case DEFINITIONS -> new Definitions(in.readUTF(), Wire.readStrings(in));
                 default -> throw new IOException("unknown command type " + type);
             };
             if (in.available() != 0) {

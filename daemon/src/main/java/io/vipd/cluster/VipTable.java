@@ -210,32 +210,10 @@ public final class VipTable {
             out.writeUTF(e.getKey());
             out.writeLong(e.getValue());
         }
-        out.writeInt(health.size());
-        for (Map.Entry<String, Map<String, String>> e : health.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeInt(e.getValue().size());
-            for (Map.Entry<String, String> r : e.getValue().entrySet()) {
-                out.writeUTF(r.getKey());
-                out.writeUTF(r.getValue());
-            }
-        }
-        out.writeInt(drained.size());
-        for (String d : drained) {
-            out.writeUTF(d);
-        }
-        out.writeInt(left.size());
-        for (String l : left) {
-            out.writeUTF(l);
-        }
-        out.writeInt(definitions.size());
-        for (Map.Entry<String, Map<String, String>> e : definitions.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeInt(e.getValue().size());
-            for (Map.Entry<String, String> r : e.getValue().entrySet()) {
-                out.writeUTF(r.getKey());
-                out.writeUTF(r.getValue());
-            }
-        }
+        Wire.writeNested(out, health);
+        Wire.writeSet(out, drained);
+        Wire.writeSet(out, left);
+        Wire.writeNested(out, definitions);
     }
 
     public static VipTable read(DataInputStream in) throws IOException {
@@ -254,32 +232,10 @@ public final class VipTable {
         for (int i = in.readInt(); i > 0; i--) {
             renewals.put(in.readUTF(), in.readLong());
         }
-        Map<String, Map<String, String>> health = new TreeMap<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            String node = in.readUTF();
-            Map<String, String> results = new TreeMap<>();
-            for (int k = in.readInt(); k > 0; k--) {
-                results.put(in.readUTF(), in.readUTF());
-            }
-            health.put(node, results);
-        }
-        Set<String> drained = new TreeSet<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            drained.add(in.readUTF());
-        }
-        Set<String> left = new TreeSet<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            left.add(in.readUTF());
-        }
-        Map<String, Map<String, String>> definitions = new TreeMap<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            String node = in.readUTF();
-            Map<String, String> defs = new TreeMap<>();
-            for (int k = in.readInt(); k > 0; k--) {
-                defs.put(in.readUTF(), in.readUTF());
-            }
-            definitions.put(node, defs);
-        }
+        Map<String, Map<String, String>> health = Wire.readNested(in);
+        Set<String> drained = Wire.readSet(in);
+        Set<String> left = Wire.readSet(in);
+        Map<String, Map<String, String>> definitions = Wire.readNested(in);
         return new VipTable(vips, renewals, health, drained, left, definitions);
     }
 

@@ -121,9 +121,10 @@ public final class Reloader {
         return summary;
     }
 
+    /** Which VIPs the health monitor watches, with their checks: VIPs without checks do not concern it. */
     private static Map<String, List<String>> checkLists(VipdConfig c) {
         Map<String, List<String>> out = new TreeMap<>();
-        c.vips().forEach(v -> out.put(v.name(), v.checks()));
+        c.vips().stream().filter(v -> !v.checks().isEmpty()).forEach(v -> out.put(v.name(), v.checks()));
         return out;
     }
 

@@ -5,7 +5,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.vipd.config.CheckSpec;
 import io.vipd.config.VipSpec;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -168,12 +167,5 @@ public final class HealthMonitor implements AutoCloseable {
     public void close() {
         closed = true;
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
-
-    /** For tests: the states by check name. */
-    Map<String, Boolean> states() {
-        Map<String, Boolean> out = new HashMap<>();
-        checks.forEach((n, c) -> out.put(n, c.passing));
-        return out;
     }
 }
