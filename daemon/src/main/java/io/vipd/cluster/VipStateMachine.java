@@ -24,6 +24,7 @@ import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.JavaUtils;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 
 /**
@@ -61,13 +62,35 @@ public final class VipStateMachine extends BaseStateMachine {
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        reinitialize();
+        // Ratis checks this life cycle: a snapshot from the leader is only published while the machine is PAUSED.
+        getLifeCycle().startAndTransition(() -> {
+            super.initialize(server, groupId, raftStorage);
+            storage.init(raftStorage);
+            loadLatestSnapshot();
+        }, IOException.class);
     }
 
+    /**
+     * Called by Ratis right before it publishes a snapshot installed from the leader (a node that was away across
+     * a log purge, or whose data directory was replaced): nothing may be applied until {@link #reinitialize()}.
+     */
     @Override
-    public void reinitialize() throws IOException {
+    public synchronized void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** Loads the snapshot Ratis just installed from the leader, then runs again. */
+    @Override
+    public synchronized void reinitialize() throws IOException {
+        loadLatestSnapshot();
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
         if (snapshot == null) {
             return;
@@ -83,7 +106,13 @@ public final class VipStateMachine extends BaseStateMachine {
         TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file);
         synchronized (this) {
             table = loaded;
-            updateLastAppliedTermIndex(last);
+            // A snapshot from the leader is newer than anything applied here; one found at start-up is the base.
+            TermIndex applied = getLastAppliedTermIndex();
+            if (applied == null || last.compareTo(applied) >= 0) {
+                updateLastAppliedTermIndex(last);
+            } else {
+                setLastAppliedTermIndex(last);
+            }
         }
         listener.reset(last.getIndex(), loaded);
     }

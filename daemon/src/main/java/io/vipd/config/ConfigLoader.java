@@ -54,6 +54,7 @@ public final class ConfigLoader {
         PLAIN_KEYS.put("announce.burst.interval.ms", String.valueOf(Announce.DEFAULT.burstIntervalMs()));
         PLAIN_KEYS.put("announce.refresh.ms", String.valueOf(Announce.DEFAULT.refreshMs()));
         PLAIN_KEYS.put("profile", "default");
+        PLAIN_KEYS.put("raft.snapshot.entries", String.valueOf(VipdConfig.DEFAULT_SNAPSHOT_ENTRIES));
         PLAIN_KEYS.put("raft.election.timeout.min.ms", String.valueOf(Timing.DEFAULT.electionMinMs()));
         PLAIN_KEYS.put("raft.election.timeout.max.ms", String.valueOf(Timing.DEFAULT.electionMaxMs()));
         PLAIN_KEYS.put("lease.ms", String.valueOf(Timing.DEFAULT.leaseMs()));
@@ -188,8 +189,10 @@ public final class ConfigLoader {
             NotifyHooks notify = new NotifyHooks(command("notify.acquire"), command("notify.release"),
                     command("notify.fault"), command("notify.any"),
                     integer("notify.timeout.ms", (int) NotifyHooks.NONE.timeoutMs(), 100, 600_000));
+            int snapshotEntries = integer("raft.snapshot.entries", VipdConfig.DEFAULT_SNAPSHOT_ENTRIES, 100,
+                    10_000_000);
             return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
-                    checks, notify);
+                    checks, notify, snapshotEntries);
         }
 
         /** A command line split on whitespace (no quoting: wrap anything fancier in a script); empty if unset. */

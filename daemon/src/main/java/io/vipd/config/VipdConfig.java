@@ -16,7 +16,13 @@ public record VipdConfig(
         Announce announce,
         Timing timing,
         java.util.Map<String, CheckSpec> checks,
-        NotifyHooks hooks) {
+        NotifyHooks hooks,
+        int snapshotEntries) {
+    /**
+     * Every node commits a renewal each renew interval, so 20,000 entries are a few minutes of log: snapshotting
+     * that often keeps the log small, and a node that was away longer catches up from the leader's snapshot.
+     */
+    public static final int DEFAULT_SNAPSHOT_ENTRIES = 20_000;
 
     public VipdConfig {
         peers = List.copyOf(peers);
@@ -28,7 +34,7 @@ public record VipdConfig(
     public VipdConfig(Path source, String nodeId, String clusterName, Path dataDir, Path controlSocket,
                       List<Peer> peers, List<VipSpec> vips, Announce announce, Timing timing) {
         this(source, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
-                java.util.Map.of(), NotifyHooks.NONE);
+                java.util.Map.of(), NotifyHooks.NONE, DEFAULT_SNAPSHOT_ENTRIES);
     }
 
     public Peer self() {

@@ -74,6 +74,7 @@ public final class Reloader {
         compare(restartOnly, "peer.*", current.peers(), next.peers());
         compare(restartOnly, "data.dir", current.dataDir(), next.dataDir());
         compare(restartOnly, "control.socket", current.controlSocket(), next.controlSocket());
+        compare(restartOnly, "raft.snapshot.entries", current.snapshotEntries(), next.snapshotEntries());
         compare(restartOnly, "timing (profile, lease, renew, failover, election keys)", current.timing(),
                 next.timing());
         if (!restartOnly.isEmpty()) {
