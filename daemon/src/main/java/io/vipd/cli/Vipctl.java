@@ -225,6 +225,11 @@ public final class Vipctl implements Callable<Integer> {
                     n.drained() ? "yes" : "no"});
         }
         table(rows, out);
+        for (StatusReport.NodeStatus n : s.nodes()) {
+            if (n.lagging() != null) {
+                out.printf("%s gets no VIPs: %s%n", n.id(), n.lagging());
+            }
+        }
         out.println();
         rows.clear();
         rows.add(new String[] {"VIP", "ADDRESS", "INTERFACE", "OWNER", "EPOCH", "OWNED SINCE", "HERE", "WHY"});

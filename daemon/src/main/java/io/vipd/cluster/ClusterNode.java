@@ -62,7 +62,7 @@ public final class ClusterNode implements Closeable {
         Peer self = config.self();
         GrpcConfigKeys.Server.setHost(properties, self.host());
         GrpcConfigKeys.Server.setPort(properties, self.port());
-        RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir().resolve("raft").toFile()));
+        RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir().resolve("raft").toFile())); // DataDirectory.raftDir
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ms(config.timing().electionMinMs()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ms(config.timing().electionMaxMs()));
         // Ratis makes a leader that stepped down sit out elections for 10 s by default. If it holds the most
@@ -70,10 +70,14 @@ public final class ClusterNode implements Closeable {
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, ms(config.timing().electionMaxMs()));
         // The log grows by a renewal per node per renew interval: snapshot and purge it regularly.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 20_000L);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, (long) config.snapshotEntries());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
-        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("8MB"));
-        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
+        // Only closed segments are purged: a segment holds about one snapshot interval of entries (~100 bytes each),
+        // so the log on disk stays near two intervals long.
+        long segmentBytes = Math.max(64 * 1024L, Math.min(8L << 20, config.snapshotEntries() * 128L));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segmentBytes));
+        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segmentBytes, 1L << 20)));
+        RaftServerConfigKeys.Log.setPurgeGap(properties, config.snapshotEntries());
         // A request to a leader that died without closing its connections (host down, process paused) must fail
         // fast, so the client tries the other peers while this node's lease is still running.
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(Math.max(50, 2L * config.timing().renewIntervalMs())));
@@ -156,6 +160,46 @@ public final class ClusterNode implements Closeable {
             return Optional.empty();
         }
     }
+
+    /** Whether the server runs, and how far its log is appended and written to disk (for RaftServerWatch). */
+    public record Sample(boolean alive, long lastIndex, long flushIndex) {}
+
+    public Sample sample() {
+        try {
+            RaftServer.Division division = server.getDivision(group.getGroupId());
+            org.apache.ratis.server.protocol.TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+            return new Sample(division.getInfo().isAlive(), last == null ? -1 : last.getIndex(),
+                    division.getRaftLog().getFlushIndex());
+        } catch (IOException | RuntimeException e) {
+            return new Sample(false, -1, -1);
+        }
+    }
+
+    /**
+     * Leader only: its commit index and each follower's match index (empty when this node is not leader). Ratis
+     * lists followers and their match indexes in the same order (both come from its log appenders).
+     */
+    public Optional<Replication> replication() {
+        try {
+            RaftServer.Division division = server.getDivision(group.getGroupId());
+            long[] match = division.getInfo().getFollowerMatchIndices();
+            RoleInfoProto role = division.getInfo().getRoleInfoProto();
+            if (match == null || !role.hasLeaderInfo()
+                    || role.getLeaderInfo().getFollowerInfoCount() != match.length) {
+                return Optional.empty();
+            }
+            java.util.Map<String, Long> followers = new java.util.TreeMap<>();
+            for (int i = 0; i < match.length; i++) {
+                followers.put(role.getLeaderInfo().getFollowerInfo(i).getId().getId().toStringUtf8(), match[i]);
+            }
+            return Optional.of(new Replication(division.getRaftLog().getLastCommittedIndex(), followers));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The leader's commit index and its followers' match indexes. */
+    public record Replication(long commitIndex, java.util.Map<String, Long> matchIndexes) {}
 
     public boolean isLeaderReady() {
         return info().map(i -> i.isLeader() && i.isLeaderReady()).orElse(false);

@@ -19,9 +19,11 @@ public record StatusReport(
     /**
      * @param reachable      its renewals are committing through the group (seen from this node)
      * @param sinceRenewalMs since this node applied a renewal from it; -1 if never
+     * @param lagging        seen from the leader: why the node gets no VIPs while it catches up with the log; null
+     *                       when it is in step or this node is not the leader
      */
     public record NodeStatus(String id, String address, String role, boolean reachable, boolean leader,
-                             boolean self, long sinceRenewalMs, boolean drained) {}
+                             boolean self, long sinceRenewalMs, boolean drained, String lagging) {}
 
     /**
      * @param lease          this node's lease on it: "held" (carrying the address), "expiring" (less than a third

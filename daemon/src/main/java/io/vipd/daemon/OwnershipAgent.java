@@ -78,6 +78,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** This node's health-check results (VIP → "" or the failure); null until the checks first ran. */
     private Map<String, String> localHealth;
     private boolean healthReportInFlight;
+    /** Leader only: followers that lag behind the log (node → why); agent thread. */
+    private final io.vipd.cluster.ReplicationLag replicationLag = new io.vipd.cluster.ReplicationLag(2000);
+    private volatile Map<String, String> lagging = Map.of();
     private boolean definitionsReportInFlight;
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
@@ -247,6 +250,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             leaderSinceNanos = null;
             releasingSeenNanos.clear();
             eligibleSinceNanos.clear();
+            replicationLag.reset();
+            lagging = Map.of();
             return;
         }
         long now = System.nanoTime();
@@ -272,6 +277,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
         });
         candidates.retainAll(members);
+        trackReplication(now);
+        candidates.removeAll(lagging.keySet());
         VipTable table = stateMachine.table();
         timeOutReleases(table, now);
         List<VipSpec> pending = config.vips().stream().filter(v -> !placementsInFlight.contains(v.name())).toList();
@@ -307,6 +314,24 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
     }
 
+    /** Leader: which followers lag behind the log; they get no VIPs until they hold what was committed. */
+    private void trackReplication(long now) {
+        Map<String, String> before = lagging;
+        Map<String, String> after = cluster.replication()
+                .map(r -> replicationLag.behind(now, r.commitIndex(), r.matchIndexes())).orElse(Map.of());
+        for (Map.Entry<String, String> e : after.entrySet()) {
+            if (!before.containsKey(e.getKey())) {
+                LOG.warn("{} is not given VIPs while it is {}", e.getKey(), e.getValue());
+            }
+        }
+        for (String node : before.keySet()) {
+            if (!after.containsKey(node)) {
+                LOG.info("{} has caught up with the leader's log and may be given VIPs again", node);
+            }
+        }
+        lagging = Map.copyOf(after);
+    }
+
     /**
      * Leader: a previous owner that has not confirmed a handover within the failover timeout (counted from when
      * this leader first saw the handover, which is after it committed) has certainly stopped answering, by the
@@ -329,7 +354,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     private void reconcile() {
-        if (stopping) {
+        if (stopping || stateMachine == null) {
+            // Before start(): Ratis replays this node's own log while the server starts, and each applied entry
+            // posts a reconcile. There is nothing to reconcile yet; start() schedules the first round itself.
             return;
         }
         // The lease's view first catches up with the applied table, so a handover confirmed below can never be
@@ -497,6 +524,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     @Override
     public void reset(long index, VipTable table) {
+        if (cluster != null) {
+            LOG.info("installed the leader's snapshot at index {} (this node was behind the leader's log)", index);
+        }
         Map<String, Long> mine = table.ownedBy(config.nodeId());
         post(guard(() -> lease.observe(index, mine)));
     }
@@ -568,6 +598,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
             if (table.drained().contains(target)) {
                 throw new IllegalArgumentException(target + " is drained (vipctl undrain " + target + " first)");
+            }
+            String behind = lagging.get(target);
+            if (behind != null) {
+                throw new IllegalArgumentException(target + " is " + behind + "; try again once it has caught up");
             }
             String sick = Assigner.unhealthyReason(table, spec, target);
             if (sick != null) {
@@ -711,7 +745,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 .orElse(null) : null;
         long term = started ? cluster.info().map(i -> i.getCurrentTerm()).orElse(0L) : 0L;
         long applied = started ? cluster.info().map(i -> i.getLastAppliedIndex()).orElse(-1L) : -1L;
-        String myRole = role == null ? "STARTING" : role.getRole().name();
+        // A Raft server that stopped is no member, whatever its last role was (the daemon exits right after).
+        String myRole = started && !cluster.sample().alive() ? "STOPPED"
+                : role == null ? "STARTING" : role.getRole().name();
         Map<String, Long> followerElapsed = new TreeMap<>();
         if (role != null && role.getRole() == RaftPeerRole.LEADER) {
             for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
@@ -734,7 +770,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
             boolean reachable = self ? lease.valid(now) : liveness.live(p.id(), now);
             nodes.add(new StatusReport.NodeStatus(p.id(), p.address(), r, reachable, isLeader, self,
-                    liveness.sinceMillis(p.id(), now), table.drained().contains(p.id())));
+                    liveness.sinceMillis(p.id(), now), table.drained().contains(p.id()), lagging.get(p.id())));
         }
         Map<String, Long> heldSince = host.heldSince();
         List<StatusReport.VipStatus> vips = new ArrayList<>();

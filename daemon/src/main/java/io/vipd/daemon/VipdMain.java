@@ -34,8 +34,13 @@ import picocli.CommandLine.Option;
                 + "committed by a majority), STATUS= lines as that changes, and WATCHDOG=1 when WatchdogSec is set.",
                 "SIGTERM releases this host's VIPs and hands them to the cluster before exiting."},
         exitCodeList = {"0:stopped cleanly, or --check-config / --cleanup found no problem",
-                "1:could not start (see the message)", "78:configuration error (EX_CONFIG)"})
+                "1:could not start (see the message)",
+                "65:the Raft log in data.dir is damaged (the message names the file and the fix)",
+                "70:the Raft server stopped while running (the daemon released its VIPs; systemd restarts it)",
+                "78:configuration error (EX_CONFIG), or data.dir unusable: missing, not writable, full"})
 public final class VipdMain implements Callable<Integer> {
+    /** Exit status when the Raft server stopped under a running daemon; systemd restarts it (Restart=on-failure). */
+    static final int EXIT_RAFT_STOPPED = 70;
     private static final Logger LOG = LoggerFactory.getLogger("vipd");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
@@ -186,8 +191,16 @@ public final class VipdMain implements Callable<Integer> {
         agent.onFault((spec, epoch) -> hooks.fire(spec, NotifyHookRunner.State.FAULT, epoch));
         io.vipd.health.HealthMonitor health = new io.vipd.health.HealthMonitor(c.checks(), c.vips(),
                 agent::healthChanged);
+        DataDirectory dataDir = new DataDirectory(c.dataDir());
+        java.util.Optional<DataDirectory.Problem> storage = dataDir.checkBeforeStart();
+        if (storage.isPresent()) {
+            System.err.println(storage.get().message());
+            fence.close();
+            network.close();
+            return storage.get().exitCode();
+        }
         ControlServer control = null;
-        ClusterNode cluster;
+        ClusterNode cluster = null;
         Reloader[] reloader = {null};
         try {
             actuator.installAndRemoveStale();
@@ -233,15 +246,24 @@ public final class VipdMain implements Callable<Integer> {
             reloader[0] = new Reloader(config, c, agent, hooks, health);
             installReloadSignal(reloader[0]);
         } catch (IOException | RuntimeException e) {
-            System.err.println("vipd: cannot start: " + e.getMessage());
+            java.util.Optional<DataDirectory.Problem> problem = dataDir.explain(e);
+            System.err.println(problem.map(DataDirectory.Problem::message)
+                    .orElse("vipd: cannot start: " + e.getMessage()));
             LOG.debug("start-up failure", e);
             actuator.releaseAll("start-up failed");
+            if (cluster != null) {
+                try {
+                    cluster.close();
+                } catch (IOException | RuntimeException closing) {
+                    LOG.debug("closing the Raft server after a failed start", closing);
+                }
+            }
             if (control != null) {
                 control.close();
             }
             fence.close();
             network.close();
-            return 1;
+            return problem.map(DataDirectory.Problem::exitCode).orElse(1);
         }
         LOG.info("node {} joined the Raft group at {}; control socket {}", c.nodeId(), c.self().address(),
                 c.controlSocket());
@@ -249,7 +271,21 @@ public final class VipdMain implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         ControlServer controlServer = control;
         ClusterNode clusterNode = cluster;
+        boolean[] shuttingDown = {false};
+        RaftServerWatch watch = new RaftServerWatch(clusterNode::sample, () -> shuttingDown[0], System::nanoTime,
+                what -> {
+                    // Nothing can be renewed any more: let go of everything now (the lease would lapse anyway), say
+                    // why in one line, and exit non-zero so the service manager starts a fresh daemon that rejoins.
+                    String why = dataDir.diagnose().map(DataDirectory.Problem::message).orElse(what);
+                    LOG.error("{}: {}; releasing all VIPs and exiting (status {}) so the service manager restarts "
+                            + "vipd", what, why.equals(what) ? "see the Raft server's last error above" : why,
+                            EXIT_RAFT_STOPPED);
+                    actuator.releaseAll("Raft server stopped");
+                    new Thread(() -> System.exit(EXIT_RAFT_STOPPED), "vipd-exit").start();
+                });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shuttingDown[0] = true;
+            watch.close();
             LOG.info("stopping: releasing VIPs");
             reloader[0].health().close();
             agent.shutdown(1000);

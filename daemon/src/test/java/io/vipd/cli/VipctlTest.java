@@ -18,9 +18,10 @@ import picocli.CommandLine;
 
 class VipctlTest {
     static final StatusReport REPORT = new StatusReport("n1", "vipd", "FOLLOWER", "n2", 4, 99,
-            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "FOLLOWER", true, false, true, 20, false),
-                    new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "LEADER", true, true, false, 40, false),
-                    new StatusReport.NodeStatus("n3", "198.18.0.3:7400", "UNKNOWN", false, false, false, 5000, true)),
+            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "FOLLOWER", true, false, true, 20, false, null),
+                    new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "LEADER", true, true, false, 40, false, null),
+                    new StatusReport.NodeStatus("n3", "198.18.0.3:7400", "UNKNOWN", false, false, false, 5000, true,
+                            "catching up with the leader's log: holds up to index 10, the leader committed 900")),
             List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 3, "2026-11-22T03:00:00Z",
                     "least loaded; previous owner n3 stopped renewing", true, "held", 40, null, List.of("n1", "n2"),
                     "on, delay 2000 ms", new java.util.TreeMap<>(java.util.Map.of("n1", "ok", "n2",
@@ -76,6 +77,8 @@ class VipctlTest {
             assertTrue(table.out().contains("held (renewed 40 ms ago)  least loaded; previous owner n3 stopped renewing"),
                     table.out());
             assertTrue(table.out().contains("5000 ms ago   yes"), "n3 shown drained:\n" + table.out());
+            assertTrue(table.out().contains("n3 gets no VIPs: catching up with the leader's log: holds up to index 10"),
+                    "n3 shown lagging:\n" + table.out());
             assertTrue(table.out().contains("web: prefer n1, n2; preempt on, delay 2000 ms; checks: n1 ok, n2 tcp "
                     + "127.0.0.1:80: connection refused (3 in a row), n3 no check results reported yet; CONFIG MISMATCH (not "
                     + "given to them): n3 has 198.18.0.200/24"), table.out());

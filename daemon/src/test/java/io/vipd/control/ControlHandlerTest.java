@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class ControlHandlerTest {
     static final StatusReport REPORT = new StatusReport("n1", "vipd", "LEADER", "n1", 3, 42,
-            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "LEADER", true, true, true, 10, false)),
+            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "LEADER", true, true, true, 10, false, null)),
             List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 2, null, "least loaded",
                     true, "held", 30, null, List.of(), "off", java.util.Map.of(), java.util.Map.of())));
 

@@ -298,6 +298,48 @@ public final class Testbed implements AutoCloseable {
         return daemons[i] != null && daemons[i].isAlive();
     }
 
+    /** Waits up to {@code timeoutMs} for host i's daemon to exit and returns its exit status, or -1 if it runs on. */
+    public int exitStatus(int i, long timeoutMs) {
+        try {
+            return daemons[i].waitFor(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    ? daemons[i].exitValue() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Host i's default data directory (data.dir in {@link #config}). */
+    public Path dataDir(int i) {
+        return workDir.resolve(node(i)).resolve("data");
+    }
+
+    /** The Raft log files (segments) in host i's default data directory, whatever the group's directory is. */
+    public List<Path> raftLogFiles(int i) throws IOException {
+        Path raft = dataDir(i).resolve("raft");
+        if (!Files.isDirectory(raft)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(raft)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("log_")).sorted().toList();
+        }
+    }
+
+    /**
+     * The first log index still on host i's disk: the lowest start index of its segments (log_START-END or
+     * log_inprogress_START), or Long.MAX_VALUE when there are none.
+     */
+    public long firstLogIndexOnDisk(int i) throws IOException {
+        long first = Long.MAX_VALUE;
+        for (Path f : raftLogFiles(i)) {
+            String n = f.getFileName().toString();
+            String start = n.startsWith("log_inprogress_") ? n.substring("log_inprogress_".length())
+                    : n.substring("log_".length(), n.indexOf('-'));
+            first = Math.min(first, Long.parseLong(start));
+        }
+        return first;
+    }
+
     public void kill9(int i) throws IOException {
         Shell.ok("kill", "-KILL", String.valueOf(pid(i)));
         waitUntil("daemon " + node(i) + " gone", 10_000, () -> !daemons[i].isAlive());
