@@ -58,6 +58,12 @@ public final class Vipctl implements Callable<Integer> {
             exit[0] = EXIT_NOT_RUNNING;
             return null;
         }
+        if (answer.startsWith("error: ")) {
+            // a refusal before any request is read (too many control connections): plain text, not JSON
+            System.err.println("vipd: " + answer.substring("error: ".length()));
+            exit[0] = 1;
+            return null;
+        }
         try {
             JsonNode node = JSON.readTree(answer);
             if (node.has("error")) {

@@ -134,6 +134,27 @@ class VipctlTest {
     }
 
     @Test
+    void tooManyControlConnectionsIsTheDaemonsErrorNotAnUnreadableAnswer(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        List<java.nio.channels.SocketChannel> held = new java.util.ArrayList<>();
+        try (ControlServer server = ControlServer.start(sock, () -> REPORT)) {
+            for (int i = 0; i < 32; i++) {
+                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                        java.net.StandardProtocolFamily.UNIX);
+                ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+                held.add(ch);
+            }
+            Run r = vipctl("--socket", sock.toString(), "status");
+            assertEquals(1, r.exit());
+            assertEquals("vipd: too many control connections (max 32)\n", r.err());
+        } finally {
+            for (java.nio.channels.SocketChannel ch : held) {
+                ch.close();
+            }
+        }
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         assertEquals(2, vipctl("explode").exit());
     }

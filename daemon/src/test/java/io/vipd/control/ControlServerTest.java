@@ -4,20 +4,164 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The control socket on a real Unix socket: what may be at its path. */
+/** The control socket's manners on a real Unix socket: half-closure, the cap, the request timeout, its path. */
 class ControlServerTest {
     static final ControlHandler.Service STATUS = () -> ControlHandlerTest.REPORT;
+
+    static SocketChannel open(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        return ch;
+    }
+
+    static void send(SocketChannel ch, String text) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** Everything the server sends until it closes the connection; fails if it does not close in time. */
+    static String readToEnd(SocketChannel ch, long timeoutMs) throws IOException {
+        ch.configureBlocking(false);
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        try (Selector selector = Selector.open()) {
+            ch.register(selector, SelectionKey.OP_READ);
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    fail("the server did not close the connection within " + timeoutMs + " ms; sent so far: "
+                            + got.toString(StandardCharsets.UTF_8));
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
+                int n = ch.read(buf);
+                if (n < 0) {
+                    return got.toString(StandardCharsets.UTF_8);
+                }
+                got.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+        }
+    }
+
+    @Test
+    void aRequestWithoutNewlineThenShutdownOutputIsAnswered(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, STATUS);
+             SocketChannel ch = open(sock)) {
+            send(ch, "status");
+            ch.shutdownOutput(); // as nc -N does
+            String answer = readToEnd(ch, 5000);
+            assertEquals(ControlHandlerTest.REPORT,
+                    ControlHandler.JSON.readValue(answer, StatusReport.class), answer);
+            assertTrue(answer.endsWith("}\n"));
+        }
+    }
+
+    @Test
+    void aRequestLineThenShutdownOutputIsAnsweredOnce(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, STATUS);
+             SocketChannel ch = open(sock)) {
+            send(ch, "status\n");
+            ch.shutdownOutput();
+            String answer = readToEnd(ch, 5000);
+            assertEquals(1, answer.split("\n").length, answer);
+            assertEquals(ControlHandlerTest.REPORT, ControlHandler.JSON.readValue(answer, StatusReport.class));
+        }
+    }
+
+    @Test
+    void shutdownOutputWithoutARequestIsClosedAtOnce(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, STATUS, 32, 60_000);
+             SocketChannel ch = open(sock)) {
+            ch.shutdownOutput();
+            assertEquals("", readToEnd(ch, 5000), "closed long before the request timeout, with nothing to say");
+        }
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAfterTheRequestTimeout(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, STATUS, 32, 300);
+             SocketChannel ch = open(sock)) {
+            send(ch, "stat");
+            long start = System.nanoTime();
+            assertEquals("{\"error\":\"no request within 300 ms\"}\n", readToEnd(ch, 5000));
+            assertTrue(System.nanoTime() - start >= 250_000_000L);
+        }
+    }
+
+    @Test
+    void aRequestSlowerThanTheTimeoutIsStillAnswered(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        ControlHandler.Service slow = new ControlHandler.Service() {
+            @Override
+            public StatusReport status() {
+                return ControlHandlerTest.REPORT;
+            }
+
+            @Override
+            public String lead() throws InterruptedException {
+                Thread.sleep(700); // as a move or drain waiting for the group
+                return "n1 leads";
+            }
+        };
+        try (ControlServer server = ControlServer.start(sock, slow, 32, 200)) {
+            assertEquals("{\"result\":\"n1 leads\"}", ControlClient.request(sock, "lead", 5000));
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheCapAreRefusedUntilOneCloses(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        List<SocketChannel> held = new ArrayList<>();
+        try (ControlServer server = ControlServer.start(sock, STATUS, 3, 60_000)) {
+            for (int i = 0; i < 3; i++) {
+                held.add(open(sock));
+            }
+            try (SocketChannel refused = open(sock)) {
+                assertEquals("error: too many control connections (max 3)\n", readToEnd(refused, 5000));
+            }
+            // with a request the server does not read, the close may come as a reset: after the line, as vipctl needs
+            assertEquals("error: too many control connections (max 3)", ControlClient.request(sock, "status", 5000));
+            held.remove(0).close();
+            // the server counts the close on its event loop: the next connection is served soon after
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            String answer;
+            do {
+                answer = ControlClient.request(sock, "status", 5000);
+            } while (answer.startsWith("error:") && System.nanoTime() < deadline);
+            assertEquals(ControlHandlerTest.REPORT, ControlHandler.JSON.readValue(answer, StatusReport.class));
+        } finally {
+            for (SocketChannel ch : held) {
+                ch.close();
+            }
+        }
+    }
 
     @Test
     void aStaleSocketIsReplaced(@TempDir Path dir) throws Exception {
