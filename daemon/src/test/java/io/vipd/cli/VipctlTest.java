@@ -134,6 +134,22 @@ class VipctlTest {
     }
 
     @Test
+    void aUserWithoutAccessIsToldPermissionDeniedNotNotRunning(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, () -> REPORT)) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Run status = io.vipd.control.AsOtherUser.call(() -> vipctl("--socket", sock.toString(), "status"));
+            assertEquals(Vipctl.EXIT_PERMISSION_DENIED, status.exit());
+            assertEquals(4, status.exit());
+            assertEquals("vipctl: permission denied on " + sock + " (it is owner-only: run as root or as the vipd "
+                    + "user)\n", status.err());
+            // drain without NODE asks for this node's name first: the same refusal, the same exit code
+            Run drain = io.vipd.control.AsOtherUser.call(() -> vipctl("--socket", sock.toString(), "drain"));
+            assertEquals(4, drain.exit(), drain.err());
+        }
+    }
+
+    @Test
     void tooManyControlConnectionsIsTheDaemonsErrorNotAnUnreadableAnswer(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("vipd.sock");
         List<java.nio.channels.SocketChannel> held = new java.util.ArrayList<>();
@@ -152,6 +168,15 @@ class VipctlTest {
                 ch.close();
             }
         }
+    }
+
+    @Test
+    void helpListsTheExitCodes() {
+        Run help = vipctl("--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("3   vipd is not running"), help.out());
+        assertTrue(help.out().contains("4   permission denied on the control socket (run as root or as the vipd "
+                + "user)"), help.out());
     }
 
     @Test
