@@ -25,9 +25,12 @@ import picocli.CommandLine.ParentCommand;
                 Vipctl.Lead.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the daemon answered with an error", "2:usage error",
-                "3:vipd is not running (no answer on the control socket)"})
+                "3:vipd is not running (no answer on the control socket)",
+                "4:permission denied on the control socket (run as root or as the vipd user)"})
 public final class Vipctl implements Callable<Integer> {
     public static final int EXIT_NOT_RUNNING = 3;
+    /** Not "not running": the daemon may well run, but this user may not talk to it. */
+    public static final int EXIT_PERMISSION_DENIED = 4;
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
             false);
 
@@ -53,9 +56,19 @@ public final class Vipctl implements Callable<Integer> {
             System.err.println(e.getMessage());
             exit[0] = EXIT_NOT_RUNNING;
             return null;
+        } catch (ControlClient.PermissionDeniedException e) {
+            System.err.println("vipctl: " + e.getMessage());
+            exit[0] = EXIT_PERMISSION_DENIED;
+            return null;
         } catch (IOException e) {
             System.err.println("vipctl: " + e.getMessage());
             exit[0] = EXIT_NOT_RUNNING;
+            return null;
+        }
+        if (answer.startsWith("error: ")) {
+            // a refusal before any request is read (too many control connections): plain text, not JSON
+            System.err.println("vipd: " + answer.substring("error: ".length()));
+            exit[0] = 1;
             return null;
         }
         try {
@@ -134,8 +147,8 @@ public final class Vipctl implements Callable<Integer> {
         }
     }
 
-    static String localNode(Vipctl parent) {
-        int[] exit = {0};
+    /** This node's name, from its status; null (and the exit code in {@code exit}) if the daemon gives none. */
+    static String localNode(Vipctl parent, int[] exit) {
         JsonNode node = parent.ask("status", exit);
         return node == null ? null : node.get("node").asText();
     }
@@ -179,8 +192,9 @@ public final class Vipctl implements Callable<Integer> {
         @Override
         public Integer call() {
             checkName(spec, "NODE", node);
-            String target = node != null ? node : localNode(parent);
-            return target == null ? EXIT_NOT_RUNNING : parent.simple(verb() + " " + target);
+            int[] exit = {0};
+            String target = node != null ? node : localNode(parent, exit);
+            return target == null ? exit[0] : parent.simple(verb() + " " + target);
         }
     }
 

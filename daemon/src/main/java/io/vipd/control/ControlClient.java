@@ -8,8 +8,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.io.ByteArrayOutputStream;
 
 /** Sends one request line to a daemon's control socket and returns its one-line answer. */
@@ -21,18 +24,26 @@ public final class ControlClient {
         }
     }
 
+    /** The caller may not reach the socket (it, or its directory, is the daemon user's only): the daemon may run. */
+    public static final class PermissionDeniedException extends IOException {
+        PermissionDeniedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private ControlClient() {}
 
     public static String request(Path socket, String request, long timeoutMs) throws IOException {
-        if (!Files.exists(socket)) {
-            throw new NotRunningException("vipd is not running (no control socket at " + socket + ")");
+        try {
+            Files.readAttributes(socket, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw unreachable(socket, e);
         }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             try {
                 ch.connect(UnixDomainSocketAddress.of(socket));
             } catch (IOException e) {
-                throw new NotRunningException("vipd is not running (control socket " + socket + " refuses: "
-                        + e.getMessage() + ")");
+                throw unreachable(socket, e);
             }
             ch.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
             ch.configureBlocking(false);
@@ -62,6 +73,23 @@ public final class ControlClient {
                 }
             }
         }
+    }
+
+    /**
+     * What failing to look up or connect to {@code socket} means to the user. The JDK reports EACCES as an
+     * AccessDeniedException when looking the path up and as a BindException when connecting, ENOENT as a
+     * NoSuchFileException or a plain SocketException: their messages are the reliable part.
+     */
+    static IOException unreachable(Path socket, IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof AccessDeniedException || message.contains("Permission denied")) {
+            return new PermissionDeniedException("permission denied on " + socket
+                    + " (it is owner-only: run as root or as the vipd user)", e);
+        }
+        if (e instanceof NoSuchFileException || message.contains("No such file or directory")) {
+            return new NotRunningException("vipd is not running (no control socket at " + socket + ")");
+        }
+        return new NotRunningException("vipd is not running (control socket " + socket + " refuses: " + message + ")");
     }
 
     /** True if a daemon answers on {@code socket}. */

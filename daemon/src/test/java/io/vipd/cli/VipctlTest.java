@@ -137,6 +137,52 @@ class VipctlTest {
     }
 
     @Test
+    void aUserWithoutAccessIsToldPermissionDeniedNotNotRunning(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        try (ControlServer server = ControlServer.start(sock, () -> REPORT)) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Run status = io.vipd.control.AsOtherUser.call(() -> vipctl("--socket", sock.toString(), "status"));
+            assertEquals(Vipctl.EXIT_PERMISSION_DENIED, status.exit());
+            assertEquals(4, status.exit());
+            assertEquals("vipctl: permission denied on " + sock + " (it is owner-only: run as root or as the vipd "
+                    + "user)\n", status.err());
+            // drain without NODE asks for this node's name first: the same refusal, the same exit code
+            Run drain = io.vipd.control.AsOtherUser.call(() -> vipctl("--socket", sock.toString(), "drain"));
+            assertEquals(4, drain.exit(), drain.err());
+        }
+    }
+
+    @Test
+    void tooManyControlConnectionsIsTheDaemonsErrorNotAnUnreadableAnswer(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        List<java.nio.channels.SocketChannel> held = new java.util.ArrayList<>();
+        try (ControlServer server = ControlServer.start(sock, () -> REPORT)) {
+            for (int i = 0; i < 32; i++) {
+                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                        java.net.StandardProtocolFamily.UNIX);
+                ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+                held.add(ch);
+            }
+            Run r = vipctl("--socket", sock.toString(), "status");
+            assertEquals(1, r.exit());
+            assertEquals("vipd: too many control connections (max 32)\n", r.err());
+        } finally {
+            for (java.nio.channels.SocketChannel ch : held) {
+                ch.close();
+            }
+        }
+    }
+
+    @Test
+    void helpListsTheExitCodes() {
+        Run help = vipctl("--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("3   vipd is not running"), help.out());
+        assertTrue(help.out().contains("4   permission denied on the control socket (run as root or as the vipd "
+                + "user)"), help.out());
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         assertEquals(2, vipctl("explode").exit());
     }

@@ -19,8 +19,8 @@ class ControlHandlerTest {
                     true, "held", 30, null, List.of(), "off", java.util.Map.of(), java.util.Map.of())));
 
     private static String roundTrip(String input) {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ControlServer.configure(ch.pipeline(), () -> REPORT);
+        EmbeddedChannel ch = new EmbeddedChannel(new ControlChannelInitializer(() -> REPORT, null,
+                new ConnectionCap(ControlChannelInitializer.MAX_CONNECTIONS), ControlChannelInitializer.REQUEST_TIMEOUT_MS));
         ch.writeInbound(Unpooled.copiedBuffer(input, StandardCharsets.UTF_8));
         ByteBuf out = ch.readOutbound();
         String s = out.toString(StandardCharsets.UTF_8);
@@ -47,7 +47,7 @@ class ControlHandlerTest {
 
     @Test
     void oversizedRequestIsRejectedNotBuffered() throws Exception {
-        JsonNode json = ControlHandler.JSON.readTree(roundTrip("x".repeat(ControlServer.MAX_REQUEST_BYTES + 10)));
+        JsonNode json = ControlHandler.JSON.readTree(roundTrip("x".repeat(ControlChannelInitializer.MAX_REQUEST_BYTES + 10)));
         assertTrue(json.get("error").asText().startsWith("bad request"));
     }
 }
