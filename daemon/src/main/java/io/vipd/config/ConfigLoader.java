@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * Reads and validates {@code vipd.conf} (Java properties syntax, split into lines by Apache Commons Configuration's
  * parser; no {@code ${...}} interpolation and no includes, see {@link PropertiesFile}).
  * Every problem becomes a {@link ConfigException} naming the file, line and key. The first problem found is reported;
- * the order of checks follows the order an operator reads the file in.
+ * the order of checks follows the order an operator reads the file in. What is valid but probably unwanted becomes a
+ * warning ({@link VipdConfig#warnings()}).
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/vipd/vipd.conf");
@@ -101,6 +102,7 @@ public final class ConfigLoader {
     private final class Reader {
         private final Path file;
         private final PropertiesFile props;
+        private final List<String> warnings = new ArrayList<>();
 
         Reader(Path file, PropertiesFile props) {
             this.file = file;
@@ -116,6 +118,10 @@ public final class ConfigLoader {
             List<PropertiesFile.Entry> entries = props.entries(key);
             return entries.size() == 1 && END_OF_LINE_COMMENT.matcher(entries.get(0).value()).find()
                     ? " ('#' starts a comment only at the start of a line: everything after '=' is the value)" : "";
+        }
+
+        void warn(String key, String message) {
+            warnings.add(ConfigException.format(file, lineOf(key), key, message));
         }
 
         /** The line where {@code key} is set, or 0 when the key is not in the file (a missing key). */
@@ -163,12 +169,16 @@ public final class ConfigLoader {
             if (!ID.matcher(clusterName).matches()) {
                 throw error("cluster.name", "'" + clusterName + "' is not a valid name (letters, digits, '-' or '_')");
             }
-            Function<Path, Optional<String>> absolute = p -> p.isAbsolute() ? Optional.empty()
-                    : Optional.of("'" + p + "' must be an absolute path");
-            Path dataDir = path("data.dir", "/var/lib/vipd", absolute);
-            Path controlSocket = path("control.socket", DEFAULT_CONTROL_SOCKET.toString(), absolute);
+            Path dataDir = path("data.dir", "/var/lib/vipd", PathRules::dataDirProblem);
+            Path controlSocket = path("control.socket", DEFAULT_CONTROL_SOCKET.toString(),
+                    PathRules::controlSocketProblem);
 
             List<Peer> peers = readPeers(peerKeys);
+            Optional<String> tooMany = ClusterSizeRules.problem(peers.size());
+            if (tooMany.isPresent()) {
+                throw error("peer." + peers.get(ClusterSizeRules.MAX_MEMBERS).id(), tooMany.get());
+            }
+            ClusterSizeRules.warning(peers.size()).ifPresent(w -> warn("peer." + peers.get(0).id(), w));
             String self = nodeId;
             if (peers.stream().noneMatch(p -> p.id().equals(self))) {
                 throw error("node.id", "this node '" + nodeId + "' has no peer." + nodeId
@@ -182,11 +192,16 @@ public final class ConfigLoader {
                     integer("announce.burst.interval.ms", Announce.DEFAULT.burstIntervalMs(), 1, 10_000),
                     integer("announce.refresh.ms", Announce.DEFAULT.refreshMs(), 0, 3_600_000));
             Timing timing = readTiming();
-            NotifyHooks notify = new NotifyHooks(command("notify.acquire"), command("notify.release"),
-                    command("notify.fault"), command("notify.any"),
+            Map<String, List<String>> hooks = new LinkedHashMap<>();
+            for (String hook : List.of("notify.acquire", "notify.release", "notify.fault", "notify.any")) {
+                hooks.put(hook, command(hook));
+                ProgramRules.warning(hooks.get(hook), "the hook").ifPresent(w -> warn(hook, w));
+            }
+            NotifyHooks notify = new NotifyHooks(hooks.get("notify.acquire"), hooks.get("notify.release"),
+                    hooks.get("notify.fault"), hooks.get("notify.any"),
                     integer("notify.timeout.ms", (int) NotifyHooks.NONE.timeoutMs(), 100, 600_000));
             return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
-                    checks, notify);
+                    checks, notify, warnings);
         }
 
         /** A command line split on whitespace (no quoting: wrap anything fancier in a script); empty if unset. */
@@ -286,6 +301,10 @@ public final class ConfigLoader {
                             throw error(prefix + "command", "'" + command.get(0) + "' must be an absolute path "
                                     + "(run without a shell and without PATH lookup; or set " + prefix + "shell = true)");
                         }
+                        if (!shell) {
+                            ProgramRules.warning(command, "the check (and so the VIPs that need it)")
+                                    .ifPresent(w -> warn(prefix + "command", w));
+                        }
                     }
                     default -> throw new IllegalStateException();
                 }
@@ -359,6 +378,10 @@ public final class ConfigLoader {
                 if (IPV4.matcher(host).matches() && parseIpv4(host) == null) {
                     throw error(key, "'" + host + "' is not a valid IPv4 address");
                 }
+                Optional<String> hostProblem = PeerHostRules.problem(host);
+                if (hostProblem.isPresent()) {
+                    throw error(key, hostProblem.get());
+                }
                 String previous = byAddress.putIfAbsent(host + ":" + port, e.getKey());
                 if (previous != null) {
                     throw error(key, "same address " + value + " as peer." + previous);
@@ -416,6 +439,10 @@ public final class ConfigLoader {
                         || first == 0 || (first & 0xff) >= 240) {
                     throw error(addressKey, address.getHostAddress() + " cannot be a VIP (loopback, multicast, "
                             + "unspecified or reserved)");
+                }
+                Optional<String> subnetProblem = VipAddressRules.problem(address, prefixLength);
+                if (subnetProblem.isPresent()) {
+                    throw error(addressKey, subnetProblem.get());
                 }
                 String other = byAddress.putIfAbsent(address.getHostAddress(), name);
                 if (other != null) {
@@ -517,6 +544,9 @@ public final class ConfigLoader {
                         + t.minimumSafeFailoverTimeoutMs() + " ms (lease × " + (1 + Timing.CLOCK_RATE_MARGIN)
                         + " clock-rate margin + " + Timing.RELEASE_MARGIN_MS + " ms to release)");
             }
+            String electionKey = props.contains("raft.election.timeout.max.ms") ? "raft.election.timeout.max.ms"
+                    : props.contains("lease.ms") ? "lease.ms" : "profile";
+            TimingRules.warning(t).ifPresent(w -> warn(electionKey, w));
             return t;
         }
 

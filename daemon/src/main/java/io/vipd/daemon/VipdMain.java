@@ -78,6 +78,8 @@ public final class VipdMain implements Callable<Integer> {
         ConfigLoader loader = new ConfigLoader();
         try {
             VipdConfig c = loader.load(file);
+            // Warnings do not change the exit status: the file is valid.
+            c.warnings().forEach(w -> System.err.println("warning: " + w));
             try (HostNetwork network = new LinuxHostNetwork()) {
                 loader.checkHost(c, interfaceNames(network));
             } catch (IOException e) {
@@ -149,6 +151,7 @@ public final class VipdMain implements Callable<Integer> {
             System.err.println(e.getMessage());
             return ConfigException.EXIT_CODE;
         }
+        c.warnings().forEach(w -> LOG.warn("{}", w));
         try {
             network = new LinuxHostNetwork();
         } catch (IOException | RuntimeException e) {

@@ -105,6 +105,7 @@ class ConfigHostileInputTest {
         assertEquals(List.of("/bin/sh", "-c", "test -n \"$HOME\" && test ${x} != $"),
                 c.checks().get("env").command());
         assertEquals(List.of("/usr/local/bin/vip-up", "${file:UTF-8:" + secret + "}", "$1"), c.hooks().acquire());
+        c.warnings().forEach(this::assertNoSecret);
     }
 
     @Test
