@@ -4,30 +4,27 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.commons.configuration2.PropertiesConfiguration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.io.FileHandler;
 
 /**
- * Reads and validates {@code vipd.conf} (Java properties syntax, read with Apache Commons Configuration).
+ * Reads and validates {@code vipd.conf} (Java properties syntax, split into lines by Apache Commons Configuration's
+ * parser; no {@code ${...}} interpolation and no includes, see {@link PropertiesFile}).
  * Every problem becomes a {@link ConfigException} naming the file, line and key. The first problem found is reported;
- * the order of checks follows the order an operator reads the file in.
+ * the order of checks follows the order an operator reads the file in. What is valid but probably unwanted becomes a
+ * warning ({@link VipdConfig#warnings()}).
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/vipd/vipd.conf");
@@ -41,6 +38,7 @@ public final class ConfigLoader {
             "check\\.([^.]+)\\.(type|target|url|status|command|shell|interval\\.ms|timeout\\.ms|rise|fall)");
     private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern END_OF_LINE_COMMENT = Pattern.compile("\\s#");
 
     /** Plain keys and their defaults (documented in conf/vipd.conf.example). */
     static final Map<String, String> PLAIN_KEYS = new LinkedHashMap<>();
@@ -79,61 +77,64 @@ public final class ConfigLoader {
     }
 
     public VipdConfig load(Path file) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file, 0, null, "no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file, 0, null, "cannot read: " + e.getMessage());
-        }
-        return parse(file, text);
+        return parse(file, ConfigText.read(file));
     }
 
-    /** Parses configuration text that came from {@code file} (the path is used in messages only). */
+    /**
+     * Parses configuration text that came from {@code file} (the path is used in messages only).
+     *
+     * @throws ConfigException for every problem, whatever the text: never an unchecked exception
+     */
     public VipdConfig parse(Path file, String text) throws ConfigException {
-        PropertiesConfiguration props = new PropertiesConfiguration();
-        props.setIncludesAllowed(false);
         try {
-            new FileHandler(props).load(new java.io.StringReader(text));
-        } catch (ConfigurationException e) {
-            throw new ConfigException(file, 0, null, "not valid properties syntax: " + e.getMessage());
+            return new Reader(file, PropertiesFile.parse(file, text)).read();
+        } catch (RuntimeException e) {
+            // Every check above ends in a ConfigException of its own; should one not, the operator still gets a
+            // message in the usual form and exit status 78 rather than a stack trace. Its exception message is left
+            // out: it could quote anything.
+            throw new ConfigException(file, 0, null, UNEXPECTED_PROBLEM + " (" + e.getClass().getSimpleName()
+                    + "); please report it with this file");
         }
-        return new Reader(file, text, props).read();
     }
+
+    /** The start of the message for a file that tripped over a bug rather than a rule (the fuzz test looks for it). */
+    static final String UNEXPECTED_PROBLEM = "could not be checked: a vipd bug";
 
     private final class Reader {
         private final Path file;
-        private final List<String> lines;
-        private final PropertiesConfiguration props;
+        private final PropertiesFile props;
+        private final List<String> warnings = new ArrayList<>();
 
-        Reader(Path file, String text, PropertiesConfiguration props) {
+        Reader(Path file, PropertiesFile props) {
             this.file = file;
-            this.lines = Arrays.asList(text.split("\n", -1));
             this.props = props;
         }
 
         ConfigException error(String key, String problem) {
-            return new ConfigException(file, lineOf(key), key, problem);
+            return new ConfigException(file, lineOf(key), key, problem + commentHint(key));
+        }
+
+        /** Properties syntax has no end-of-line comments; a value that seems to have one is the likely problem. */
+        private String commentHint(String key) {
+            List<PropertiesFile.Entry> entries = props.entries(key);
+            return entries.size() == 1 && END_OF_LINE_COMMENT.matcher(entries.get(0).value()).find()
+                    ? " ('#' starts a comment only at the start of a line: everything after '=' is the value)" : "";
+        }
+
+        void warn(String key, String message) {
+            warnings.add(ConfigException.format(file, lineOf(key), key, message));
         }
 
         /** The line where {@code key} is set, or 0 when the key is not in the file (a missing key). */
         int lineOf(String key) {
-            Pattern p = Pattern.compile("^\\s*" + Pattern.quote(key) + "\\s*([=:\\s]|$)");
-            for (int i = 0; i < lines.size(); i++) {
-                if (p.matcher(lines.get(i)).find()) {
-                    return i + 1;
-                }
-            }
-            return 0;
+            return props.lineOf(key);
         }
 
         VipdConfig read() throws ConfigException {
             Map<String, Map<String, String>> vipKeys = new LinkedHashMap<>();
             Map<String, Map<String, String>> checkKeys = new LinkedHashMap<>();
             Map<String, String> peerKeys = new LinkedHashMap<>();
-            for (Iterator<String> it = props.getKeys(); it.hasNext(); ) {
-                String key = it.next();
+            for (String key : props.keys()) {
                 String value = single(key);
                 Matcher vm = VIP_KEY.matcher(key);
                 Matcher pm = PEER_KEY.matcher(key);
@@ -169,10 +170,16 @@ public final class ConfigLoader {
             if (!ID.matcher(clusterName).matches()) {
                 throw error("cluster.name", "'" + clusterName + "' is not a valid name (letters, digits, '-' or '_')");
             }
-            Path dataDir = absolutePath("data.dir", "/var/lib/vipd");
-            Path controlSocket = absolutePath("control.socket", DEFAULT_CONTROL_SOCKET.toString());
+            Path dataDir = path("data.dir", "/var/lib/vipd", PathRules::dataDirProblem);
+            Path controlSocket = path("control.socket", DEFAULT_CONTROL_SOCKET.toString(),
+                    PathRules::controlSocketProblem);
 
             List<Peer> peers = readPeers(peerKeys);
+            Optional<String> tooMany = ClusterSizeRules.problem(peers.size());
+            if (tooMany.isPresent()) {
+                throw error("peer." + peers.get(ClusterSizeRules.MAX_MEMBERS).id(), tooMany.get());
+            }
+            ClusterSizeRules.warning(peers.size()).ifPresent(w -> warn("peer." + peers.get(0).id(), w));
             String self = nodeId;
             if (peers.stream().noneMatch(p -> p.id().equals(self))) {
                 throw error("node.id", "this node '" + nodeId + "' has no peer." + nodeId
@@ -186,18 +193,23 @@ public final class ConfigLoader {
                     integer("announce.burst.interval.ms", Announce.DEFAULT.burstIntervalMs(), 1, 10_000),
                     integer("announce.refresh.ms", Announce.DEFAULT.refreshMs(), 0, 3_600_000));
             Timing timing = readTiming();
-            NotifyHooks notify = new NotifyHooks(command("notify.acquire"), command("notify.release"),
-                    command("notify.fault"), command("notify.any"),
+            Map<String, List<String>> hooks = new LinkedHashMap<>();
+            for (String hook : List.of("notify.acquire", "notify.release", "notify.fault", "notify.any")) {
+                hooks.put(hook, command(hook));
+                ProgramRules.warning(hooks.get(hook), "the hook").ifPresent(w -> warn(hook, w));
+            }
+            NotifyHooks notify = new NotifyHooks(hooks.get("notify.acquire"), hooks.get("notify.release"),
+                    hooks.get("notify.fault"), hooks.get("notify.any"),
                     integer("notify.timeout.ms", (int) NotifyHooks.NONE.timeoutMs(), 100, 600_000));
             int snapshotEntries = integer("raft.snapshot.entries", VipdConfig.DEFAULT_SNAPSHOT_ENTRIES, 100,
                     10_000_000);
             return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
-                    checks, notify, snapshotEntries);
+                    checks, notify, snapshotEntries, warnings);
         }
 
         /** A command line split on whitespace (no quoting: wrap anything fancier in a script); empty if unset. */
         private List<String> command(String key) throws ConfigException {
-            if (!props.containsKey(key)) {
+            if (!props.contains(key)) {
                 return List.of();
             }
             String v = single(key).trim();
@@ -255,12 +267,8 @@ public final class ConfigLoader {
                     case TCP -> {
                         String target = required(keys, prefix, "target", "host:port (example: 127.0.0.1:80)");
                         int colon = target.lastIndexOf(':');
-                        try {
-                            port = colon > 0 ? Integer.parseInt(target.substring(colon + 1)) : -1;
-                        } catch (NumberFormatException ex) {
-                            port = -1;
-                        }
-                        if (colon <= 0 || port < 1 || port > 65535) {
+                        port = colon > 0 ? AsciiNumbers.port(target.substring(colon + 1)) : -1;
+                        if (colon <= 0 || port < 0) {
                             throw error(prefix + "target", "'" + target + "' is not host:port (example: 127.0.0.1:80)");
                         }
                         host = target.substring(0, colon);
@@ -277,7 +285,7 @@ public final class ConfigLoader {
                                     + "not supported yet)");
                         }
                         String status = keys.getOrDefault("status", "200-399").trim();
-                        java.util.regex.Matcher m = Pattern.compile("(\\d{3})(?:-(\\d{3}))?").matcher(status);
+                        java.util.regex.Matcher m = Pattern.compile("([0-9]{3})(?:-([0-9]{3}))?").matcher(status);
                         if (!m.matches()) {
                             throw error(prefix + "status", "'" + status + "' is not a status or range (example: "
                                     + "200-399)");
@@ -295,6 +303,10 @@ public final class ConfigLoader {
                         if (!shell && !command.get(0).startsWith("/")) {
                             throw error(prefix + "command", "'" + command.get(0) + "' must be an absolute path "
                                     + "(run without a shell and without PATH lookup; or set " + prefix + "shell = true)");
+                        }
+                        if (!shell) {
+                            ProgramRules.warning(command, "the check (and so the VIPs that need it)")
+                                    .ifPresent(w -> warn(prefix + "command", w));
                         }
                     }
                     default -> throw new IllegalStateException();
@@ -358,17 +370,20 @@ public final class ConfigLoader {
                     throw error(key, "'" + value + "' is not host:port (example: 198.18.0.1:7400)");
                 }
                 String host = value.substring(0, colon);
-                int port;
-                try {
-                    port = Integer.parseInt(value.substring(colon + 1));
-                } catch (NumberFormatException ex) {
-                    throw error(key, "port in '" + value + "' is not a number");
+                String portText = value.substring(colon + 1);
+                if (AsciiNumbers.parse(portText).isEmpty()) {
+                    throw error(key, "port in '" + value + "' is not a number (ASCII digits 0-9)");
                 }
-                if (port < 1 || port > 65535) {
-                    throw error(key, "port " + port + " is outside 1..65535");
+                int port = AsciiNumbers.port(portText);
+                if (port < 0) {
+                    throw error(key, "port " + portText + " is outside 1..65535");
                 }
                 if (IPV4.matcher(host).matches() && parseIpv4(host) == null) {
                     throw error(key, "'" + host + "' is not a valid IPv4 address");
+                }
+                Optional<String> hostProblem = PeerHostRules.problem(host);
+                if (hostProblem.isPresent()) {
+                    throw error(key, hostProblem.get());
                 }
                 String previous = byAddress.putIfAbsent(host + ":" + port, e.getKey());
                 if (previous != null) {
@@ -413,20 +428,24 @@ public final class ConfigLoader {
                 if (address == null) {
                     throw error(addressKey, "'" + cidr.substring(0, slash) + "' is not a valid IPv4 address");
                 }
-                int prefixLength;
-                try {
-                    prefixLength = Integer.parseInt(cidr.substring(slash + 1));
-                } catch (NumberFormatException ex) {
-                    throw error(addressKey, "prefix length in '" + cidr + "' is not a number");
+                String prefixText = cidr.substring(slash + 1);
+                OptionalLong prefixNumber = AsciiNumbers.parse(prefixText);
+                if (prefixNumber.isEmpty()) {
+                    throw error(addressKey, "prefix length in '" + cidr + "' is not a number (ASCII digits 0-9)");
                 }
-                if (prefixLength < 1 || prefixLength > 32) {
-                    throw error(addressKey, "prefix length " + prefixLength + " is outside 1..32");
+                if (prefixNumber.getAsLong() < 1 || prefixNumber.getAsLong() > 32) {
+                    throw error(addressKey, "prefix length " + prefixText + " is outside 1..32");
                 }
+                int prefixLength = (int) prefixNumber.getAsLong();
                 byte first = address.getAddress()[0];
                 if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isMulticastAddress()
                         || first == 0 || (first & 0xff) >= 240) {
                     throw error(addressKey, address.getHostAddress() + " cannot be a VIP (loopback, multicast, "
                             + "unspecified or reserved)");
+                }
+                Optional<String> subnetProblem = VipAddressRules.problem(address, prefixLength);
+                if (subnetProblem.isPresent()) {
+                    throw error(addressKey, subnetProblem.get());
                 }
                 String other = byAddress.putIfAbsent(address.getHostAddress(), name);
                 if (other != null) {
@@ -528,19 +547,23 @@ public final class ConfigLoader {
                         + t.minimumSafeFailoverTimeoutMs() + " ms (lease × " + (1 + Timing.CLOCK_RATE_MARGIN)
                         + " clock-rate margin + " + Timing.RELEASE_MARGIN_MS + " ms to release)");
             }
+            String electionKey = props.contains("raft.election.timeout.max.ms") ? "raft.election.timeout.max.ms"
+                    : props.contains("lease.ms") ? "lease.ms" : "profile";
+            TimingRules.warning(t).ifPresent(w -> warn(electionKey, w));
             return t;
         }
 
         private String single(String key) throws ConfigException {
-            List<Object> values = props.getList(key);
-            if (values.size() > 1) {
-                throw error(key, "set more than once; keep one line");
+            List<PropertiesFile.Entry> entries = props.entries(key);
+            if (entries.size() > 1) {
+                throw new ConfigException(file, entries.get(1).line(), key, "set more than once (first on line "
+                        + entries.get(0).line() + "); keep one line");
             }
-            return values.isEmpty() || values.get(0) == null ? "" : values.get(0).toString();
+            return entries.isEmpty() ? "" : entries.get(0).value();
         }
 
         private String string(String key, String def) throws ConfigException {
-            if (!props.containsKey(key)) {
+            if (!props.contains(key)) {
                 return def;
             }
             String v = single(key).trim();
@@ -551,11 +574,19 @@ public final class ConfigLoader {
             return v;
         }
 
-        private Path absolutePath(String key, String def) throws ConfigException {
+        private Path path(String key, String def, Function<Path, Optional<String>> rules)
+                throws ConfigException {
             String v = string(key, def);
-            Path p = Path.of(v);
-            if (!p.isAbsolute()) {
-                throw error(key, "'" + v + "' must be an absolute path");
+            Path p;
+            try {
+                p = Path.of(v);
+            } catch (java.nio.file.InvalidPathException e) {
+                // A NUL byte, or a character this JVM's file name encoding cannot hold (e.g. under LANG=C).
+                throw error(key, "'" + v + "' is not a usable path (" + e.getReason() + ")");
+            }
+            Optional<String> problem = rules.apply(p);
+            if (problem.isPresent()) {
+                throw error(key, problem.get());
             }
             return p;
         }
@@ -565,16 +596,14 @@ public final class ConfigLoader {
             if (v == null) {
                 return def;
             }
-            int n;
-            try {
-                n = Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw error(key, "'" + v + "' is not a whole number");
+            OptionalLong n = AsciiNumbers.parse(v);
+            if (n.isEmpty()) {
+                throw error(key, "'" + v + "' is not a whole number (ASCII digits 0-9)");
             }
-            if (n < min || n > max) {
-                throw error(key, n + " is outside " + min + ".." + max);
+            if (n.getAsLong() < min || n.getAsLong() > max) {
+                throw error(key, v + " is outside " + min + ".." + max);
             }
-            return n;
+            return (int) n.getAsLong();
         }
     }
 
@@ -584,13 +613,14 @@ public final class ConfigLoader {
      * @param interfaces the names of this host's interfaces
      */
     public void checkHost(VipdConfig config, Set<String> interfaces) throws ConfigException {
-        String text;
+        PropertiesFile props;
         try {
-            text = Files.readString(config.source(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            text = "";
+            props = PropertiesFile.parse(config.source(), ConfigText.read(config.source()));
+        } catch (ConfigException | RuntimeException e) {
+            // Changed or gone since it was loaded: the message names the key without a line.
+            props = PropertiesFile.empty();
         }
-        Reader reader = new Reader(config.source(), text, new PropertiesConfiguration());
+        Reader reader = new Reader(config.source(), props);
         for (VipSpec v : config.vips()) {
             if (!interfaces.contains(v.iface())) {
                 throw reader.error("vip." + v.name() + ".interface", "interface '" + v.iface()

@@ -4,7 +4,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** The validated configuration of one vipd node. Built only by {@link ConfigLoader}. */
+/**
+ * The validated configuration of one vipd node. Built only by {@link ConfigLoader}.
+ *
+ * @param snapshotEntries the Raft log is snapshotted and purged every this many entries
+ * @param warnings what is valid but probably not what the operator wants (a 2-node cluster, a hook program that is
+ *                 not there yet...), each as {@code file:line: key: message}; {@code vipd --check-config} prints them
+ *                 and the daemon logs them at start
+ */
 public record VipdConfig(
         Path source,
         String nodeId,
@@ -17,7 +24,8 @@ public record VipdConfig(
         Timing timing,
         java.util.Map<String, CheckSpec> checks,
         NotifyHooks hooks,
-        int snapshotEntries) {
+        int snapshotEntries,
+        List<String> warnings) {
     /**
      * Every node commits a renewal each renew interval, so 20,000 entries are a few minutes of log: snapshotting
      * that often keeps the log small, and a node that was away longer catches up from the leader's snapshot.
@@ -28,13 +36,22 @@ public record VipdConfig(
         peers = List.copyOf(peers);
         vips = List.copyOf(vips);
         checks = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(checks));
+        warnings = List.copyOf(warnings);
     }
 
-    /** A configuration without health checks or notify hooks. */
+    /** A configuration without warnings. */
+    public VipdConfig(Path source, String nodeId, String clusterName, Path dataDir, Path controlSocket,
+                      List<Peer> peers, List<VipSpec> vips, Announce announce, Timing timing,
+                      java.util.Map<String, CheckSpec> checks, NotifyHooks hooks) {
+        this(source, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing, checks, hooks,
+                DEFAULT_SNAPSHOT_ENTRIES, List.of());
+    }
+
+    /** A configuration without health checks, notify hooks or warnings. */
     public VipdConfig(Path source, String nodeId, String clusterName, Path dataDir, Path controlSocket,
                       List<Peer> peers, List<VipSpec> vips, Announce announce, Timing timing) {
         this(source, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
-                java.util.Map.of(), NotifyHooks.NONE, DEFAULT_SNAPSHOT_ENTRIES);
+                java.util.Map.of(), NotifyHooks.NONE);
     }
 
     public Peer self() {

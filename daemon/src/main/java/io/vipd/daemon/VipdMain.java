@@ -83,6 +83,8 @@ public final class VipdMain implements Callable<Integer> {
         ConfigLoader loader = new ConfigLoader();
         try {
             VipdConfig c = loader.load(file);
+            // Warnings do not change the exit status: the file is valid.
+            c.warnings().forEach(w -> System.err.println("warning: " + w));
             try (HostNetwork network = new LinuxHostNetwork()) {
                 loader.checkHost(c, interfaceNames(network));
             } catch (IOException e) {
@@ -154,6 +156,7 @@ public final class VipdMain implements Callable<Integer> {
             System.err.println(e.getMessage());
             return ConfigException.EXIT_CODE;
         }
+        c.warnings().forEach(w -> LOG.warn("{}", w));
         try {
             network = new LinuxHostNetwork();
         } catch (IOException | RuntimeException e) {
