@@ -41,8 +41,10 @@ public final class ClusterNode implements Closeable {
     private final RaftProperties adminProperties = new RaftProperties();
     private final String selfId;
     private final java.util.concurrent.ExecutorService submitters;
+    private final VipStateMachine stateMachine;
 
     public ClusterNode(VipdConfig config, VipStateMachine stateMachine) throws IOException {
+        this.stateMachine = stateMachine;
         List<RaftPeer> peers = config.peers().stream()
                 .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
                 .toList();
@@ -161,17 +163,20 @@ public final class ClusterNode implements Closeable {
         }
     }
 
-    /** Whether the server runs, and how far its log is appended and written to disk (for RaftServerWatch). */
-    public record Sample(boolean alive, long lastIndex, long flushIndex) {}
+    /**
+     * Whether the server runs, how far its log is appended and written to disk, and why snapshots keep failing (or
+     * null): what RaftServerWatch judges.
+     */
+    public record Sample(boolean alive, long lastIndex, long flushIndex, String snapshotFailure) {}
 
     public Sample sample() {
         try {
             RaftServer.Division division = server.getDivision(group.getGroupId());
             org.apache.ratis.server.protocol.TermIndex last = division.getRaftLog().getLastEntryTermIndex();
             return new Sample(division.getInfo().isAlive(), last == null ? -1 : last.getIndex(),
-                    division.getRaftLog().getFlushIndex());
+                    division.getRaftLog().getFlushIndex(), stateMachine.snapshotFailure());
         } catch (IOException | RuntimeException e) {
-            return new Sample(false, -1, -1);
+            return new Sample(false, -1, -1, null);
         }
     }
 

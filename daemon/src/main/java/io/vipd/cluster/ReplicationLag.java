@@ -15,6 +15,8 @@ public final class ReplicationLag {
     private final long allowanceNanos;
     /** (time, commit index) samples covering at least the allowance. */
     private final ArrayDeque<long[]> commits = new ArrayDeque<>();
+    /** Since when each lagging follower has lagged without a break. */
+    private final Map<String, Long> laggingSinceNanos = new TreeMap<>();
 
     public ReplicationLag(long allowanceMs) {
         this.allowanceNanos = allowanceMs * 1_000_000L;
@@ -23,6 +25,13 @@ public final class ReplicationLag {
     /** Forgets everything (this node is no longer leader: the next leader term starts afresh). */
     public void reset() {
         commits.clear();
+        laggingSinceNanos.clear();
+    }
+
+    /** How long {@code node} has lagged without a break, in milliseconds; 0 if it is in step. */
+    public long laggingForMs(String node, long nowNanos) {
+        Long since = laggingSinceNanos.get(node);
+        return since == null ? 0 : (nowNanos - since) / 1_000_000L;
     }
 
     /**
@@ -48,6 +57,8 @@ public final class ReplicationLag {
                         + ", the leader committed " + commitIndex);
             }
         }
+        laggingSinceNanos.keySet().retainAll(lagging.keySet());
+        lagging.keySet().forEach(node -> laggingSinceNanos.putIfAbsent(node, nowNanos));
         return lagging;
     }
 }

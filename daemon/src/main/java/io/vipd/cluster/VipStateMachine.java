@@ -134,12 +134,32 @@ public final class VipStateMachine extends BaseStateMachine {
             return INVALID_INDEX;
         }
         File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file.toPath())))) {
-            snapshotTable.write(out);
+        try {
+            try (DataOutputStream out = new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(file.toPath())))) {
+                snapshotTable.write(out);
+            }
+            storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+                    new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), applied));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file.toPath()); // a partial snapshot must never be loaded
+            snapshotFailures++;
+            lastSnapshotFailure = e.toString();
+            throw e;
         }
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
-                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), applied));
+        snapshotFailures = 0;
         return applied.getIndex();
+    }
+
+    private volatile int snapshotFailures;
+    private volatile String lastSnapshotFailure;
+
+    /**
+     * Why snapshots keep failing (three or more in a row), or null. Ratis retries a failed snapshot at once and
+     * forever, without stopping its server: a full or read-only disk shows here first.
+     */
+    public String snapshotFailure() {
+        return snapshotFailures >= 3 ? snapshotFailures + " snapshots in a row failed: " + lastSnapshotFailure : null;
     }
 
     private static final long INVALID_INDEX = -1;

@@ -78,9 +78,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** This node's health-check results (VIP → "" or the failure); null until the checks first ran. */
     private Map<String, String> localHealth;
     private boolean healthReportInFlight;
-    /** Leader only: followers that lag behind the log (node → why); agent thread. */
-    private final io.vipd.cluster.ReplicationLag replicationLag = new io.vipd.cluster.ReplicationLag(2000);
-    private volatile Map<String, String> lagging = Map.of();
+    /** Leader only: followers that lag behind the log; they get no VIPs. */
+    private final LaggingFollowers laggingFollowers;
     private boolean definitionsReportInFlight;
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
@@ -89,6 +88,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.lease = new OwnerLease(config.timing().leaseMs());
         this.liveness = new Liveness(config.timing().failoverTimeoutMs());
         this.maxRenewalsInFlight = config.timing().maxRenewalsInFlight();
+        this.laggingFollowers = new LaggingFollowers(() -> cluster, liveness::live);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vipd-agent");
             t.setDaemon(true);
@@ -174,14 +174,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         LOG.warn("replication to this node is stuck: nothing applied for {} ms (index {}) while leader {} is known; "
                 + "asking the group to hand leadership to {}", (now - appliedSinceNanos) / 1_000_000L, applied,
                 leader, target);
-        CompletableFuture.runAsync(() -> {
-            try {
-                RaftClientReply reply = cluster.transferLeadershipTo(target, 300);
-                LOG.info("leadership hand-off to {}: {}", target, reply.isSuccess() ? "ok" : reply.getException());
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.warn("leadership hand-off to {} failed: {}", target, e.toString());
-            }
-        });
+        LaggingFollowers.handLeadershipTo(cluster, target);
     }
 
     /**
@@ -250,8 +243,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             leaderSinceNanos = null;
             releasingSeenNanos.clear();
             eligibleSinceNanos.clear();
-            replicationLag.reset();
-            lagging = Map.of();
+            laggingFollowers.reset();
             return;
         }
         long now = System.nanoTime();
@@ -277,8 +269,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
         });
         candidates.retainAll(members);
-        trackReplication(now);
-        candidates.removeAll(lagging.keySet());
+        candidates.removeAll(laggingFollowers.update(now).keySet());
         VipTable table = stateMachine.table();
         timeOutReleases(table, now);
         List<VipSpec> pending = config.vips().stream().filter(v -> !placementsInFlight.contains(v.name())).toList();
@@ -312,24 +303,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             cluster.submit(assign).whenComplete((reply, error) -> post(
                     () -> placementsInFlight.remove(assign.vip())));
         }
-    }
-
-    /** Leader: which followers lag behind the log; they get no VIPs until they hold what was committed. */
-    private void trackReplication(long now) {
-        Map<String, String> before = lagging;
-        Map<String, String> after = cluster.replication()
-                .map(r -> replicationLag.behind(now, r.commitIndex(), r.matchIndexes())).orElse(Map.of());
-        for (Map.Entry<String, String> e : after.entrySet()) {
-            if (!before.containsKey(e.getKey())) {
-                LOG.warn("{} is not given VIPs while it is {}", e.getKey(), e.getValue());
-            }
-        }
-        for (String node : before.keySet()) {
-            if (!after.containsKey(node)) {
-                LOG.info("{} has caught up with the leader's log and may be given VIPs again", node);
-            }
-        }
-        lagging = Map.copyOf(after);
     }
 
     /**
@@ -599,7 +572,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             if (table.drained().contains(target)) {
                 throw new IllegalArgumentException(target + " is drained (vipctl undrain " + target + " first)");
             }
-            String behind = lagging.get(target);
+            String behind = laggingFollowers.lagging().get(target);
             if (behind != null) {
                 throw new IllegalArgumentException(target + " is " + behind + "; try again once it has caught up");
             }
@@ -770,7 +743,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
             boolean reachable = self ? lease.valid(now) : liveness.live(p.id(), now);
             nodes.add(new StatusReport.NodeStatus(p.id(), p.address(), r, reachable, isLeader, self,
-                    liveness.sinceMillis(p.id(), now), table.drained().contains(p.id()), lagging.get(p.id())));
+                    liveness.sinceMillis(p.id(), now), table.drained().contains(p.id()),
+                    laggingFollowers.lagging().get(p.id())));
         }
         Map<String, Long> heldSince = host.heldSince();
         List<StatusReport.VipStatus> vips = new ArrayList<>();

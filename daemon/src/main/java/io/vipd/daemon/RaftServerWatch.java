@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * Ends a daemon whose Raft server no longer works. Ratis closes its server on some internal errors (a snapshot it
- * cannot load) and, on others, keeps it running with a log worker that fails every write from then on (a full or
- * vanished disk); in neither case does the process learn of it. It would live on answering its control socket as a
+ * cannot load) and, on others, keeps it running with a log worker that fails every write from then on, or retries a
+ * snapshot that cannot be written in a tight loop (a full or vanished disk); in no case does the process learn of
+ * it. It would live on answering its control socket as a
  * member: a zombie. This notices either within a few seconds and calls {@code onStopped} once; the daemon then
  * releases its VIPs and exits, so the service manager restarts it.
  */
@@ -31,6 +32,9 @@ final class RaftServerWatch implements AutoCloseable {
         Optional<String> judge(Sample s, long nowNanos) {
             if (!s.alive()) {
                 return Optional.of("the Raft server stopped");
+            }
+            if (s.snapshotFailure() != null) {
+                return Optional.of("the Raft state cannot be saved: " + s.snapshotFailure());
             }
             if (s.lastIndex() <= s.flushIndex()) {
                 flushIndexSeen = Long.MIN_VALUE;

@@ -30,7 +30,9 @@ class ReplicationLagTest {
         lag.behind(0, 500, Map.of("n3", 10L));
         assertEquals(1, lag.behind(1000 * MS, 600, Map.of("n3", 10L)).size());
         // It installed a snapshot at 550 and then received the rest: it holds what was committed a second ago.
+        assertEquals(0, lag.laggingForMs("n3", 1200 * MS) - 200);
         assertTrue(lag.behind(1500 * MS, 650, Map.of("n3", 640L)).isEmpty());
+        assertEquals(0, lag.laggingForMs("n3", 1600 * MS), "in step again: the clock starts over");
     }
 
     @Test
