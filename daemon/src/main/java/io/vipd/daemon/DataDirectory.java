@@ -44,8 +44,7 @@ public final class DataDirectory {
     }
 
     /**
-     * Before start: the directory exists (created if need be), is a writable directory and has room. Writes and
-     * syncs a probe file, because a read-only mount or a full disk shows only when something is written.
+     * Before start: the directory exists (created if need be), is a writable directory and has room.
      */
     public Optional<Problem> checkBeforeStart() {
         Path raft = raftDir();
@@ -58,6 +57,14 @@ public final class DataDirectory {
             return Optional.of(new Problem(EXIT_OPERATOR, "vipd: data directory " + raft + " is not a directory; "
                     + "fix: move it away or set data.dir to another path"));
         }
+        return writableWithRoom(raft);
+    }
+
+    /**
+     * Writes and syncs a probe file, because a read-only mount or a full disk shows only when something is written,
+     * then checks the free space.
+     */
+    private Optional<Problem> writableWithRoom(Path raft) {
         Path probe = raft.resolve(".vipd-write-probe");
         try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -123,18 +130,7 @@ public final class DataDirectory {
             return Optional.of(new Problem(1, "vipd: data directory " + raft + " has vanished (deleted or unmounted "
                     + "while vipd ran)"));
         }
-        Path probe = raft.resolve(".vipd-write-probe");
-        try {
-            Files.write(probe, new byte[1]);
-            Files.deleteIfExists(probe);
-        } catch (IOException e) {
-            return Optional.of(unusable("is not writable", e));
-        }
-        long free = usableBytes(raft);
-        if (free >= 0 && free < MIN_FREE_BYTES) {
-            return Optional.of(full(free));
-        }
-        return Optional.empty();
+        return writableWithRoom(raft);
     }
 
     private Problem unusable(String what, Throwable e) {
