@@ -16,6 +16,7 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -194,17 +195,25 @@ public final class ClusterNode implements Closeable {
                 return Optional.empty();
             }
             java.util.Map<String, Long> followers = new java.util.TreeMap<>();
+            java.util.Map<String, Long> answeredMsAgo = new java.util.TreeMap<>();
             for (int i = 0; i < match.length; i++) {
-                followers.put(role.getLeaderInfo().getFollowerInfo(i).getId().getId().toStringUtf8(), match[i]);
+                ServerRpcProto f = role.getLeaderInfo().getFollowerInfo(i);
+                followers.put(f.getId().getId().toStringUtf8(), match[i]);
+                answeredMsAgo.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
             }
-            return Optional.of(new Replication(division.getRaftLog().getLastCommittedIndex(), followers));
+            return Optional.of(new Replication(division.getRaftLog().getLastCommittedIndex(), followers,
+                    answeredMsAgo));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    /** The leader's commit index and its followers' match indexes. */
-    public record Replication(long commitIndex, java.util.Map<String, Long> matchIndexes) {}
+    /**
+     * The leader's commit index, its followers' match indexes, and how long ago each follower last answered the
+     * leader (any answer, also a refusal: a follower that lost its log answers, but holds nothing).
+     */
+    public record Replication(long commitIndex, java.util.Map<String, Long> matchIndexes,
+                              java.util.Map<String, Long> answeredMsAgo) {}
 
     public boolean isLeaderReady() {
         return info().map(i -> i.isLeader() && i.isLeaderReady()).orElse(false);

@@ -19,6 +19,8 @@ final class LaggingFollowers {
     /** A follower in step holds what was committed this long ago (healthy: milliseconds behind). */
     private static final long ALLOWANCE_MS = 2000;
     private static final long HAND_OFF_AFTER_MS = 3000;
+    /** A follower that answered the leader this recently is up (heartbeats go out every ~100 ms). */
+    private static final long ANSWERED_WITHIN_MS = 1000;
     private static final long HAND_OFF_AT_MOST_EVERY_NANOS = 15_000_000_000L;
 
     private final Supplier<ClusterNode> cluster;
@@ -50,12 +52,13 @@ final class LaggingFollowers {
     /** Re-judges the followers from the leader's replication state; returns the lagging ones. */
     Map<String, String> update(long now) {
         Map<String, String> before = lagging;
-        // Only nodes that renew are judged: one that does not is down or cut off, not catching up (liveness keeps
-        // VIPs from it already, and a hand-off could not help it); its lag clock starts when it is back.
+        // Only followers that answer the leader are judged: one that does not is down or cut off, not catching up
+        // (liveness keeps VIPs from it already, and a hand-off could not help it); its lag clock starts when it is
+        // back. One that lost its log answers every request with a refusal, and may not renew meanwhile.
         Map<String, String> after = cluster.get().replication().map(r -> {
-            Map<String, Long> renewing = new java.util.TreeMap<>(r.matchIndexes());
-            renewing.keySet().removeIf(n -> !live.test(n, now));
-            return lag.behind(now, r.commitIndex(), renewing);
+            Map<String, Long> answering = new java.util.TreeMap<>(r.matchIndexes());
+            answering.keySet().removeIf(n -> r.answeredMsAgo().getOrDefault(n, Long.MAX_VALUE) > ANSWERED_WITHIN_MS);
+            return lag.behind(now, r.commitIndex(), answering);
         }).orElse(Map.of());
         for (Map.Entry<String, String> e : after.entrySet()) {
             if (!before.containsKey(e.getKey())) {
