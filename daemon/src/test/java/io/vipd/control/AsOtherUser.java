@@ -21,6 +21,7 @@ public final class AsOtherUser {
     private AsOtherUser() {}
 
     public static <T> T call(Callable<T> body) throws Exception {
+        preloadProjectClasses();
         FsUid libc = LibraryLoader.create(FsUid.class).load("c");
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = new Thread(() -> {
@@ -52,6 +53,48 @@ public final class AsOtherUser {
         @SuppressWarnings("unchecked")
         T value = (T) ((Done) r).value();
         return value;
+    }
+
+    private static boolean preloaded;
+
+    /**
+     * Loads every class of this project's class directories (main and test) while the thread is still root. The
+     * JVM reads a class from a directory when it is first used, with the permissions of the thread using it: a
+     * checkout that an unprivileged user may not read (a clone in a mode-0700 temporary directory) would make the
+     * body fail with NoClassDefFoundError instead of meeting the permission check under test. Classes in jars need
+     * nothing: the JVM keeps a jar open once it has read from it.
+     */
+    private static synchronized void preloadProjectClasses() throws java.io.IOException {
+        if (preloaded) {
+            return;
+        }
+        for (Class<?> anchor : new Class<?>[] {AsOtherUser.class, ControlClient.class}) {
+            java.security.CodeSource source = anchor.getProtectionDomain().getCodeSource();
+            if (source == null) {
+                continue;
+            }
+            java.nio.file.Path root;
+            try {
+                root = java.nio.file.Path.of(source.getLocation().toURI());
+            } catch (java.net.URISyntaxException e) {
+                continue;
+            }
+            if (!java.nio.file.Files.isDirectory(root)) {
+                continue;
+            }
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root)) {
+                for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    String name = root.relativize(f).toString().replace('/', '.');
+                    try {
+                        Class.forName(name.substring(0, name.length() - ".class".length()), false,
+                                anchor.getClassLoader());
+                    } catch (ClassNotFoundException | LinkageError ignored) {
+                        // a class that cannot be loaded now would not be loaded as the other user either
+                    }
+                }
+            }
+        }
+        preloaded = true;
     }
 
     private record SkipReason(String why) {}
