@@ -240,8 +240,8 @@ public final class Vipctl implements Callable<Integer> {
         }
         table(rows, out);
         for (StatusReport.NodeStatus n : s.nodes()) {
-            if (n.lagging() != null) {
-                out.printf("%s gets no VIPs: %s%n", n.id(), n.lagging());
+            if (n.ineligible() != null) {
+                out.printf("%s gets no VIPs: %s%n", n.id(), n.ineligible());
             }
         }
         out.println();

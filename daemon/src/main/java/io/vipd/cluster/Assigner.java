@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The leader's placement decision, pure: which VIPs need a new owner and who gets each.
  *
- * <p>A node is <em>eligible</em> for a VIP when it is a candidate (see below), has not left (shut down without
+ * <p>A node is <em>eligible</em> for a VIP when it is a candidate (it has earned VIPs: its renewals have been applied
+ * steadily for a few renew intervals, see {@link Liveness}), has not left (shut down without
  * renewing since), defines the VIP with the same address/prefix as the leader's configuration, is not drained, and passes the VIP's health checks (as it last reported them to the group; a node
  * that has not reported yet does not pass).
  *
@@ -18,13 +19,15 @@ import java.util.Set;
  *   <li><b>Failover.</b> A VIP with no owner, or whose owner is not live (no renewal applied for the failover
  *       timeout), goes to the first eligible node of its preference list, or else to the eligible node owning the
  *       fewest VIPs (ties broken by node id). Only renewals make an owner live: that is what keeps the old owner's
- *       lease inside the failover timeout. Candidates are live nodes plus nodes the leader reaches over Raft; a
- *       candidate whose lease lapsed does not answer until its next renewal commits, so choosing it is safe. The
+ *       lease inside the failover timeout. Candidates are nodes whose renewals have been applied steadily for a few
+ *       renew intervals: a node that is merely reachable could not hold the VIP yet and would lose it again. The
  *       previous owner is never chosen: it stopped renewing, even if the leader still reaches it.</li>
  *   <li><b>Handover.</b> A VIP whose owner is live moves only by handover (the owner lets go before the new owner
  *       answers): when its owner is drained or fails the VIP's checks and another node is eligible, or, with
- *       {@code preempt} on, when a node earlier in its preference list has been eligible for the preempt delay.
- *       Otherwise it stays: a returning node never takes a VIP back by itself.</li>
+ *       {@code preempt} on, when a node earlier in its preference list has been eligible for the preempt delay and
+ *       the owner has held the VIP for its preempt hold time (damping: a node that lost the VIP because it stopped
+ *       renewing does not get it straight back). Otherwise it stays: a returning node never takes a VIP back by
+ *       itself.</li>
  *   <li><b>No healthy node.</b> With {@code unhealthy = keep} (default) the VIP stays on its owner, or, if it has
  *       none, goes to a reachable node that is not drained; with {@code unhealthy = release} it is released.</li>
  *   <li>A VIP in the middle of a handover is left alone until the previous owner confirmed (unless its new owner
@@ -46,17 +49,50 @@ public final class Assigner {
         long millis(String node, String vip);
     }
 
+    /** How long (ms) a VIP's current owner has held it, and how long a new VIP has waited, as the leader saw it. */
+    public interface Ages {
+        /** Every owner has held its VIP forever, every new VIP has waited long enough. */
+        Ages OLD = new Ages() {
+            @Override
+            public long heldMillis(String vip) {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public long unplacedMillis(String vip) {
+                return Long.MAX_VALUE;
+            }
+        };
+
+        /** Since the VIP's current owner got it: preemption waits for {@code preempt.hold.ms}. */
+        long heldMillis(String vip);
+
+        /** Since the leader first saw the VIP without an owner ever (a VIP a reload added). */
+        long unplacedMillis(String vip);
+    }
+
+    /** How long a newly defined VIP waits for its preferred nodes to define it too (a reload on every host). */
+    public static final long NEW_VIP_PATIENCE_MS = 3000;
+
     /**
      * What the leader knows when it plans.
      *
      * @param live        nodes whose renewals commit: owners that keep their VIPs
-     * @param candidates  nodes that may receive a VIP (a superset of {@code live})
+     * @param candidates  nodes that may receive a VIP: those that earned it (renewing steadily)
      * @param members     every configured member
      * @param settled     the leader has been leader for at least the failover timeout
      * @param eligibleFor for preempt delays
+     * @param ages        for preempt hold times and new VIPs' patience
      */
     public record Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
-                         Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor) {}
+                         Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor,
+                         Ages ages) {
+        /** Inputs in which every owner has held its VIP long enough and no new VIP waits. */
+        public Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
+                      Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor) {
+            this(table, vips, live, candidates, members, settled, wallMillis, eligibleFor, Ages.OLD);
+        }
+    }
 
     /** Plan where every candidate is a live node. */
     public static List<Command.Assign> plan(VipTable table, List<VipSpec> vips, Set<String> live,
@@ -67,7 +103,8 @@ public final class Assigner {
     public static List<Command.Assign> plan(VipTable table, List<VipSpec> vips, Set<String> live,
                                             Set<String> candidates, Set<String> members, boolean settled,
                                             long wallMillis) {
-        return plan(new Inputs(table, vips, live, candidates, members, settled, wallMillis, EligibleFor.ALWAYS));
+        return plan(new Inputs(table, vips, live, candidates, members, settled, wallMillis, EligibleFor.ALWAYS,
+                Ages.OLD));
     }
 
     /** Whether {@code node} passes {@code spec}'s checks according to what it last reported to the group. */
@@ -137,6 +174,13 @@ public final class Assigner {
                     && in.members().stream().anyMatch(m -> !table.healthOf(m).containsKey(spec.name())))) {
                 continue; // ... and, for a VIP with checks, for every member's first results
             }
+            if (state.epoch() == 0 && in.ages().unplacedMillis(spec.name()) < NEW_VIP_PATIENCE_MS
+                    && spec.preferred().stream().anyMatch(p -> in.candidates().contains(p)
+                            && !definedAlike(table, spec, p))) {
+                // A VIP a reload added: its preferred nodes reload within moments of each other. Placing it on
+                // whichever defined it first would be followed by a preemption at once: two MACs for a new VIP.
+                continue;
+            }
             Command.Assign failover = failover(in, spec, state, load);
             if (failover != null) {
                 out.add(failover);
@@ -178,7 +222,8 @@ public final class Assigner {
                 if (rank(spec, p) >= ownerRank) {
                     break;
                 }
-                if (eligible(in, spec, p) && in.eligibleFor().millis(p, spec.name()) >= spec.preemptDelayMs()) {
+                if (eligible(in, spec, p) && in.eligibleFor().millis(p, spec.name()) >= spec.preemptDelayMs()
+                        && in.ages().heldMillis(spec.name()) >= spec.preemptHoldMs()) {
                     return move(in, spec, state, p, load, "preferred (preempt: " + p + " eligible for "
                             + Math.min(in.eligibleFor().millis(p, spec.name()), 86_400_000L) + " ms >= "
                             + spec.preemptDelayMs() + " ms delay)");

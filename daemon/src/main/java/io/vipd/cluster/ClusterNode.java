@@ -81,6 +81,10 @@ public final class ClusterNode implements Closeable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segmentBytes));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segmentBytes, 1L << 20)));
         RaftServerConfigKeys.Log.setPurgeGap(properties, config.snapshotEntries());
+        // After errors towards a follower (it was paused, restarted, cut off), Ratis's leader backs off 1 s, then 5 s
+        // between attempts: a follower back after a 5 s pause heard nothing for another 5 s, could not renew, and
+        // its VIP flapped. vipd's followers are a handful of hosts on one LAN: retry within ~0.1-0.45 s instead.
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(properties, "1ms,10, 100ms,100, 300ms,1000000");
         // A request to a leader that died without closing its connections (host down, process paused) must fail
         // fast, so the client tries the other peers while this node's lease is still running.
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(Math.max(50, 2L * config.timing().renewIntervalMs())));

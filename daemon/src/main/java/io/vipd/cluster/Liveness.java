@@ -9,37 +9,109 @@ import java.util.TreeSet;
  * When this node last applied a renewal from each node, on its own monotonic clock. Every node keeps one, so
  * whichever becomes leader can decide at once. Applying happens after commit, and commit after the renewal started,
  * so this clock never runs ahead of the renewing node's lease: the basis of safe reassignment.
+ *
+ * <p>It also tells whether a node has <em>earned</em> a VIP: its renewals have been applied without a gap longer
+ * than {@code maxGapMs} for at least {@code earnMs}. A node that is merely reachable, or whose renewals have just
+ * resumed (after a pause, a restart, a partition), would receive a VIP it cannot hold yet: it loses it again after
+ * the failover timeout, and the VIP flaps.
  */
 public final class Liveness {
     private final long timeoutNanos;
+    private final long earnNanos;
+    private final long maxGapNanos;
+    /** Last renewal applied, or a grace given to a new owner: what keeps a node live. */
+    private final Map<String, Long> liveUntilBase = new HashMap<>();
+    /** Last renewal actually applied from each node (not a grace). */
     private final Map<String, Long> lastRenewalNanos = new HashMap<>();
+    /** Since when each node's renewals have been applied without a gap longer than maxGap. */
+    private final Map<String, Long> steadySinceNanos = new HashMap<>();
 
+    /** Liveness only: every live node counts as having earned VIPs. */
     public Liveness(long failoverTimeoutMillis) {
+        this(failoverTimeoutMillis, 0, failoverTimeoutMillis);
+    }
+
+    /**
+     * @param earnMs   how long renewals must have been applied steadily before the node may receive a VIP
+     * @param maxGapMs a longer gap between two applied renewals starts the earning over
+     */
+    public Liveness(long failoverTimeoutMillis, long earnMs, long maxGapMs) {
         this.timeoutNanos = failoverTimeoutMillis * 1_000_000L;
+        this.earnNanos = earnMs * 1_000_000L;
+        this.maxGapNanos = maxGapMs * 1_000_000L;
     }
 
+    /** A renewal from {@code node} was applied now. */
     public synchronized void renewed(String node, long nowNanos) {
+        Long previous = lastRenewalNanos.get(node);
+        if (previous == null || nowNanos - previous > maxGapNanos) {
+            steadySinceNanos.put(node, nowNanos);
+        }
         lastRenewalNanos.put(node, nowNanos);
+        liveUntilBase.put(node, nowNanos);
     }
 
-    /** The node left on purpose: it is not live until it renews again. */
+    /**
+     * {@code node} counts as live for one more failover timeout from now, without having renewed: a new owner (it
+     * may not have been seen renewing here lately), a renewal replayed from the log at start-up. Only ever delays a
+     * failover; it earns nothing.
+     */
+    public synchronized void grace(String node, long nowNanos) {
+        liveUntilBase.merge(node, nowNanos, Math::max);
+    }
+
+    /** The node left on purpose: it is not live until it renews again, and must earn VIPs afresh. */
     public synchronized void left(String node) {
+        liveUntilBase.remove(node);
         lastRenewalNanos.remove(node);
+        steadySinceNanos.remove(node);
     }
 
     public synchronized boolean live(String node, long nowNanos) {
-        Long t = lastRenewalNanos.get(node);
+        Long t = liveUntilBase.get(node);
         return t != null && nowNanos - t < timeoutNanos;
     }
 
     public synchronized Set<String> liveNodes(long nowNanos) {
         Set<String> out = new TreeSet<>();
-        lastRenewalNanos.forEach((n, t) -> {
+        liveUntilBase.forEach((n, t) -> {
             if (nowNanos - t < timeoutNanos) {
                 out.add(n);
             }
         });
         return out;
+    }
+
+    /** Whether {@code node} has earned VIPs: renewals applied steadily, without a long gap, for the earning time. */
+    public synchronized boolean earned(String node, long nowNanos) {
+        return whyNotEarned(node, nowNanos) == null;
+    }
+
+    /** The nodes that have earned VIPs now. */
+    public synchronized Set<String> earnedNodes(long nowNanos) {
+        Set<String> out = new TreeSet<>();
+        for (String n : lastRenewalNanos.keySet()) {
+            if (earned(n, nowNanos)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Why {@code node} has not earned VIPs (for status and refusals), or null if it has. */
+    public synchronized String whyNotEarned(String node, long nowNanos) {
+        Long last = lastRenewalNanos.get(node);
+        if (last == null) {
+            return "no renewal from it seen yet";
+        }
+        if (nowNanos - last > maxGapNanos) {
+            return "no renewal from it for " + (nowNanos - last) / 1_000_000L + " ms";
+        }
+        long steady = nowNanos - steadySinceNanos.get(node);
+        if (steady < earnNanos) {
+            return "renewals resumed " + steady / 1_000_000L + " ms ago, needs " + earnNanos / 1_000_000L + " ms";
+        }
+        return null;
     }
 
     /** Milliseconds since the last renewal applied from {@code node}, or -1 if none. */

@@ -33,7 +33,7 @@ public final class ConfigLoader {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
     private static final Pattern PEER_KEY = Pattern.compile("peer\\.([^.]+)");
     private static final Pattern VIP_KEY = Pattern.compile(
-            "vip\\.([^.]+)\\.(address|interface|prefer|checks|preempt|preempt\\.delay\\.ms|unhealthy)");
+            "vip\\.([^.]+)\\.(address|interface|prefer|checks|preempt|preempt\\.delay\\.ms|preempt\\.hold\\.ms|unhealthy)");
     private static final Pattern CHECK_KEY = Pattern.compile(
             "check\\.([^.]+)\\.(type|target|url|status|command|shell|interval\\.ms|timeout\\.ms|rise|fall)");
     private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
@@ -150,6 +150,7 @@ public final class ConfigLoader {
                 } else {
                     throw error(key, "unknown key (known: " + String.join(", ", PLAIN_KEYS.keySet())
                             + ", peer.ID, vip.NAME.{address, interface, prefer, checks, preempt, preempt.delay.ms, "
+                            + "preempt.hold.ms, "
                             + "unhealthy}, check.NAME.{type, target, url, status, command, shell, interval.ms, "
                             + "timeout.ms, rise, fall})");
                 }
@@ -504,6 +505,12 @@ public final class ConfigLoader {
                 if (preemptDelay > 0 && !preempt) {
                     throw error(prefix + "preempt.delay.ms", "set, but " + prefix + "preempt is off");
                 }
+                boolean holdSet = props.contains(prefix + "preempt.hold.ms");
+                int preemptHold = integer(prefix + "preempt.hold.ms", (int) VipSpec.DEFAULT_PREEMPT_HOLD_MS, 0,
+                        86_400_000);
+                if (holdSet && !preempt) {
+                    throw error(prefix + "preempt.hold.ms", "set, but " + prefix + "preempt is off");
+                }
                 String policyText = string(prefix + "unhealthy", "keep");
                 VipSpec.UnhealthyPolicy policy;
                 switch (policyText.toLowerCase(java.util.Locale.ROOT)) {
@@ -515,7 +522,7 @@ public final class ConfigLoader {
                     throw error(prefix + "unhealthy", "release needs checks (" + prefix + "checks)");
                 }
                 vips.add(new VipSpec(name, address, prefixLength, iface, preferred, vipChecks, preempt, preemptDelay,
-                        policy));
+                        policy, preemptHold));
             }
             vips.sort((a, b) -> a.name().compareTo(b.name()));
             return vips;

@@ -52,6 +52,21 @@ public record Timing(int electionMinMs, int electionMaxMs, int leaseMs, int rene
         return leaseMs / renewIntervalMs + 2;
     }
 
+    /**
+     * How long a node's renewals must have been applied steadily before it may receive a VIP: three renewals in a
+     * row show that its renewal loop runs and its renewals reach a majority, so it will hold what it is given. A
+     * node that is merely reachable (just resumed from a pause, just restarted) would lose a VIP again after the
+     * failover timeout: the VIP would flap.
+     */
+    public int earnMs() {
+        return 3 * renewIntervalMs;
+    }
+
+    /** A longer gap between two applied renewals of a node means its renewals stalled: it must earn VIPs afresh. */
+    public int renewalGapMs() {
+        return leaseMs / 2;
+    }
+
     /** The smallest failover timeout that keeps the old owner's lease inside it. */
     public int minimumSafeFailoverTimeoutMs() {
         return (int) Math.ceil(leaseMs * (1 + CLOCK_RATE_MARGIN)) + RELEASE_MARGIN_MS;

@@ -15,9 +15,15 @@ import java.util.List;
  * @param preempt   whether a more preferred node takes the VIP back from a healthy owner
  * @param preemptDelayMs how long that node must have been eligible (reachable, healthy, not drained) first
  * @param unhealthy what happens when no node passes the checks
+ * @param preemptHoldMs preemption never takes the VIP from an owner that has held it for less than this (damping:
+ *                  a node that lost it because it stopped renewing does not get it straight back)
  */
 public record VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
-                      List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy) {
+                      List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
+                      long preemptHoldMs) {
+    /** How long an owner keeps a VIP at least before preemption may take it. */
+    public static final long DEFAULT_PREEMPT_HOLD_MS = 5000;
+
     /** When no node passes a VIP's checks. */
     public enum UnhealthyPolicy {
         /** The VIP keeps being served: it stays on its owner, or goes to a reachable node (like keepalived). */
@@ -29,6 +35,13 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
     public VipSpec {
         preferred = List.copyOf(preferred);
         checks = List.copyOf(checks);
+    }
+
+    /** With the default preempt hold time. */
+    public VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
+                   List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy) {
+        this(name, address, prefix, iface, preferred, checks, preempt, preemptDelayMs, unhealthy,
+                DEFAULT_PREEMPT_HOLD_MS);
     }
 
     /** A VIP without checks or preemption. */

@@ -19,11 +19,11 @@ public record StatusReport(
     /**
      * @param reachable      its renewals are committing through the group (seen from this node)
      * @param sinceRenewalMs since this node applied a renewal from it; -1 if never
-     * @param lagging        seen from the leader: why the node gets no VIPs while it catches up with the log; null
-     *                       when it is in step or this node is not the leader
+     * @param ineligible     why the node may not receive VIPs now (its renewals have not been steady long enough,
+     *                       or, seen from the leader, it catches up with the log); null when it may
      */
     public record NodeStatus(String id, String address, String role, boolean reachable, boolean leader,
-                             boolean self, long sinceRenewalMs, boolean drained, String lagging) {}
+                             boolean self, long sinceRenewalMs, boolean drained, String ineligible) {}
 
     /**
      * @param lease          this node's lease on it: "held" (carrying the address), "expiring" (less than a third

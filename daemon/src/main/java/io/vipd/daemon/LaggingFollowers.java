@@ -55,10 +55,12 @@ final class LaggingFollowers {
         // Only followers that answer the leader are judged: one that does not is down or cut off, not catching up
         // (liveness keeps VIPs from it already, and a hand-off could not help it); its lag clock starts when it is
         // back. One that lost its log answers every request with a refusal, and may not renew meanwhile.
+        java.util.Set<String> answering = new java.util.TreeSet<>();
         Map<String, String> after = cluster.get().replication().map(r -> {
-            Map<String, Long> answering = new java.util.TreeMap<>(r.matchIndexes());
-            answering.keySet().removeIf(n -> r.answeredMsAgo().getOrDefault(n, Long.MAX_VALUE) > ANSWERED_WITHIN_MS);
-            return lag.behind(now, r.commitIndex(), answering);
+            Map<String, Long> judged = new java.util.TreeMap<>(r.matchIndexes());
+            judged.keySet().removeIf(n -> r.answeredMsAgo().getOrDefault(n, Long.MAX_VALUE) > ANSWERED_WITHIN_MS);
+            answering.addAll(judged.keySet());
+            return lag.behind(now, r.commitIndex(), judged);
         }).orElse(Map.of());
         for (Map.Entry<String, String> e : after.entrySet()) {
             if (!before.containsKey(e.getKey())) {
@@ -66,7 +68,7 @@ final class LaggingFollowers {
             }
         }
         for (String node : before.keySet()) {
-            if (!after.containsKey(node)) {
+            if (!after.containsKey(node) && answering.contains(node)) {
                 LOG.info("{} has caught up with the leader's log and may be given VIPs again", node);
             }
         }

@@ -73,6 +73,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final Set<String> releasesInFlight = new HashSet<>();
     /** Leader only: when this node first saw each pending handover ("vip#epoch"), for the confirmation timeout. */
     private final Map<String, Long> releasingSeenNanos = new java.util.HashMap<>();
+    /** When this node applied each VIP's latest owner change (monotonic), for preempt hold times. */
+    private final Map<String, Long> ownerSinceNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Leader only: since when each VIP that never had an owner has been waiting, for a new VIP's patience. */
+    private final Map<String, Long> unplacedSinceNanos = new java.util.HashMap<>();
     /** Leader only: since when each "node#vip" has been eligible, for preempt delays. */
     private final Map<String, Long> eligibleSinceNanos = new java.util.HashMap<>();
     /** This node's health-check results (VIP → "" or the failure); null until the checks first ran. */
@@ -86,7 +90,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.config = config;
         this.host = host;
         this.lease = new OwnerLease(config.timing().leaseMs());
-        this.liveness = new Liveness(config.timing().failoverTimeoutMs());
+        this.liveness = new Liveness(config.timing().failoverTimeoutMs(), config.timing().earnMs(),
+                config.timing().renewalGapMs());
         this.maxRenewalsInFlight = config.timing().maxRenewalsInFlight();
         this.laggingFollowers = new LaggingFollowers(() -> cluster, liveness::live);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -243,6 +248,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             leaderSinceNanos = null;
             releasingSeenNanos.clear();
             eligibleSinceNanos.clear();
+            unplacedSinceNanos.clear();
             laggingFollowers.reset();
             return;
         }
@@ -257,26 +263,35 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         Set<String> members = new java.util.TreeSet<>(config.peers().stream().map(Peer::id).toList());
         Set<String> live = liveness.liveNodes(now);
         live.retainAll(members);
-        Set<String> candidates = new java.util.TreeSet<>(live);
-        candidates.add(config.nodeId());
-        cluster.roleInfo().ifPresent(role -> {
-            if (role.getRole() == RaftPeerRole.LEADER) {
-                for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
-                    if (f.getLastRpcElapsedTimeMs() < config.timing().leaseMs()) {
-                        candidates.add(f.getId().getId().toStringUtf8());
-                    }
-                }
-            }
-        });
+        // Only nodes that earned it receive VIPs: renewing steadily, not merely reachable (see Liveness).
+        Set<String> candidates = liveness.earnedNodes(now);
         candidates.retainAll(members);
         candidates.removeAll(laggingFollowers.update(now).keySet());
         VipTable table = stateMachine.table();
         timeOutReleases(table, now);
         List<VipSpec> pending = config.vips().stream().filter(v -> !placementsInFlight.contains(v.name())).toList();
+        for (VipSpec spec : config.vips()) {
+            if (table.vip(spec.name()).epoch() == 0) {
+                unplacedSinceNanos.putIfAbsent(spec.name(), now);
+            } else {
+                unplacedSinceNanos.remove(spec.name());
+            }
+        }
         Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, members, settled,
                 System.currentTimeMillis(), (node, vip) -> {
                     Long since = eligibleSinceNanos.get(node + "#" + vip);
                     return since == null ? -1 : (now - since) / 1_000_000L;
+                }, new Assigner.Ages() {
+                    @Override
+                    public long heldMillis(String vip) {
+                        // an owner change this node did not see (before a snapshot it loaded): counted from now
+                        return (now - ownerSinceNanos.computeIfAbsent(vip, k -> now)) / 1_000_000L;
+                    }
+
+                    @Override
+                    public long unplacedMillis(String vip) {
+                        return (now - unplacedSinceNanos.getOrDefault(vip, now)) / 1_000_000L;
+                    }
                 });
         for (VipSpec spec : config.vips()) {
             for (String node : members) {
@@ -456,7 +471,13 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     public void applied(long index, Command command, VipTable before, VipTable after) {
         long now = System.nanoTime();
         if (command instanceof Command.Renew r) {
-            liveness.renewed(r.node(), now);
+            if (index > replayUntil) {
+                liveness.renewed(r.node(), now);
+            } else {
+                // replayed from this node's own log at start-up: old news, it earns nothing (but keeps the node
+                // from being judged dead before it could renew again)
+                liveness.grace(r.node(), now);
+            }
         } else if (command instanceof Command.Leave l) {
             liveness.left(l.node());
         } else if (command instanceof Command.Definitions d && before != after && index > replayUntil
@@ -471,13 +492,14 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             }
         } else if (command instanceof Command.Assign a && a.owner() != null && before != after) {
             // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
-            // been applied here lately (it may have been chosen as merely reachable): only ever delays a move.
-            liveness.renewed(a.owner(), now);
+            // been applied here lately (this node may have seen them late): only ever delays a move.
+            liveness.grace(a.owner(), now);
         }
         if (before != after) {
             for (VipState v : after.vips().values()) {
                 VipState old = before.vip(v.name());
                 if (!Objects.equals(old.owner(), v.owner())) {
+                    ownerSinceNanos.put(v.name(), now);
                     if (index <= replayUntil) {
                         LOG.debug("replayed: VIP {}: owner {} -> {} (epoch {})", v.name(), name(old.owner()),
                                 name(v.owner()), v.epoch());
@@ -512,15 +534,17 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * Shutdown: stop renewing, drop the addresses first, then tell the group (bounded wait) so the VIPs move at once.
      */
     public void shutdown(long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         notifier.accept("STOPPING=1\nSTATUS=stopping: releasing VIPs and handing them to the cluster");
-        handOffLeadership(timeoutMs);
+        // A follower in step takes over within one heartbeat round; 300 ms is plenty and keeps the stop short.
+        handOffLeadership(Math.min(300, timeoutMs));
         CompletableFuture<Void> released = CompletableFuture.runAsync(() -> {
             stopping = true;
             lease.revoke(System.nanoTime());
             host.releaseAll("daemon stopping");
         }, executor);
         try {
-            released.get(timeoutMs, TimeUnit.MILLISECONDS);
+            released.get(remainingMs(deadline), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -528,8 +552,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
         if (cluster != null) {
             // A renewal still in flight that committed after the Leave would make this node look back; let them land.
-            long deadline = System.nanoTime() + timeoutMs / 2 * 1_000_000L;
-            while (renewalsInFlight.get() > 0 && System.nanoTime() < deadline) {
+            long renewalsDeadline = Math.min(deadline, System.nanoTime() + 200_000_000L);
+            while (renewalsInFlight.get() > 0 && System.nanoTime() < renewalsDeadline) {
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
@@ -537,18 +561,48 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                     break;
                 }
             }
-            try {
-                RaftClientReply reply = cluster.submit(new Command.Leave(config.nodeId(), System.currentTimeMillis()))
-                        .get(timeoutMs, TimeUnit.MILLISECONDS);
-                LOG.info("handed VIPs back to the cluster: {}", reply.isSuccess() ? "ok" : reply.getException());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.warn("could not tell the cluster this node is leaving ({}); its VIPs move after the failover "
-                        + "timeout", e.toString());
-            }
+            tellGroupLeaving(deadline);
         }
         executor.shutdownNow();
+    }
+
+    private static long remainingMs(long deadlineNanos) {
+        return Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L);
+    }
+
+    /**
+     * Commits this node's Leave, so its VIPs move at once. Retried until the deadline: right after a leadership
+     * hand-off the client first asks this node (no longer leader), then the new one, which accepts writes only once
+     * it has committed its first entry; the client's own few retries do not always span that.
+     */
+    private void tellGroupLeaving(long deadline) {
+        String lastError = "no attempt";
+        int attempts = 0;
+        while (System.nanoTime() < deadline) {
+            attempts++;
+            try {
+                RaftClientReply reply = cluster.submit(new Command.Leave(config.nodeId(), System.currentTimeMillis()))
+                        .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                if (reply.isSuccess()) {
+                    LOG.info("handed VIPs back to the cluster{}", attempts > 1 ? " (attempt " + attempts + ")" : "");
+                    return;
+                }
+                lastError = String.valueOf(reply.getException());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                lastError = e.toString();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("could not tell the cluster this node is leaving ({} attempts, last: {}); its VIPs move after the "
+                + "failover timeout", attempts, lastError);
     }
 
     /**
@@ -580,10 +634,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             if (sick != null) {
                 throw new IllegalArgumentException(target + " fails " + vip + "'s checks: " + sick);
             }
-            long now = System.nanoTime();
-            if (!target.equals(config.nodeId()) && !liveness.live(target, now)) {
-                throw new IllegalArgumentException(target + " is not reachable (no renewal from it for "
-                        + liveness.sinceMillis(target, now) + " ms)");
+            String unearned = liveness.whyNotEarned(target, System.nanoTime());
+            if (unearned != null) {
+                throw new IllegalArgumentException(target + " may not receive VIPs yet: " + unearned);
             }
             return new Command.Assign(vip, state.epoch(), 0, target, System.currentTimeMillis(),
                     "moved by vipctl on " + config.nodeId(), true);
@@ -704,6 +757,12 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         return config.nodeId() + " is now the leader";
     }
 
+    /** Why {@code node} may not receive VIPs now (the leader's view of its log first), or null. */
+    private String whyNotEligible(String node, long now) {
+        String lagging = laggingFollowers.lagging().get(node);
+        return lagging != null ? lagging : liveness.whyNotEarned(node, now);
+    }
+
     /** A status snapshot, computed on the agent thread so it is consistent with what the host carries. */
     public StatusReport status() throws Exception {
         return executor.submit(this::buildStatus).get(2, TimeUnit.SECONDS);
@@ -744,7 +803,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             boolean reachable = self ? lease.valid(now) : liveness.live(p.id(), now);
             nodes.add(new StatusReport.NodeStatus(p.id(), p.address(), r, reachable, isLeader, self,
                     liveness.sinceMillis(p.id(), now), table.drained().contains(p.id()),
-                    laggingFollowers.lagging().get(p.id())));
+                    whyNotEligible(p.id(), now)));
         }
         Map<String, Long> heldSince = host.heldSince();
         List<StatusReport.VipStatus> vips = new ArrayList<>();

@@ -289,19 +289,19 @@ public final class VipdMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             shuttingDown[0] = true;
             watch.close();
+            long stopStart = System.nanoTime();
             LOG.info("stopping: releasing VIPs");
             reloader[0].health().close();
             agent.shutdown(1000);
-            try {
-                clusterNode.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("error closing the Raft server: {}", e.toString());
-            }
-            controlServer.close();
+            long handedOver = System.nanoTime();
+            Thread raftCloser = startClosingRaftServer(clusterNode);
+            controlServer.close(); // meanwhile
+            awaitRaftServerClosed(raftCloser, handedOver);
             hooks.close();
             fence.close();
             network.close();
-            LOG.info("stopped");
+            LOG.info("stopped in {} ms (VIPs handed over after {} ms)", (System.nanoTime() - stopStart) / 1_000_000L,
+                    (handedOver - stopStart) / 1_000_000L);
             stopped.countDown();
         }, "vipd-shutdown"));
         try {
@@ -310,6 +310,43 @@ public final class VipdMain implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** How long a stop waits for Ratis to close its server (gRPC, log worker) once the VIPs are handed over. */
+    static final long RAFT_CLOSE_WAIT_MS = 150;
+
+    /**
+     * Starts closing the Raft server on a thread of its own. Ratis takes about a second to close (its gRPC server and
+     * clients, the log worker); by then this node has released its VIPs and told the group, and every entry it
+     * acknowledged is on disk, so the process need not wait for all of it: what is cut short is what a crash would
+     * cut short, which Raft tolerates.
+     */
+    private static Thread startClosingRaftServer(ClusterNode clusterNode) {
+        Thread closer = new Thread(() -> {
+            try {
+                clusterNode.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("error closing the Raft server: {}", e.toString());
+            }
+        }, "vipd-raft-close");
+        closer.setDaemon(true);
+        closer.start();
+        return closer;
+    }
+
+    /** Waits until {@link #RAFT_CLOSE_WAIT_MS} after {@code sinceNanos} at most for the Raft server to close. */
+    private static void awaitRaftServerClosed(Thread closer, long sinceNanos) {
+        long leftMs = RAFT_CLOSE_WAIT_MS - (System.nanoTime() - sinceNanos) / 1_000_000L;
+        try {
+            if (leftMs > 0) {
+                closer.join(leftMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.debug("Raft server still closing after {} ms; exiting anyway", RAFT_CLOSE_WAIT_MS);
+        }
     }
 
     /** SIGHUP reloads the configuration (the unit's ExecReload uses vipctl reload, which also reports errors). */

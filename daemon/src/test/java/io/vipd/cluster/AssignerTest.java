@@ -206,6 +206,66 @@ class AssignerTest {
         assertEquals(List.of(), plan(onN1, on, (n, v) -> 60_000));
     }
 
+    static Assigner.Ages ages(long heldMs, long unplacedMs) {
+        return new Assigner.Ages() {
+            @Override
+            public long heldMillis(String vip) {
+                return heldMs;
+            }
+
+            @Override
+            public long unplacedMillis(String vip) {
+                return unplacedMs;
+            }
+        };
+    }
+
+    @Test
+    void preemptionWaitsUntilTheOwnerHeldTheVipForTheHoldTime() throws Exception {
+        VipTable t = healthy(VipTable.EMPTY, "web", "n1", "n2", "n3")
+                .apply(new Command.Assign("web", 0, 0, "n2", 0, "failover from n1")).table();
+        List<VipSpec> on = List.of(new VipSpec("web", (Inet4Address) InetAddress.getByName("198.18.0.100"), 24,
+                "eth0", List.of("n1", "n2"), List.of("svc"), true, 0, VipSpec.UnhealthyPolicy.KEEP, 5000));
+        Assigner.Inputs justMoved = new Assigner.Inputs(known(t, on), on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, ages(4999, Long.MAX_VALUE));
+        assertEquals(List.of(), Assigner.plan(justMoved), "n2 has held web for less than the hold time");
+        Assigner.Inputs held = new Assigner.Inputs(known(t, on), on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, ages(5000, Long.MAX_VALUE));
+        List<Command.Assign> p = Assigner.plan(held);
+        assertEquals("n1", p.get(0).owner());
+        assertTrue(p.get(0).handover());
+        // The hold time does not keep a VIP on an owner that must give it up (drained).
+        VipTable drained = t.apply(new Command.Drain("n2", true, 0)).table();
+        Assigner.Inputs mustGo = new Assigner.Inputs(known(drained, on), on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 0, ages(10, Long.MAX_VALUE));
+        assertEquals("n1", Assigner.plan(mustGo).get(0).owner());
+    }
+
+    @Test
+    void aNewVipWaitsBoundedForItsPreferredNodesToDefineIt() throws Exception {
+        List<VipSpec> vips = List.of(vip("api", 102, "n3"));
+        // A reload added api: n1 and n2 reported it already, the preferred n3 has not yet.
+        VipTable t = VipTable.EMPTY
+                .apply(new Command.Definitions("n1", Map.of("api", "198.18.0.102/24"))).table()
+                .apply(new Command.Definitions("n2", Map.of("api", "198.18.0.102/24"))).table()
+                .apply(new Command.Definitions("n3", Map.of())).table();
+        Assigner.Inputs early = new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                Assigner.EligibleFor.ALWAYS, ages(Long.MAX_VALUE, 100));
+        assertEquals(List.of(), Assigner.plan(early), "waits for n3 to define api");
+        VipTable reported = t.apply(new Command.Definitions("n3", Map.of("api", "198.18.0.102/24"))).table();
+        Assigner.Inputs now = new Assigner.Inputs(reported, vips, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                Assigner.EligibleFor.ALWAYS, ages(Long.MAX_VALUE, 150));
+        assertEquals("n3", Assigner.plan(now).get(0).owner(), "straight to the preferred node");
+        // Bounded: n3 never reloads; after the patience api goes to the least loaded node that defines it.
+        Assigner.Inputs late = new Assigner.Inputs(t, vips, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                Assigner.EligibleFor.ALWAYS, ages(Long.MAX_VALUE, Assigner.NEW_VIP_PATIENCE_MS));
+        assertEquals("n1", Assigner.plan(late).get(0).owner());
+        // A preferred node that is not a candidate (down) is not waited for.
+        Assigner.Inputs n3Down = new Assigner.Inputs(t, vips, MEMBERS, Set.of("n1", "n2"), MEMBERS, true, 0,
+                Assigner.EligibleFor.ALWAYS, ages(Long.MAX_VALUE, 100));
+        assertEquals("n1", Assigner.plan(n3Down).get(0).owner());
+    }
+
     @Test
     void drainedNodesGiveUpTheirVipsAndReceiveNone() throws Exception {
         List<VipSpec> vips = List.of(vip("web", 100, "n1"), vip("db", 101, "n1"));

@@ -214,7 +214,10 @@ class ConfigLoaderTest {
         assertEquals(List.of("http", "page"), web.checks());
         assertTrue(web.preempt());
         assertEquals(5000, web.preemptDelayMs());
+        assertEquals(VipSpec.DEFAULT_PREEMPT_HOLD_MS, web.preemptHoldMs());
         assertEquals(VipSpec.UnhealthyPolicy.KEEP, web.unhealthy());
+        assertEquals(12000, loader.parse(FILE, CHECKED + "vip.web.preempt.hold.ms = 12000\n").vip("web")
+                .orElseThrow().preemptHoldMs());
         assertEquals(VipSpec.UnhealthyPolicy.RELEASE, c.vip("db").orElseThrow().unhealthy());
         CheckSpec http = c.checks().get("http");
         assertEquals("tcp 127.0.0.1:80", http.describe());
@@ -256,6 +259,8 @@ class ConfigLoaderTest {
                 .contains("vip.web.preempt: 'maybe' is not on/off"));
         assertTrue(error(CHECKED.replace("vip.web.preempt = on", "vip.web.preempt = off")).getMessage()
                 .contains("vip.web.preempt.delay.ms: set, but vip.web.preempt is off"));
+        assertTrue(error(CHECKED + "vip.db.preempt.hold.ms = 1000\n").getMessage()
+                .contains("vip.db.preempt.hold.ms: set, but vip.db.preempt is off"));
         assertTrue(error(CHECKED.replace("vip.db.checks = script\n", "")).getMessage()
                 .contains("vip.db.unhealthy: release needs checks"));
         assertTrue(error(CHECKED.replace("/usr/local/bin/vip-log", "vip-log")).getMessage()

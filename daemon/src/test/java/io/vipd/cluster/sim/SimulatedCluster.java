@@ -302,7 +302,7 @@ public final class SimulatedCluster {
             lastApplied = 0;
             table = VipTable.EMPTY;
             lease = new OwnerLease(timing.leaseMs());
-            liveness = new Liveness(timing.failoverTimeoutMs());
+            liveness = new Liveness(timing.failoverTimeoutMs(), timing.earnMs(), timing.renewalGapMs());
             leaderSince = null;
             renewalStarts.clear();
             placing.clear();
@@ -604,7 +604,10 @@ public final class SimulatedCluster {
             releasingSeen.keySet().retainAll(pendingHandovers);
             List<VipSpec> pending = vips.stream().filter(v -> !placing.contains(v.name())).toList();
             long t = local();
-            Assigner.Inputs in = new Assigner.Inputs(table, pending, live, live, members, settled, 0,
+            // as the agent does: only nodes that earned VIPs (renewing steadily) receive them
+            Set<String> candidates = liveness.earnedNodes(local());
+            candidates.retainAll(members);
+            Assigner.Inputs in = new Assigner.Inputs(table, pending, live, candidates, members, settled, 0,
                     (node, vip) -> {
                         Long since = eligibleSince.get(node + "#" + vip);
                         return since == null ? -1 : (t - since) / MS;
