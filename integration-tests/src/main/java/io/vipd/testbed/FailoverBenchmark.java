@@ -3,13 +3,9 @@ package io.vipd.testbed;
 import io.vipd.host.MacAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Failover benchmark, vipd against keepalived on the same namespace testbed in the same run: 3 hosts, one VIP, the
@@ -21,185 +17,12 @@ import java.util.Map;
  *   <li>request rounds in which two MACs answered, during the crashes, during a 10 s partition of the owner from the
  *       other hosts (the client still reaches both sides), and during a 5 s SIGSTOP of the owner's daemon.</li>
  * </ul>
- * Usage: {@code scripts/bench [--trials K] [--systems vipd-default,vipd-fast,keepalived-1,keepalived-0.1]}.
+ * Usage: {@code scripts/bench --only failover [--trials K] [--systems vipd-default,vipd-fast,keepalived-1,
+ * keepalived-0.1]}.
  * Timings are figures to compare, not assertions: the machine is shared and noisy.
  */
 public final class FailoverBenchmark {
     private static final String VIP = "web";
-
-    /** One failover system under test. */
-    private interface Subject {
-        String name();
-
-        void start(Testbed bed, int host) throws IOException;
-
-        /** SIGKILL every process of the system on the host. */
-        void kill(Testbed bed, int host) throws IOException;
-
-        void pause(Testbed bed, int host) throws IOException;
-
-        void resume(Testbed bed, int host) throws IOException;
-
-        /** A planned stop (SIGTERM, as systemctl stop does), waiting until the system has exited. */
-        void stop(Testbed bed, int host) throws IOException;
-
-        /** Waits until every host has (re)joined: a planned stop right after a restart measures the restart. */
-        default void settle(Testbed bed) {
-        }
-
-        /** A planned move of the VIP to {@code host} without stopping anything; false if the system has none. */
-        default boolean move(Testbed bed, int via, int host) throws IOException {
-            return false;
-        }
-
-        String config();
-    }
-
-    private static final class Vipd implements Subject {
-        private final String profile;
-
-        Vipd(String profile) {
-            this.profile = profile;
-        }
-
-        @Override
-        public String name() {
-            return "vipd " + profile;
-        }
-
-        @Override
-        public String config() {
-            return "profile = " + profile + "\n";
-        }
-
-        @Override
-        public void start(Testbed bed, int host) throws IOException {
-            bed.startDaemon(host);
-        }
-
-        @Override
-        public void kill(Testbed bed, int host) throws IOException {
-            bed.kill9(host);
-        }
-
-        @Override
-        public void pause(Testbed bed, int host) throws IOException {
-            bed.pause(host);
-        }
-
-        @Override
-        public void resume(Testbed bed, int host) throws IOException {
-            bed.resume(host);
-        }
-
-        @Override
-        public void stop(Testbed bed, int host) throws IOException {
-            bed.terminate(host);
-        }
-
-        @Override
-        public void settle(Testbed bed) {
-            Testbed.waitUntil("every vipd sees every node reachable", 60_000, () -> {
-                for (int i = 1; i <= bed.hostCount(); i++) {
-                    com.fasterxml.jackson.databind.JsonNode st = bed.status(i);
-                    if (st == null) {
-                        return false;
-                    }
-                    for (com.fasterxml.jackson.databind.JsonNode n : st.get("nodes")) {
-                        if (!n.get("reachable").asBoolean()) {
-                            return false;
-                        }
-                    }
-                }
-                return true;
-            });
-        }
-
-        @Override
-        public boolean move(Testbed bed, int via, int host) throws IOException {
-            com.fasterxml.jackson.databind.JsonNode answer = bed.control(via, "move " + VIP + " " + bed.node(host),
-                    15_000);
-            if (!answer.has("result")) {
-                throw new IOException("vipctl move failed: " + answer);
-            }
-            return true;
-        }
-    }
-
-    private static final class Keepalived implements Subject {
-        private final String advertInt;
-        private final Map<Integer, Process> processes = new LinkedHashMap<>();
-
-        Keepalived(String advertInt) {
-            this.advertInt = advertInt;
-        }
-
-        @Override
-        public String name() {
-            return "keepalived advert_int " + advertInt + (advertInt.contains(".") ? " (VRRPv3)" : " (VRRPv2)");
-        }
-
-        @Override
-        public String config() {
-            return "";
-        }
-
-        @Override
-        public void start(Testbed bed, int host) throws IOException {
-            Path dir = bed.workDir().resolve("keepalived-" + host);
-            Files.createDirectories(dir);
-            Path conf = dir.resolve("keepalived.conf");
-            // All BACKUP with equal priority and nopreempt: the fairest match for vipd, which never takes a VIP back.
-            Files.writeString(conf, "global_defs {\n  router_id h" + host + "\n"
-                    + (advertInt.contains(".") ? "  vrrp_version 3\n" : "")
-                    + "}\nvrrp_instance VI_1 {\n  state BACKUP\n  nopreempt\n  interface eth0\n"
-                    + "  virtual_router_id 51\n  priority 100\n  advert_int " + advertInt + "\n"
-                    + "  virtual_ipaddress {\n    " + bed.vip(VIP).getHostAddress() + "/24 dev eth0\n  }\n}\n");
-            // Fresh pid files per start, as after a reboot: a SIGKILLed child can linger as a zombie here (the
-            // container's init does not reap it), and keepalived refuses to start while its pid file names one.
-            String run = String.valueOf(System.nanoTime());
-            processes.put(host, bed.spawn(host, List.of("keepalived", "--dont-fork", "--log-console", "--vrrp",
-                    "-f", conf.toString(), "-p", dir.resolve("k-" + run + ".pid").toString(),
-                    "-r", dir.resolve("v-" + run + ".pid").toString()), dir.resolve("keepalived.log")));
-        }
-
-        @Override
-        public void kill(Testbed bed, int host) {
-            Testbed.killTree(processes.remove(host));
-        }
-
-        private void signal(int host, String sig) throws IOException {
-            Process p = processes.get(host);
-            for (ProcessHandle h : p.descendants().toList()) {
-                Shell.ok("kill", sig, String.valueOf(h.pid()));
-            }
-            Shell.ok("kill", sig, String.valueOf(p.pid()));
-        }
-
-        @Override
-        public void pause(Testbed bed, int host) throws IOException {
-            signal(host, "-STOP");
-        }
-
-        @Override
-        public void resume(Testbed bed, int host) throws IOException {
-            signal(host, "-CONT");
-        }
-
-        @Override
-        public void stop(Testbed bed, int host) throws IOException {
-            // keepalived's own planned stop: on SIGTERM the master sends a priority-0 advert so a backup takes over
-            Process p = processes.remove(host);
-            Shell.ok("kill", "-TERM", String.valueOf(p.pid()));
-            try {
-                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    Testbed.killTree(p);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     /** What one system measured. */
     private static final class Result {
@@ -231,11 +54,11 @@ public final class FailoverBenchmark {
         }
         List<Result> results = new ArrayList<>();
         for (String system : systems) {
-            Subject subject = switch (system) {
-                case "vipd-default" -> new Vipd("default");
-                case "vipd-fast" -> new Vipd("fast");
-                case "keepalived-1" -> new Keepalived("1");
-                case "keepalived-0.1" -> new Keepalived("0.1");
+            BenchSubject subject = switch (system) {
+                case "vipd-default" -> new VipdSubject("default");
+                case "vipd-fast" -> new VipdSubject("fast");
+                case "keepalived-1" -> new KeepalivedSubject("1");
+                case "keepalived-0.1" -> new KeepalivedSubject("0.1");
                 default -> throw new IllegalArgumentException("unknown system " + system);
             };
             results.add(run(subject, trials));
@@ -258,7 +81,7 @@ public final class FailoverBenchmark {
         return ArpReferee.dualAnswers(bed.referee().since(from)).values().stream().mapToLong(List::size).sum();
     }
 
-    private static Result run(Subject subject, int trials) throws Exception {
+    private static Result run(BenchSubject subject, int trials) throws Exception {
         Result r = new Result(subject.name());
         System.out.println("==> " + subject.name() + ": " + trials + " crash trials, 1 partition, 1 pause");
         try (Testbed bed = new Testbed(3, List.of(VIP), Testbed.vipdJarFromBuild(), subject.config())) {
@@ -337,7 +160,7 @@ public final class FailoverBenchmark {
      * Planned changes, measured as the client sees them (last ARP answer from the old MAC to first from the new):
      * the owner stopped with SIGTERM (then started again), and, where the system has one, a planned move.
      */
-    private static void plannedChanges(Subject subject, Testbed bed, Inet4Address vip, int trials, Result r)
+    private static void plannedChanges(BenchSubject subject, Testbed bed, Inet4Address vip, int trials, Result r)
             throws Exception {
         for (int t = 0; t < trials; t++) {
             awaitOneOwner(bed, vip);
@@ -364,7 +187,7 @@ public final class FailoverBenchmark {
             int owner = answering(bed, vip, 300_000_000L);
             int target = owner % 3 + 1;
             long t0 = System.nanoTime();
-            if (!subject.move(bed, owner % 3 + 1, target)) {
+            if (!subject.move(bed, VIP, owner % 3 + 1, target)) {
                 break;
             }
             Testbed.waitUntil("the target answers", 30_000, () -> answering(bed, vip, 100_000_000L) == target);

@@ -222,6 +222,17 @@ public final class Testbed implements AutoCloseable {
         return sb.toString();
     }
 
+    /** Host i's configuration without the lines of the given VIPs (for VIPs a test adds later by a reload). */
+    public String configWithout(int i, java.util.Set<String> withheld) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : config(i).split("\n")) {
+            if (withheld.stream().noneMatch(v -> line.startsWith("vip." + v + "."))) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     public static List<String> javaCommand(Path jar, String mainClass) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));

@@ -38,16 +38,6 @@ class ReloadIT implements DaemonLogsOnFailure.HasTestbed {
         return bed;
     }
 
-    /** Host i's configuration without the lines of {@code vip}. */
-    private String configWithout(int i, String vip) {
-        StringBuilder sb = new StringBuilder();
-        for (String line : bed.config(i).split("\n")) {
-            if (!line.startsWith("vip." + vip + ".")) {
-                sb.append(line).append('\n');
-            }
-        }
-        return sb.toString();
-    }
 
     @BeforeAll
     void start() throws Exception {
@@ -55,7 +45,7 @@ class ReloadIT implements DaemonLogsOnFailure.HasTestbed {
         bed = new Testbed(3, List.of("web", "db", "api"), Testbed.vipdJarFromBuild(), "");
         startNanos = System.nanoTime();
         for (int i = 1; i <= 3; i++) {
-            bed.startDaemon(i, Map.of(), configWithout(i, "api"));
+            bed.startDaemon(i, Map.of(), bed.configWithout(i, java.util.Set.of("api")));
         }
     }
 
@@ -110,7 +100,7 @@ class ReloadIT implements DaemonLogsOnFailure.HasTestbed {
         long from = System.nanoTime();
         // Every host: api added, db removed, web unchanged. Two by vipctl reload, the third by SIGHUP.
         for (int i = 1; i <= 3; i++) {
-            Files.writeString(bed.configPath(i), configWithout(i, "db"));
+            Files.writeString(bed.configPath(i), bed.configWithout(i, java.util.Set.of("db")));
         }
         Shell.Result r = vipctl(1, "reload");
         assertEquals(0, r.exit(), r.output());
