@@ -98,6 +98,66 @@ class OwnershipSimulationTest {
             assertEquals(List.of(owner), sim.holdersOf(v.name()), "exactly the owner holds " + v.name());
         }
         assertTrue(sim.tablesAgree(), "every node applied the same table");
+        // Settled means settled: with nothing failing, no VIP changes owner again (no flapping after the faults).
+        java.util.Map<String, Long> epochs = new java.util.TreeMap<>();
+        sim.vips.forEach(v -> epochs.put(v.name(), sim.nodes[0].table.vip(v.name()).epoch()));
+        sim.runFor(10_000 * MS);
+        java.util.Map<String, Long> later = new java.util.TreeMap<>();
+        sim.vips.forEach(v -> later.put(v.name(), sim.nodes[0].table.vip(v.name()).epoch()));
+        assertEquals(epochs, later, "owner changes after the cluster settled");
+    }
+
+    /** Owner changes of {@code vip} in a window, as the replicated table records them (an epoch per change). */
+    static List<String> ownerChanges(SimulatedCluster sim, String vip, long windowNanos) {
+        List<String> owners = new ArrayList<>();
+        long end = sim.now + windowNanos;
+        long epoch = -1;
+        while (sim.now < end) {
+            sim.runFor(10 * MS);
+            io.vipd.cluster.VipState v = sim.nodes[0].table.vip(vip);
+            if (v.epoch() != epoch && v.holder() != null) {
+                epoch = v.epoch();
+                owners.add(v.holder());
+            }
+        }
+        return owners;
+    }
+
+    /**
+     * The flap the field reported, in the simulation: a preferred owner (preempt on, no delay) cut off from its
+     * peers for 6 s and then healed gets its VIP back once. Before nodes had to earn VIPs, the leader handed it back
+     * as soon as the node was reachable, before its renewals resumed, and it was lost and returned again.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("flapSeeds")
+    void aHealedPreferredOwnerGetsItsVipBackOnceNotAgainAndAgain(long seed) throws Exception {
+        VipSpec web = new VipSpec("v0", (Inet4Address) InetAddress.getByName("198.18.0.100"), 24, "eth0",
+                List.of("n1", "n2", "n3"), List.of(), true, 0, VipSpec.UnhealthyPolicy.KEEP);
+        SimulatedCluster sim = new SimulatedCluster(seed, 3, List.of(web), Timing.DEFAULT);
+        sim.runFor(8_000 * MS);
+        assertEquals("n1", sim.ownerOf("v0"));
+        sim.partitionGroup[0] = 1;
+        sim.trace("ISOLATE n1");
+        List<String> during = ownerChanges(sim, "v0", 6_000 * MS);
+        sim.heal();
+        sim.trace("HEAL");
+        List<String> after = ownerChanges(sim, "v0", 10_000 * MS);
+        List<String> all = new ArrayList<>(during);
+        for (String o : after) {
+            if (all.isEmpty() || !all.get(all.size() - 1).equals(o)) {
+                all.add(o);
+            }
+        }
+        assertEquals(List.of("n1", "n2", "n1"), all, "v0's owners after n1 was cut off and healed (seed " + seed + ")");
+        assertEquals(List.of(), sim.violations);
+    }
+
+    static List<Long> flapSeeds() {
+        List<Long> out = new ArrayList<>();
+        for (long seed = 1; seed <= 8; seed++) {
+            out.add(seed);
+        }
+        return out;
     }
 
     @ParameterizedTest(name = "seed {0}, {1} nodes, {2} profile")
