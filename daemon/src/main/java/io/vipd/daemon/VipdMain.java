@@ -41,6 +41,10 @@ import picocli.CommandLine.Option;
 public final class VipdMain implements Callable<Integer> {
     /** Exit status when the Raft server stopped under a running daemon; systemd restarts it (Restart=on-failure). */
     static final int EXIT_RAFT_STOPPED = 70;
+    /** Exit status after SIGTERM (128 + 15), as the JVM would end with; systemd's SuccessExitStatus=143 accepts it. */
+    static final int EXIT_TERMINATED = 143;
+    /** The status the stop ends the process with: SIGTERM's unless the Raft server stopped by itself. */
+    private static volatile int exitStatus = EXIT_TERMINATED;
     private static final Logger LOG = LoggerFactory.getLogger("vipd");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
@@ -284,6 +288,7 @@ public final class VipdMain implements Callable<Integer> {
                             + "vipd", what, why.equals(what) ? "see the Raft server's last error above" : why,
                             EXIT_RAFT_STOPPED);
                     actuator.releaseAll("Raft server stopped");
+                    exitStatus = EXIT_RAFT_STOPPED;
                     new Thread(() -> System.exit(EXIT_RAFT_STOPPED), "vipd-exit").start();
                 });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -294,15 +299,19 @@ public final class VipdMain implements Callable<Integer> {
             reloader[0].health().close();
             agent.shutdown(1000);
             long handedOver = System.nanoTime();
-            Thread raftCloser = startClosingRaftServer(clusterNode);
-            controlServer.close(); // meanwhile
-            awaitRaftServerClosed(raftCloser, handedOver);
+            startClosingRaftServer(clusterNode); // not waited for: the process ends with LibC.exitNow below
+            controlServer.close();
             hooks.close();
             fence.close();
             network.close();
             LOG.info("stopped in {} ms (VIPs handed over after {} ms)", (System.nanoTime() - stopStart) / 1_000_000L,
                     (handedOver - stopStart) / 1_000_000L);
             stopped.countDown();
+            // Everything of vipd's is released, closed and logged. The JVM's own exit would now wait up to 300 ms
+            // for threads blocked in native code (Ratis's gRPC event loops, still closing): end the process here.
+            System.out.flush();
+            System.err.flush();
+            io.vipd.host.LibC.exitNow(exitStatus);
         }, "vipd-shutdown"));
         try {
             stopped.await();
@@ -312,16 +321,13 @@ public final class VipdMain implements Callable<Integer> {
         return 0;
     }
 
-    /** How long a stop waits for Ratis to close its server (gRPC, log worker) once the VIPs are handed over. */
-    static final long RAFT_CLOSE_WAIT_MS = 150;
-
     /**
-     * Starts closing the Raft server on a thread of its own. Ratis takes about a second to close (its gRPC server and
-     * clients, the log worker); by then this node has released its VIPs and told the group, and every entry it
-     * acknowledged is on disk, so the process need not wait for all of it: what is cut short is what a crash would
+     * Starts closing the Raft server on a thread of its own, and does not wait for it. Ratis takes about a second to
+     * close (its gRPC server and clients, the log worker); by then this node has released its VIPs and told the
+     * group, and every entry it acknowledged is on disk: what the process's end cuts short is what a crash would
      * cut short, which Raft tolerates.
      */
-    private static Thread startClosingRaftServer(ClusterNode clusterNode) {
+    private static void startClosingRaftServer(ClusterNode clusterNode) {
         Thread closer = new Thread(() -> {
             try {
                 clusterNode.close();
@@ -331,22 +337,6 @@ public final class VipdMain implements Callable<Integer> {
         }, "vipd-raft-close");
         closer.setDaemon(true);
         closer.start();
-        return closer;
-    }
-
-    /** Waits until {@link #RAFT_CLOSE_WAIT_MS} after {@code sinceNanos} at most for the Raft server to close. */
-    private static void awaitRaftServerClosed(Thread closer, long sinceNanos) {
-        long leftMs = RAFT_CLOSE_WAIT_MS - (System.nanoTime() - sinceNanos) / 1_000_000L;
-        try {
-            if (leftMs > 0) {
-                closer.join(leftMs);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (closer.isAlive()) {
-            LOG.debug("Raft server still closing after {} ms; exiting anyway", RAFT_CLOSE_WAIT_MS);
-        }
     }
 
     /** SIGHUP reloads the configuration (the unit's ExecReload uses vipctl reload, which also reports errors). */

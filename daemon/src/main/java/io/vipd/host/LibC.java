@@ -45,6 +45,18 @@ public interface LibC {
 
     String strerror(int errnum);
 
+    /** Ends the process at once, without the JVM's exit sequence (see {@link #exitNow}). */
+    void _exit(int status);
+
+    /**
+     * Ends the process now with {@code status}. For a daemon that has already released and closed everything of
+     * its own: HotSpot's exit waits up to 300 ms for threads blocked in native code (event loops of libraries still
+     * closing), which a stop should not spend.
+     */
+    static void exitNow(int status) {
+        get()._exit(status);
+    }
+
     /** Loaded once; loading libc cannot fail on the Linux hosts vipd supports. */
     final class Holder {
         static final LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
