@@ -626,17 +626,13 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             if (table.drained().contains(target)) {
                 throw new IllegalArgumentException(target + " is drained (vipctl undrain " + target + " first)");
             }
-            String behind = laggingFollowers.lagging().get(target);
-            if (behind != null) {
-                throw new IllegalArgumentException(target + " is " + behind + "; try again once it has caught up");
+            String ineligible = whyNotEligible(target, System.nanoTime());
+            if (ineligible != null) {
+                throw new IllegalArgumentException(target + " may not receive VIPs yet: " + ineligible);
             }
             String sick = Assigner.unhealthyReason(table, spec, target);
             if (sick != null) {
                 throw new IllegalArgumentException(target + " fails " + vip + "'s checks: " + sick);
-            }
-            String unearned = liveness.whyNotEarned(target, System.nanoTime());
-            if (unearned != null) {
-                throw new IllegalArgumentException(target + " may not receive VIPs yet: " + unearned);
             }
             return new Command.Assign(vip, state.epoch(), 0, target, System.currentTimeMillis(),
                     "moved by vipctl on " + config.nodeId(), true);

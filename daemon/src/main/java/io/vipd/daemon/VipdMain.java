@@ -278,8 +278,8 @@ public final class VipdMain implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         ControlServer controlServer = control;
         ClusterNode clusterNode = cluster;
-        boolean[] shuttingDown = {false};
-        RaftServerWatch watch = new RaftServerWatch(clusterNode::sample, () -> shuttingDown[0], System::nanoTime,
+        java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
+        RaftServerWatch watch = new RaftServerWatch(clusterNode::sample, shuttingDown::get, System::nanoTime,
                 what -> {
                     // Nothing can be renewed any more: let go of everything now (the lease would lapse anyway), say
                     // why in one line, and exit non-zero so the service manager starts a fresh daemon that rejoins.
@@ -292,7 +292,7 @@ public final class VipdMain implements Callable<Integer> {
                     new Thread(() -> System.exit(EXIT_RAFT_STOPPED), "vipd-exit").start();
                 });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            shuttingDown[0] = true;
+            shuttingDown.set(true);
             watch.close();
             long stopStart = System.nanoTime();
             LOG.info("stopping: releasing VIPs");
