@@ -231,6 +231,9 @@ public final class Vipctl implements Callable<Integer> {
     static void print(StatusReport s, PrintStream out) {
         out.printf("cluster %s: this node %s is %s; leader %s; term %d%n%n", s.cluster(), s.node(), s.role(),
                 s.leader() == null ? "(none)" : s.leader(), s.term());
+        if (s.security() != null) {
+            out.printf("raft traffic: %s%n%n", s.security());
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NODE", "ADDRESS", "ROLE", "REACHABLE", "LAST RENEWAL", "DRAINED"});
         for (StatusReport.NodeStatus n : s.nodes()) {

@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import io.vipd.security.PeerTls;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -43,9 +46,15 @@ public final class ClusterNode implements Closeable {
     private final String selfId;
     private final java.util.concurrent.ExecutorService submitters;
     private final VipStateMachine stateMachine;
+    /** Ratis's transport parameters: TLS contexts and the identity check, shared by the server and its clients. */
+    private final Parameters parameters;
 
-    public ClusterNode(VipdConfig config, VipStateMachine stateMachine) throws IOException {
+    /**
+     * @param tls this node's TLS for Raft traffic, or null when the configuration says {@code insecure = true}
+     */
+    public ClusterNode(VipdConfig config, VipStateMachine stateMachine, PeerTls tls) throws IOException {
         this.stateMachine = stateMachine;
+        this.parameters = parameters(config.nodeId(), tls);
         List<RaftPeer> peers = config.peers().stream()
                 .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
                 .toList();
@@ -94,14 +103,31 @@ public final class ClusterNode implements Closeable {
                 .setGroup(group)
                 .setProperties(properties)
                 .setStateMachine(stateMachine)
+                .setParameters(parameters)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         client = RaftClient.newBuilder()
                 .setProperties(properties)
                 .setRaftGroup(group)
+                .setParameters(parameters)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, ms(20)))
                 .build();
+    }
+
+    /**
+     * Mutual TLS on every Raft connection, in and out, with the peer's certificate checked against the cluster CA
+     * and the member list ({@link PeerTls}); and on the server, every request bound to the id in its sender's
+     * certificate ({@link PeerIdentityCheck}).
+     */
+    private static Parameters parameters(String selfId, PeerTls tls) {
+        Parameters parameters = new Parameters();
+        if (tls != null) {
+            GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(tls.keys(), tls.trust(), true));
+            PeerIdentityCheck check = new PeerIdentityCheck(selfId, tls.trust()::memberOf, tls.refusals());
+            GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.intercept(check));
+        }
+        return parameters;
     }
 
     /** The group id is derived from the cluster name, so every node of a cluster computes the same one. */
@@ -148,14 +174,16 @@ public final class ClusterNode implements Closeable {
      * a transfer runs the leader accepts no writes, so renewals wait: an operator action, not an automatic one.
      */
     public RaftClientReply transferLeadershipHere(long timeoutMs) throws IOException {
-        try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setRaftGroup(group).build()) {
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setParameters(parameters)
+                .setRaftGroup(group).build()) {
             return admin.admin().transferLeadership(RaftPeerId.valueOf(selfId), timeoutMs);
         }
     }
 
     /** Hands Raft leadership from this node to {@code peer} (planned shutdown of the leader). */
     public RaftClientReply transferLeadershipTo(String peer, long timeoutMs) throws IOException {
-        try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setRaftGroup(group).build()) {
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setParameters(parameters)
+                .setRaftGroup(group).build()) {
             return admin.admin().transferLeadership(RaftPeerId.valueOf(peer), timeoutMs);
         }
     }

@@ -62,8 +62,30 @@ public sealed interface Command {
         }
     }
 
-    /** A node is drained (its VIPs move away and no VIP is given to it) or undrained. */
-    record Drain(String node, boolean drained, long wallMillis) implements Command {}
+    /**
+     * A node is drained (its VIPs move away and no VIP is given to it) or undrained, by an operator on
+     * {@code issuer}'s control socket ({@code user} names who; both empty in entries written before vipd recorded
+     * them).
+     */
+    record Drain(String node, boolean drained, long wallMillis, String issuer, String user) implements Command {
+        public Drain(String node, boolean drained, long wallMillis) {
+            this(node, drained, wallMillis, "", "");
+        }
+    }
+
+    /**
+     * An operator's {@code vipctl move} on {@code issuer} (run by {@code user}): a handover of {@code vip} to
+     * {@code target}, applied only if the VIP is still at {@code expectedEpoch}. Its own command, not an
+     * {@link Assign}, because any member may relay an operator's move while only the leader places VIPs.
+     */
+    record Move(String vip, long expectedEpoch, String target, long wallMillis, String issuer, String user)
+            implements Command {
+        /** The handover this move stands for, with a reason that says who asked for it. */
+        public Assign asAssign() {
+            return new Assign(vip, expectedEpoch, 0, target, wallMillis, "moved by " + user + " with vipctl on "
+                    + issuer, true);
+        }
+    }
 
     /**
      * A node that is shutting down has already removed its addresses and gives up everything it owns, so the VIPs
@@ -78,6 +100,8 @@ public sealed interface Command {
     byte HEALTH = 5;
     byte DRAIN = 6;
     byte DEFINITIONS = 7;
+    byte DRAIN_BY = 8;
+    byte MOVE = 9;
 
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -113,10 +137,20 @@ public sealed interface Command {
                 out.writeUTF(d.node());
                 Wire.writeStrings(out, d.vips());
             } else if (this instanceof Drain d) {
-                out.writeByte(DRAIN);
+                out.writeByte(DRAIN_BY);
                 out.writeUTF(d.node());
                 out.writeBoolean(d.drained());
                 out.writeLong(d.wallMillis());
+                out.writeUTF(d.issuer());
+                out.writeUTF(d.user());
+            } else if (this instanceof Move m) {
+                out.writeByte(MOVE);
+                out.writeUTF(m.vip());
+                out.writeLong(m.expectedEpoch());
+                out.writeUTF(m.target());
+                out.writeLong(m.wallMillis());
+                out.writeUTF(m.issuer());
+                out.writeUTF(m.user());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in-memory stream
@@ -141,6 +175,9 @@ public sealed interface Command {
                 case RELEASED -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());
                 case HEALTH -> new Health(in.readUTF(), Wire.readStrings(in));
                 case DRAIN -> new Drain(in.readUTF(), in.readBoolean(), in.readLong());
+                case DRAIN_BY -> new Drain(in.readUTF(), in.readBoolean(), in.readLong(), in.readUTF(), in.readUTF());
+                case MOVE -> new Move(in.readUTF(), in.readLong(), in.readUTF(), in.readLong(), in.readUTF(),
+                        in.readUTF());
                 case DEFINITIONS -> new Definitions(in.readUTF(), Wire.readStrings(in));
                 default -> throw new IOException("unknown command type " + type);
             };

@@ -115,6 +115,9 @@ public final class VipTable {
             }
             return new Applied(new VipTable(vips, next, health, drained, nextLeft, definitions), false, "renew " + r.node());
         }
+        if (command instanceof Command.Move m) {
+            return apply(m.asAssign());
+        }
         if (command instanceof Command.Assign a) {
             VipState current = vip(a.vip());
             if (current.epoch() != a.expectedEpoch()) {
@@ -170,7 +173,8 @@ public final class VipTable {
             Set<String> next = new TreeSet<>(drained);
             boolean changed = d.drained() ? next.add(d.node()) : next.remove(d.node());
             return new Applied(changed ? new VipTable(vips, renewals, health, next, left, definitions) : this, changed,
-                    (d.drained() ? "drain " : "undrain ") + d.node());
+                    (d.drained() ? "drain " : "undrain ") + d.node()
+                            + (d.issuer().isEmpty() ? "" : " by " + d.user() + " on " + d.issuer()));
         }
         Command.Leave l = (Command.Leave) command;
         Map<String, VipState> next = new TreeMap<>(vips);

@@ -48,6 +48,10 @@ public final class ConfigLoader {
         PLAIN_KEYS.put("cluster.name", "vipd");
         PLAIN_KEYS.put("data.dir", "/var/lib/vipd");
         PLAIN_KEYS.put("control.socket", DEFAULT_CONTROL_SOCKET.toString());
+        PLAIN_KEYS.put("tls.ca", "");
+        PLAIN_KEYS.put("tls.cert", "");
+        PLAIN_KEYS.put("tls.key", "");
+        PLAIN_KEYS.put("insecure", "false");
         PLAIN_KEYS.put("announce.burst.count", String.valueOf(Announce.DEFAULT.burstCount()));
         PLAIN_KEYS.put("announce.burst.interval.ms", String.valueOf(Announce.DEFAULT.burstIntervalMs()));
         PLAIN_KEYS.put("announce.refresh.ms", String.valueOf(Announce.DEFAULT.refreshMs()));
@@ -204,8 +208,30 @@ public final class ConfigLoader {
                     integer("notify.timeout.ms", (int) NotifyHooks.NONE.timeoutMs(), 100, 600_000));
             int snapshotEntries = integer("raft.snapshot.entries", VipdConfig.DEFAULT_SNAPSHOT_ENTRIES, 100,
                     10_000_000);
+            TlsSettings tls = readTls();
             return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
-                    checks, notify, snapshotEntries, warnings);
+                    checks, notify, snapshotEntries, tls, warnings);
+        }
+
+        /** All three tls.* keys or none; that they name good material is {@link #checkTls}'s job. */
+        private TlsSettings readTls() throws ConfigException {
+            boolean insecure = bool("insecure", false);
+            List<String> keys = List.of("tls.ca", "tls.cert", "tls.key");
+            List<String> set = keys.stream().filter(props::contains).toList();
+            if (set.isEmpty()) {
+                return insecure ? TlsSettings.INSECURE : TlsSettings.UNSET;
+            }
+            if (set.size() < keys.size()) {
+                String missing = keys.stream().filter(k -> !set.contains(k)).findFirst().orElseThrow();
+                throw error(set.get(0), "set without " + missing + ": Raft TLS needs all three of tls.ca, tls.cert "
+                        + "and tls.key");
+            }
+            if (insecure) {
+                throw error("insecure", "insecure = true contradicts the tls.* keys; remove one or the other");
+            }
+            return new TlsSettings(path("tls.ca", null, PathRules::plainAbsolutePath),
+                    path("tls.cert", null, PathRules::plainAbsolutePath),
+                    path("tls.key", null, PathRules::plainAbsolutePath), false);
         }
 
         /** A command line split on whitespace (no quoting: wrap anything fancier in a script); empty if unset. */
@@ -634,6 +660,38 @@ public final class ConfigLoader {
                         + "' does not exist on this host (interfaces here: " + String.join(", ", new TreeSet<>(interfaces))
                         + ")");
             }
+        }
+    }
+
+    /**
+     * Checks that this node may talk to its peers: TLS material that loads and names this node, or an explicit
+     * {@code insecure = true}. Apart from {@link #parse} because it reads more files (certificates, a private
+     * key) and because a test of the syntax should not need them.
+     *
+     * @return what {@code loader} made of the material, or null when the configuration is insecure
+     */
+    public <T> T checkTls(VipdConfig config, TlsSettings.Loader<T> loader) throws ConfigException {
+        PropertiesFile props;
+        try {
+            props = PropertiesFile.parse(config.source(), ConfigText.read(config.source()));
+        } catch (ConfigException | RuntimeException e) {
+            props = PropertiesFile.empty();
+        }
+        Reader reader = new Reader(config.source(), props);
+        TlsSettings tls = config.tls();
+        if (tls.insecure()) {
+            return null;
+        }
+        if (!tls.enabled()) {
+            throw reader.error("tls.ca", "not set: vipd authenticates and encrypts Raft traffic between members "
+                    + "with TLS; set tls.ca, tls.cert and tls.key (create them with 'vipctl cert ca' and 'vipctl "
+                    + "cert node'), or set insecure = true to run unauthenticated (any host that reaches the Raft "
+                    + "port can then take the VIPs away)");
+        }
+        try {
+            return loader.load(tls, config.nodeId(), config.peers().stream().map(Peer::id).toList());
+        } catch (TlsSettings.Problem p) {
+            throw reader.error(p.key(), p.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Optional;
  * The validated configuration of one vipd node. Built only by {@link ConfigLoader}.
  *
  * @param snapshotEntries the Raft log is snapshotted and purged every this many entries
+ * @param tls where this node's TLS material for Raft traffic is, or that it runs without (insecure)
  * @param warnings what is valid but probably not what the operator wants (a 2-node cluster, a hook program that is
  *                 not there yet...), each as {@code file:line: key: message}; {@code vipd --check-config} prints them
  *                 and the daemon logs them at start
@@ -25,6 +26,7 @@ public record VipdConfig(
         java.util.Map<String, CheckSpec> checks,
         NotifyHooks hooks,
         int snapshotEntries,
+        TlsSettings tls,
         List<String> warnings) {
     /**
      * Every node commits a renewal each renew interval, so 20,000 entries are a few minutes of log: snapshotting
@@ -44,7 +46,7 @@ public record VipdConfig(
                       List<Peer> peers, List<VipSpec> vips, Announce announce, Timing timing,
                       java.util.Map<String, CheckSpec> checks, NotifyHooks hooks) {
         this(source, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing, checks, hooks,
-                DEFAULT_SNAPSHOT_ENTRIES, List.of());
+                DEFAULT_SNAPSHOT_ENTRIES, TlsSettings.INSECURE, List.of());
     }
 
     /** A configuration without health checks, notify hooks or warnings. */

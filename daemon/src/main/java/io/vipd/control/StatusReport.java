@@ -14,7 +14,19 @@ public record StatusReport(
         long term,
         long appliedIndex,
         List<NodeStatus> nodes,
-        List<VipStatus> vips) {
+        List<VipStatus> vips,
+        String security) {
+
+    /** A report without the security line (the agent's part; the daemon adds {@link #withSecurity}). */
+    public StatusReport(String node, String cluster, String role, String leader, long term, long appliedIndex,
+                        List<NodeStatus> nodes, List<VipStatus> vips) {
+        this(node, cluster, role, leader, term, appliedIndex, nodes, vips, null);
+    }
+
+    /** The same report with how this node's Raft traffic is protected (TLS and certificate expiry, or INSECURE). */
+    public StatusReport withSecurity(String line) {
+        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, line);
+    }
 
     /**
      * @param reachable      its renewals are committing through the group (seen from this node)

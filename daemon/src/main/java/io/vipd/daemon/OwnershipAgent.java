@@ -610,7 +610,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * the target answers). Checked here first so an impossible move is refused with its reason.
      */
     public String move(String vip, String target) throws Exception {
-        Command.Assign assign = executor.submit(() -> {
+        Command.Move assign = executor.submit(() -> {
             VipSpec spec = config.vip(vip).orElseThrow(() -> new IllegalArgumentException("unknown VIP '" + vip
                     + "' (configured: " + String.join(", ", config.vips().stream().map(VipSpec::name).toList())
                     + ")"));
@@ -634,8 +634,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             if (sick != null) {
                 throw new IllegalArgumentException(target + " fails " + vip + "'s checks: " + sick);
             }
-            return new Command.Assign(vip, state.epoch(), 0, target, System.currentTimeMillis(),
-                    "moved by vipctl on " + config.nodeId(), true);
+            return new Command.Move(vip, state.epoch(), target, System.currentTimeMillis(), config.nodeId(),
+                    "an operator");
         }).get(2, TimeUnit.SECONDS);
         String from = stateMachine.table().vip(vip).owner();
         RaftClientReply reply = cluster.submit(assign).get(5, TimeUnit.SECONDS);
@@ -666,7 +666,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             throw new IllegalArgumentException("unknown node '" + node + "' (members: " + String.join(", ",
                     config.peers().stream().map(Peer::id).toList()) + ")");
         }
-        RaftClientReply reply = cluster.submit(new Command.Drain(node, drained, System.currentTimeMillis()))
+        RaftClientReply reply = cluster.submit(new Command.Drain(node, drained, System.currentTimeMillis(),
+                        config.nodeId(), "an operator"))
                 .get(5, TimeUnit.SECONDS);
         if (!reply.isSuccess()) {
             throw new IllegalStateException("the group did not commit the drain: " + reply.getException());

@@ -8,7 +8,10 @@ import io.vipd.health.HealthMonitor;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.LinuxHostNetwork;
 import io.vipd.host.NetInterface;
+import io.vipd.security.PeerTls;
+import io.vipd.security.TlsMaterial;
 import java.io.IOException;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +38,12 @@ public final class Reloader {
     private final NotifyHookRunner hooks;
     private VipdConfig current;
     private HealthMonitor health;
+    /** This node's Raft TLS, or null when insecure (switching either way takes a restart). */
+    private final PeerTls tls;
 
     public Reloader(Path file, VipdConfig current, OwnershipAgent agent, NotifyHookRunner hooks,
-                    HealthMonitor health) {
+                    HealthMonitor health, PeerTls tls) {
+        this.tls = tls;
         this.file = file;
         this.current = current;
         this.agent = agent;
@@ -56,10 +62,13 @@ public final class Reloader {
     public synchronized String reload() throws Exception {
         ConfigLoader loader = new ConfigLoader();
         VipdConfig next;
+        TlsMaterial material;
         // A netlink socket of its own: the daemon's is the agent thread's, and netlink sockets are one-request-at-a-time.
         try (HostNetwork network = new LinuxHostNetwork()) {
             next = loader.load(file);
             loader.checkHost(next, network.interfaces().stream().map(NetInterface::name).collect(Collectors.toSet()));
+            // Certificates are read anew: rotating them is a reload, not a restart.
+            material = loader.checkTls(next, TlsMaterial.loader(Clock.systemUTC()));
         } catch (ConfigException e) {
             LOG.error("reload rejected, the running configuration stays in force: {}", e.getMessage());
             throw new IllegalArgumentException(e.getMessage() + " (reload rejected; the running configuration "
@@ -74,6 +83,7 @@ public final class Reloader {
         compare(restartOnly, "peer.*", current.peers(), next.peers());
         compare(restartOnly, "data.dir", current.dataDir(), next.dataDir());
         compare(restartOnly, "control.socket", current.controlSocket(), next.controlSocket());
+        compare(restartOnly, "insecure (TLS on or off)", current.tls().insecure(), next.tls().insecure());
         compare(restartOnly, "raft.snapshot.entries", current.snapshotEntries(), next.snapshotEntries());
         compare(restartOnly, "timing (profile, lease, renew, failover, election keys)", current.timing(),
                 next.timing());
@@ -101,6 +111,14 @@ public final class Reloader {
         });
         before.keySet().stream().filter(n -> !after.containsKey(n)).forEach(removed::add);
 
+        String certificates = "";
+        if (tls != null && material != null) {
+            boolean rotated = !material.chain().equals(tls.material().chain())
+                    || !material.authorities().equals(tls.material().authorities());
+            tls.update(material);
+            tls.expiryWarning().ifPresent(w -> LOG.warn("{}", w));
+            certificates = rotated ? "; TLS certificates re-read (" + tls.describe() + ")" : "";
+        }
         agent.reconfigure(next);
         hooks.setHooks(next.hooks());
         boolean checksChanged = !current.checks().equals(next.checks()) || !checkLists(current).equals(checkLists(next));
@@ -116,7 +134,7 @@ public final class Reloader {
         current = next;
         String summary = "reloaded " + file + ": added " + list(added) + "; removed " + list(removed)
                 + "; redefined " + list(redefined) + "; placement settings changed " + list(policy)
-                + (checksChanged ? "; health checks restarted" : "") + "; "
+                + (checksChanged ? "; health checks restarted" : "") + certificates + "; "
                 + (next.vips().size() - added.size() - redefined.size() - policy.size()) + " VIPs unchanged";
         LOG.info(summary);
         return summary;

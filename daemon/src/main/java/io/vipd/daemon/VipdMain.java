@@ -95,8 +95,11 @@ public final class VipdMain implements Callable<Integer> {
                 System.err.println(file + ": cannot list this host's interfaces to check them: " + e.getMessage());
                 return 1;
             }
+            io.vipd.security.TlsMaterial tls = loader.checkTls(c, io.vipd.security.TlsMaterial.loader(
+                    java.time.Clock.systemUTC()));
             System.out.println(file + ": OK (node " + c.nodeId() + ", " + c.peers().size() + " peers, "
-                    + c.vips().size() + " VIPs)");
+                    + c.vips().size() + " VIPs, " + (tls == null ? "INSECURE: Raft traffic without TLS"
+                    : "TLS certificate valid until " + tls.certificateExpires()) + ")");
             return 0;
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
@@ -150,6 +153,33 @@ public final class VipdMain implements Callable<Integer> {
         return failures == 0 ? 0 : 1;
     }
 
+    /**
+     * Loads this node's TLS material (or accepts an explicit {@code insecure = true}, loudly), and warns daily when
+     * the certificate or the CA is about to expire.
+     */
+    private static io.vipd.security.PeerTls startTls(ConfigLoader loader, VipdConfig c) throws ConfigException {
+        io.vipd.security.TlsMaterial material = loader.checkTls(c, io.vipd.security.TlsMaterial.loader(
+                java.time.Clock.systemUTC()));
+        if (material == null) {
+            LOG.warn("INSECURE: insecure = true in {}: Raft traffic is neither encrypted nor authenticated; any host "
+                    + "that reaches port {} can take the VIPs away. Set tls.ca, tls.cert and tls.key (see 'vipctl "
+                    + "cert') and remove insecure", c.source(), c.self().port());
+            return null;
+        }
+        io.vipd.security.PeerTls tls = new io.vipd.security.PeerTls(material, io.vipd.security.PeerTls.members(c),
+                java.time.Clock.systemUTC(), System::nanoTime);
+        LOG.info("Raft traffic: {}", tls.describe());
+        java.util.concurrent.ScheduledExecutorService expiry = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "vipd-tls-expiry");
+                    t.setDaemon(true);
+                    return t;
+                });
+        expiry.scheduleAtFixedRate(() -> tls.expiryWarning().ifPresent(w -> LOG.warn("{}", w)), 0, 1,
+                java.util.concurrent.TimeUnit.DAYS);
+        return tls;
+    }
+
     private int run() {
         ConfigLoader loader = new ConfigLoader();
         VipdConfig c;
@@ -177,6 +207,15 @@ public final class VipdMain implements Callable<Integer> {
             System.err.println("vipd: cannot list interfaces: " + e.getMessage());
             network.close();
             return 1;
+        }
+
+        io.vipd.security.PeerTls peerTls;
+        try {
+            peerTls = startTls(loader, c);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            network.close();
+            return ConfigException.EXIT_CODE;
         }
 
         LOG.info("vipd {} starting: node {} of cluster {} ({} peers, {} VIPs), config {}", Version.get(), c.nodeId(),
@@ -214,7 +253,8 @@ public final class VipdMain implements Callable<Integer> {
             control = ControlServer.start(c.controlSocket(), new ControlHandler.Service() {
                 @Override
                 public io.vipd.control.StatusReport status() throws Exception {
-                    return agent.status();
+                    return agent.status().withSecurity(peerTls == null
+                            ? "INSECURE: neither encrypted nor authenticated (insecure = true)" : peerTls.describe());
                 }
 
                 @Override
@@ -242,7 +282,7 @@ public final class VipdMain implements Callable<Integer> {
                 }
             });
             VipStateMachine stateMachine = new VipStateMachine(agent);
-            cluster = new ClusterNode(c, stateMachine);
+            cluster = new ClusterNode(c, stateMachine, peerTls);
             cluster.start();
             systemd.ifPresent(n -> {
                 agent.notifyServiceManager(n::send);
@@ -250,7 +290,7 @@ public final class VipdMain implements Callable<Integer> {
             });
             agent.start(cluster, stateMachine);
             health.start();
-            reloader[0] = new Reloader(config, c, agent, hooks, health);
+            reloader[0] = new Reloader(config, c, agent, hooks, health, peerTls);
             installReloadSignal(reloader[0]);
         } catch (IOException | RuntimeException e) {
             java.util.Optional<DataDirectory.Problem> problem = dataDir.explain(e);

@@ -65,12 +65,23 @@ class VipTableTest {
                 new Command.Assign("web", 4, 0, null, 99, "released"), new Command.Leave("n2", 7),
                 new Command.Assign("web", 4, 0, "n2", 99, "moved", true), new Command.Released("web", 5, "n1", "ok"),
                 new Command.Health("n1", Map.of("web", "", "db", "tcp 127.0.0.1:5432: refused")),
-                new Command.Drain("n3", true, 5)}) {
+                new Command.Drain("n3", true, 5), new Command.Drain("n3", false, 6, "n1", "alice (uid 1000)"),
+                new Command.Move("web", 4, "n2", 8, "n1", "root (uid 0)")}) {
             assertEquals(c, Command.decode(c.encode()));
         }
-        assertThrows(IOException.class, () -> Command.decode(new byte[] {9}));
+        assertThrows(IOException.class, () -> Command.decode(new byte[] {99}));
         byte[] trailing = java.util.Arrays.copyOf(new Command.Renew("n1").encode(), 10);
         assertThrows(IOException.class, () -> Command.decode(trailing));
+    }
+
+    @Test
+    void aMoveIsAHandoverThatSaysWhoAskedForIt() {
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 1, "x")).table();
+        VipTable moved = t.apply(new Command.Move("web", 1, "n2", 5, "n3", "alice (uid 1000)")).table();
+        assertEquals("n2", moved.vip("web").owner());
+        assertEquals("n1", moved.vip("web").releasing());
+        assertEquals("moved by alice (uid 1000) with vipctl on n3", moved.vip("web").reason());
+        assertSame(moved, moved.apply(new Command.Move("web", 1, "n3", 6, "n3", "bob")).table(), "stale epoch");
     }
 
     @Test

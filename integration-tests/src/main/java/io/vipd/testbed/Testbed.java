@@ -46,6 +46,7 @@ public final class Testbed implements AutoCloseable {
     private final MacAddress[] macs;
     private final List<ServerSocket> nameServers = new ArrayList<>();
     private final String extraConfig;
+    private final TestbedTls tls;
     private ArpReferee referee;
 
     /**
@@ -62,6 +63,10 @@ public final class Testbed implements AutoCloseable {
             vips.put(vipNames.get(i), ip(SUBNET + (100 + i)));
         }
         this.workDir = Files.createTempDirectory("vipd-testbed-");
+        this.tls = new TestbedTls(workDir.resolve("tls"), "vipd");
+        for (int i = 1; i <= hostCount; i++) {
+            tls.issue(node(i), SUBNET + i);
+        }
         removeLeftovers();
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "testbed-cleanup"));
         try {
@@ -195,6 +200,11 @@ public final class Testbed implements AutoCloseable {
         t.start();
     }
 
+    /** The cluster CA and host certificates this testbed's daemons use. */
+    public TestbedTls tls() {
+        return tls;
+    }
+
     public Path configPath(int i) {
         return workDir.resolve(node(i)).resolve("vipd.conf");
     }
@@ -212,6 +222,7 @@ public final class Testbed implements AutoCloseable {
         sb.append("node.id = ").append(node(i)).append('\n');
         sb.append("data.dir = ").append(workDir.resolve(node(i)).resolve("data")).append('\n');
         sb.append("control.socket = ").append(socketPath(i)).append('\n');
+        sb.append(tls.configLines(node(i)));
         for (int p = 1; p <= hostCount; p++) {
             sb.append("peer.").append(node(p)).append(" = ").append(SUBNET).append(p).append(':').append(RAFT_PORT)
                     .append('\n');
@@ -272,7 +283,19 @@ public final class Testbed implements AutoCloseable {
 
     /** Starts {@code command} inside host i's namespace; killed (with its children) at {@link #close()}. */
     public synchronized Process spawn(int i, List<String> command, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs(i)));
+        return spawnIn(hostNs(i), command, log);
+    }
+
+    /**
+     * Starts {@code command} in the client's namespace: a host on the segment that is in no configuration (e.g. an
+     * intruder); killed (with its children) at {@link #close()}.
+     */
+    public synchronized Process spawnInClient(List<String> command, Path log) throws IOException {
+        return spawnIn(clientNs(), command, log);
+    }
+
+    private Process spawnIn(String namespace, List<String> command, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -1,0 +1,100 @@
+package io.vipd.security;
+
+import io.vipd.config.Peer;
+import io.vipd.config.VipdConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * The TLS side of this node's Raft traffic while the daemon runs: the current material (swapped by a reload), the
+ * trust and key managers handed to Ratis once at start, which always read the current material, and what status
+ * and the journal say about it.
+ */
+public final class PeerTls {
+    /** Expiry closer than this is warned about at start, on reload and daily. */
+    public static final Duration WARN_BEFORE = Duration.ofDays(30);
+
+    private final AtomicReference<TlsMaterial> material;
+    private final AtomicReference<PeerTrust.Members> members;
+    private final RefusalLog refusals;
+    private final PeerTrust trust;
+    private final PeerKeys keys;
+    private final Clock clock;
+
+    public PeerTls(TlsMaterial material, PeerTrust.Members members, Clock clock, LongSupplier nanoClock) {
+        this.material = new AtomicReference<>(material);
+        this.members = new AtomicReference<>(members);
+        this.clock = clock;
+        this.refusals = new RefusalLog(nanoClock);
+        this.trust = new PeerTrust(this.material::get, this.members::get, refusals, clock);
+        this.keys = new PeerKeys(this.material::get);
+    }
+
+    /** The members of {@code config} and the host:port each is reached at. */
+    public static PeerTrust.Members members(VipdConfig config) {
+        Map<String, String> byAddress = new LinkedHashMap<>();
+        for (Peer p : config.peers()) {
+            byAddress.put(p.address(), p.id());
+        }
+        return new PeerTrust.Members(config.peers().stream().map(Peer::id).toList(), byAddress);
+    }
+
+    /** Takes material a reload loaded and checked: the next handshake uses it; open connections keep theirs. */
+    public void update(TlsMaterial next) {
+        material.set(next);
+    }
+
+    public TlsMaterial material() {
+        return material.get();
+    }
+
+    public PeerTrust trust() {
+        return trust;
+    }
+
+    public PeerKeys keys() {
+        return keys;
+    }
+
+    public RefusalLog refusals() {
+        return refusals;
+    }
+
+    /** One line for status and the journal: whose certificate, and until when it and the CA are valid. */
+    public String describe() {
+        TlsMaterial m = material.get();
+        Instant now = clock.instant();
+        return "mutual TLS: certificate of " + m.nodeId() + " valid until " + m.certificateExpires() + " ("
+                + daysLeft(now, m.certificateExpires()) + "), cluster CA until " + m.authorityExpires() + " ("
+                + daysLeft(now, m.authorityExpires()) + "); " + refusals.total() + " peer(s) refused since start";
+    }
+
+    /** A warning when this node's certificate or the CA expires within {@link #WARN_BEFORE}. */
+    public Optional<String> expiryWarning() {
+        TlsMaterial m = material.get();
+        Instant now = clock.instant();
+        Instant soon = now.plus(WARN_BEFORE);
+        if (m.certificateExpires().isBefore(soon)) {
+            return Optional.of("this node's TLS certificate expires " + m.certificateExpires() + " ("
+                    + daysLeft(now, m.certificateExpires()) + "): issue a new one with 'vipctl cert node' and "
+                    + "'systemctl reload vipd'; once it expires, the other members refuse this node");
+        }
+        if (m.authorityExpires().isBefore(soon)) {
+            return Optional.of("the cluster CA expires " + m.authorityExpires() + " ("
+                    + daysLeft(now, m.authorityExpires()) + "): create a new CA, add it to every node's tls.ca "
+                    + "bundle, reload, then issue new node certificates");
+        }
+        return Optional.empty();
+    }
+
+    private static String daysLeft(Instant now, Instant until) {
+        long days = Duration.between(now, until).toDays();
+        return days < 0 ? "expired" : days + " days left";
+    }
+}
