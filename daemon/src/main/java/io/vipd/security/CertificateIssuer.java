@@ -156,6 +156,11 @@ public final class CertificateIssuer {
         }
     }
 
+    /** Throws a message fit for an operator unless {@code address} is an IP address or a DNS name. */
+    public static void checkAddress(String address) {
+        addressName(address);
+    }
+
     /** An IP literal becomes an iPAddress name (what a peer dialled by address checks), anything else a dNSName. */
     static GeneralName addressName(String address) {
         String a = Objects.requireNonNull(address, "address");
