@@ -39,6 +39,9 @@ class PackageInstallIT {
             "peer.n1 = 198.18.0.1:7400",
             "vip.web.address = 198.18.0.100/24",
             "vip.web.interface = eth0",
+            "tls.ca = /etc/vipd/tls/ca.pem",
+            "tls.cert = /etc/vipd/tls/n1.pem",
+            "tls.key = /etc/vipd/tls/n1.key",
             "");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -199,9 +202,19 @@ class PackageInstallIT {
         // The shipped example config names eth0 and 198.18.0.1-3; give this root's namespace an eth0.
         root.ok("ip link add name eth0 type veth peer name eth0-peer && ip addr add 198.18.0.1/24 dev eth0"
                 + " && ip link set eth0 up && ip link set eth0-peer up");
+        // Before any certificate exists, the shipped config is refused with the key, file and what to do.
+        Shell.Result noCerts = root.run("vipd --check-config /etc/vipd/vipd.conf");
+        assertEquals(78, noCerts.exit(), noCerts.output());
+        assertTrue(noCerts.output().contains("tls.key: /etc/vipd/tls/n1.key"), noCerts.output());
+        // As the example config says: a CA, this node's certificate, its key for the vipd user.
+        String ca = root.ok("vipctl cert ca --out /root/vipd-ca --cluster vipd");
+        String node = root.ok("vipctl cert node --ca /root/vipd-ca --id n1 --address 198.18.0.1 --out /etc/vipd/tls");
+        System.out.println("[install] vipctl cert ca:\n" + ca + "[install] vipctl cert node:\n" + node);
+        root.ok("chown vipd: /etc/vipd/tls/n1.key");
         String check = root.ok("vipd --check-config /etc/vipd/vipd.conf");
         System.out.println("[install] vipd --check-config /etc/vipd/vipd.conf: " + check.trim());
-        assertEquals("/etc/vipd/vipd.conf: OK (node n1, 3 peers, 2 VIPs)", check.trim());
+        assertTrue(check.trim().startsWith("/etc/vipd/vipd.conf: OK (node n1, 3 peers, 2 VIPs, TLS certificate "
+                + "valid until "), check);
 
         String verify = root.ok("systemd-analyze verify " + unit + " 2>&1");
         System.out.println("[install] systemd-analyze verify " + unit + ": " + (verify.isBlank() ? "(no findings)"
