@@ -35,6 +35,8 @@ public final class FailoverBenchmark {
         final List<Long> stopGapMs = new ArrayList<>();
         final List<Long> moveGapMs = new ArrayList<>();
         long plannedDual;
+        /** Mean CPU of one daemon over a steady 10 s window, % of one core (-1: not measured). */
+        double idleCpuPercent = -1;
         String note = "";
 
         Result(String name) {
@@ -57,6 +59,7 @@ public final class FailoverBenchmark {
             BenchSubject subject = switch (system) {
                 case "vipd-default" -> new VipdSubject("default");
                 case "vipd-fast" -> new VipdSubject("fast");
+                case "vipd-insecure" -> new VipdSubject("vipd default, no TLS", "default", "insecure = true\n");
                 case "keepalived-1" -> new KeepalivedSubject("1");
                 case "keepalived-0.1" -> new KeepalivedSubject("0.1");
                 default -> throw new IllegalArgumentException("unknown system " + system);
@@ -91,6 +94,11 @@ public final class FailoverBenchmark {
             }
             awaitOneOwner(bed, vip);
             Thread.sleep(2_000);
+            if (subject instanceof VipdSubject) {
+                r.idleCpuPercent = idleCpuPercent(bed, 10_000);
+                System.out.printf("    steady state: %.1f %% of a core per daemon (10 s, all three daemons)%n",
+                        r.idleCpuPercent);
+            }
             for (int t = 0; t < trials; t++) {
                 // a returning host can make two answer for a while (keepalived: two masters): wait it out
                 awaitOneOwner(bed, vip);
@@ -216,7 +224,36 @@ public final class FailoverBenchmark {
         return String.format("%5d / %5d / %5d / %5d", s.get(0), pct(s, 0.5), pct(s, 0.95), s.get(s.size() - 1));
     }
 
+    /** CPU time (user + system, all threads) of the three daemons over {@code windowMs}, mean per daemon. */
+    private static double idleCpuPercent(Testbed bed, long windowMs) throws Exception {
+        long before = 0;
+        for (int i = 1; i <= 3; i++) {
+            before += cpuTicks(bed.pid(i));
+        }
+        long t0 = System.nanoTime();
+        Thread.sleep(windowMs);
+        long after = 0;
+        for (int i = 1; i <= 3; i++) {
+            after += cpuTicks(bed.pid(i));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return (after - before) / 100.0 / seconds / 3 * 100; // USER_HZ = 100 on Linux
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+    }
+
     private static void report(List<Result> results, int trials) {
+        System.out.println();
+        System.out.println("Steady-state CPU per daemon (10 s window), % of one core:");
+        for (Result r : results) {
+            if (r.idleCpuPercent >= 0) {
+                System.out.printf("%-34s %.1f%n", r.name, r.idleCpuPercent);
+            }
+        }
         System.out.println();
         System.out.println("Failover after owner crash (cable pulled + SIGKILL), " + trials
                 + " trials, ms: min / median / p95 / max. Dual = ARP request rounds (50 ms) answered by two MACs.");

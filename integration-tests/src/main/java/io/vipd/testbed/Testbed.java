@@ -222,7 +222,9 @@ public final class Testbed implements AutoCloseable {
         sb.append("node.id = ").append(node(i)).append('\n');
         sb.append("data.dir = ").append(workDir.resolve(node(i)).resolve("data")).append('\n');
         sb.append("control.socket = ").append(socketPath(i)).append('\n');
-        sb.append(tls.configLines(node(i)));
+        if (!extraConfig.contains("insecure = true")) {
+            sb.append(tls.configLines(node(i)));
+        }
         for (int p = 1; p <= hostCount; p++) {
             sb.append("peer.").append(node(p)).append(" = ").append(SUBNET).append(p).append(':').append(RAFT_PORT)
                     .append('\n');

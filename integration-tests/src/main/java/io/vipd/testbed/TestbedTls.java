@@ -22,7 +22,7 @@ public final class TestbedTls {
 
     public TestbedTls(Path dir, String clusterName) throws IOException {
         this.dir = Files.createDirectories(dir);
-        this.ca = issuer.newCa(clusterName, Duration.ofDays(30));
+        this.ca = issuer.newCa(clusterName, Duration.ofDays(90));
         PemFiles.writeCertificates(caPath(), List.of(ca.cert()));
     }
 
@@ -40,7 +40,7 @@ public final class TestbedTls {
 
     /** Issues {@code node}'s certificate (naming {@code address} too) and writes it and its key here. */
     public void issue(String node, String address) throws IOException {
-        write(node, issuer.issueNode(ca, node, List.of(address), Duration.ofDays(7)));
+        write(node, issuer.issueNode(ca, node, List.of(address), Duration.ofDays(60)));
     }
 
     /** A certificate and key for {@code node} from a CA of its own, written under {@code name}. */

@@ -26,6 +26,13 @@ public final class VipdSubject implements BenchSubject {
         this(profile, "", Set.of());
     }
 
+    /** A variant under its own name (e.g. without TLS, to measure what TLS costs). */
+    public VipdSubject(String name, String profile, String extraConfig) {
+        this.name = name;
+        this.config = "profile = " + profile + "\n" + extraConfig;
+        this.withheld = Set.of();
+    }
+
     @Override
     public String name() {
         return name;
