@@ -11,6 +11,7 @@ import io.vipd.cluster.VipTable;
 import io.vipd.config.Peer;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
+import io.vipd.control.Caller;
 import io.vipd.control.StatusReport;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -609,7 +610,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * {@code vipctl move VIP NODE}: a handover of {@code vip} to {@code target} (the current owner lets go, then
      * the target answers). Checked here first so an impossible move is refused with its reason.
      */
-    public String move(String vip, String target) throws Exception {
+    public String move(Caller caller, String vip, String target) throws Exception {
+        LOG.info("move {} to {} requested by {}", vip, target, caller.describe());
         Command.Assign assign = executor.submit(() -> {
             VipSpec spec = config.vip(vip).orElseThrow(() -> new IllegalArgumentException("unknown VIP '" + vip
                     + "' (configured: " + String.join(", ", config.vips().stream().map(VipSpec::name).toList())
@@ -661,7 +663,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * {@code vipctl drain NODE} / {@code undrain}: a drained node's VIPs move away by handover and it receives
      * none until undrained. Waits (bounded) until the drained node holds nothing it can hand over.
      */
-    public String drain(String node, boolean drained) throws Exception {
+    public String drain(Caller caller, String node, boolean drained) throws Exception {
+        LOG.info("{} {} requested by {}", drained ? "drain" : "undrain", node, caller.describe());
         if (config.peer(node).isEmpty()) {
             throw new IllegalArgumentException("unknown node '" + node + "' (members: " + String.join(", ",
                     config.peers().stream().map(Peer::id).toList()) + ")");
@@ -745,7 +748,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     /** Asks the group to make this node the Raft leader. */
-    public String lead() throws Exception {
+    public String lead(Caller caller) throws Exception {
+        LOG.info("Raft leadership for {} requested by {}", config.nodeId(), caller.describe());
         org.apache.ratis.protocol.RaftClientReply reply = cluster.transferLeadershipHere(5000);
         if (!reply.isSuccess()) {
             throw new IllegalStateException("leadership transfer failed: " + reply.getException());

@@ -50,10 +50,12 @@ public final class Reloader {
     }
 
     /**
+     * @param requestedBy who asked, for the log: "SIGHUP", or the vipctl caller ("alice (uid 1000, pid 4242)")
      * @return a one-line summary of what changed
      * @throws IllegalArgumentException with the problem, when the new file is rejected (nothing was changed)
      */
-    public synchronized String reload() throws Exception {
+    public synchronized String reload(String requestedBy) throws Exception {
+        LOG.info("reload of {} requested by {}", file, requestedBy);
         ConfigLoader loader = new ConfigLoader();
         VipdConfig next;
         // A netlink socket of its own: the daemon's is the agent thread's, and netlink sockets are one-request-at-a-time.
