@@ -119,7 +119,8 @@ class ControlAuthorizationTest {
     void aMemberOfTheGroupReadsStatusAndIsRefusedChanges() throws Exception {
         Path sock = dir.resolve("vipd.sock");
         try (ControlServer server = start(sock)) {
-            // a supplementary group (SO_PEERGROUPS); the socket's own mode and group let the member in
+            // a supplementary group: only SO_PEERGROUPS can tell, as /proc/PID/status is this JVM's main thread's
+            // (root's). The socket's own mode and group let the member in.
             AsOtherUser.Ids member = new AsOtherUser.Ids(NOBODY, NOBODY, NOBODY, readersGid);
             String status = AsOtherUser.callAs(member, () -> ask(sock, "status"));
             assertEquals(ControlHandlerTest.REPORT, ControlHandler.JSON.readValue(status, StatusReport.class), status);
