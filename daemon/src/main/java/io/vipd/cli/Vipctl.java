@@ -26,11 +26,16 @@ import picocli.CommandLine.ParentCommand;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the daemon answered with an error", "2:usage error",
                 "3:vipd is not running (no answer on the control socket)",
-                "4:permission denied on the control socket (run as root or as the vipd user)"})
+                "4:permission denied (this user may not use the control socket, or not for this command)"})
 public final class Vipctl implements Callable<Integer> {
     public static final int EXIT_NOT_RUNNING = 3;
-    /** Not "not running": the daemon may well run, but this user may not talk to it. */
+    /**
+     * Not "not running": the daemon may well run, but this user may not talk to it (the socket's mode), or the
+     * daemon refused the request for this user (an error answer starting with {@link #DENIED}).
+     */
     public static final int EXIT_PERMISSION_DENIED = 4;
+    /** How the daemon's refusal of a request for its caller starts. */
+    static final String DENIED = "permission denied";
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
             false);
 
@@ -74,8 +79,9 @@ public final class Vipctl implements Callable<Integer> {
         try {
             JsonNode node = JSON.readTree(answer);
             if (node.has("error")) {
-                System.err.println("vipd: " + node.get("error").asText());
-                exit[0] = 1;
+                String error = node.get("error").asText();
+                System.err.println("vipd: " + error);
+                exit[0] = error.startsWith(DENIED) ? EXIT_PERMISSION_DENIED : 1;
                 return null;
             }
             return node;
@@ -260,6 +266,11 @@ public final class Vipctl implements Callable<Integer> {
                     String.valueOf(v.epoch()), v.ownedSince() == null ? "-" : v.ownedSince(), here, why});
         }
         table(rows, out);
+        if (!s.operatorActions().isEmpty()) {
+            out.println();
+            out.println("recent operator actions (applied here since this daemon started):");
+            s.operatorActions().forEach(a -> out.println("  " + a));
+        }
         // Per VIP: the inputs of the placement decision (preference, preemption, each node's check results).
         boolean header = false;
         for (StatusReport.VipStatus v : s.vips()) {

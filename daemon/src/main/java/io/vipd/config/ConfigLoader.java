@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/vipd/vipd.conf");
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vipd/vipd.sock");
+    /** The group whose members may read the control socket ({@code vipctl status}). */
+    public static final String DEFAULT_CONTROL_GROUP = "vipd";
 
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
     private static final Pattern PEER_KEY = Pattern.compile("peer\\.([^.]+)");
@@ -38,6 +40,8 @@ public final class ConfigLoader {
             "check\\.([^.]+)\\.(type|target|url|status|command|shell|interval\\.ms|timeout\\.ms|rise|fall)");
     private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** A group name as groupadd accepts it, at most 32 characters. */
+    private static final Pattern GROUP = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}");
     private static final Pattern END_OF_LINE_COMMENT = Pattern.compile("\\s#");
 
     /** Plain keys and their defaults (documented in conf/vipd.conf.example). */
@@ -48,6 +52,7 @@ public final class ConfigLoader {
         PLAIN_KEYS.put("cluster.name", "vipd");
         PLAIN_KEYS.put("data.dir", "/var/lib/vipd");
         PLAIN_KEYS.put("control.socket", DEFAULT_CONTROL_SOCKET.toString());
+        PLAIN_KEYS.put("control.group", DEFAULT_CONTROL_GROUP);
         PLAIN_KEYS.put("tls.ca", "");
         PLAIN_KEYS.put("tls.cert", "");
         PLAIN_KEYS.put("tls.key", "");
@@ -178,6 +183,11 @@ public final class ConfigLoader {
             Path dataDir = path("data.dir", "/var/lib/vipd", PathRules::dataDirProblem);
             Path controlSocket = path("control.socket", DEFAULT_CONTROL_SOCKET.toString(),
                     PathRules::controlSocketProblem);
+            String controlGroup = string("control.group", DEFAULT_CONTROL_GROUP);
+            if (!GROUP.matcher(controlGroup).matches()) {
+                throw error("control.group", "'" + controlGroup + "' is not a valid group name (letters, digits, "
+                        + "'_', '-' or '.', not starting with a digit, '-' or '.'; at most 32 characters)");
+            }
 
             List<Peer> peers = readPeers(peerKeys);
             Optional<String> tooMany = ClusterSizeRules.problem(peers.size());
@@ -209,8 +219,8 @@ public final class ConfigLoader {
             int snapshotEntries = integer("raft.snapshot.entries", VipdConfig.DEFAULT_SNAPSHOT_ENTRIES, 100,
                     10_000_000);
             TlsSettings tls = readTls();
-            return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing,
-                    checks, notify, snapshotEntries, tls, warnings);
+            return new VipdConfig(file, nodeId, clusterName, dataDir, controlSocket, controlGroup, peers, vips,
+                    announce, timing, checks, notify, snapshotEntries, tls, warnings);
         }
 
         /** All three tls.* keys or none; that they name good material is {@link #checkTls}'s job. */

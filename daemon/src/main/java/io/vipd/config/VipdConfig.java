@@ -7,6 +7,8 @@ import java.util.Optional;
 /**
  * The validated configuration of one vipd node. Built only by {@link ConfigLoader}.
  *
+ * @param controlGroup members of this group may read the control socket (vipctl status); whether the group
+ *                     exists is for the daemon to find out, at start
  * @param snapshotEntries the Raft log is snapshotted and purged every this many entries
  * @param tls where this node's TLS material for Raft traffic is, or that it runs without (insecure)
  * @param warnings what is valid but probably not what the operator wants (a 2-node cluster, a hook program that is
@@ -19,6 +21,7 @@ public record VipdConfig(
         String clusterName,
         Path dataDir,
         Path controlSocket,
+        String controlGroup,
         List<Peer> peers,
         List<VipSpec> vips,
         Announce announce,
@@ -45,8 +48,8 @@ public record VipdConfig(
     public VipdConfig(Path source, String nodeId, String clusterName, Path dataDir, Path controlSocket,
                       List<Peer> peers, List<VipSpec> vips, Announce announce, Timing timing,
                       java.util.Map<String, CheckSpec> checks, NotifyHooks hooks) {
-        this(source, nodeId, clusterName, dataDir, controlSocket, peers, vips, announce, timing, checks, hooks,
-                DEFAULT_SNAPSHOT_ENTRIES, TlsSettings.INSECURE, List.of());
+        this(source, nodeId, clusterName, dataDir, controlSocket, ConfigLoader.DEFAULT_CONTROL_GROUP, peers, vips,
+                announce, timing, checks, hooks, DEFAULT_SNAPSHOT_ENTRIES, TlsSettings.INSECURE, List.of());
     }
 
     /** A configuration without health checks, notify hooks or warnings. */

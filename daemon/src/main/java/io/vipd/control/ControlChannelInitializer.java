@@ -18,19 +18,26 @@ final class ControlChannelInitializer extends ChannelInitializer<Channel> {
     static final long REQUEST_TIMEOUT_MS = 10_000;
 
     private final ControlHandler.Service service;
+    private final ControlAccess access;
+    private final ControlHandler.CallerLookup callers;
+    private final RefusalLog refusals = new RefusalLog();
     private final EventExecutorGroup requests;
     private final ConnectionCap cap;
     private final long requestTimeoutMs;
 
     /**
+     * @param access   who may do what
+     * @param callers  tells who is at the other end of a connection (the server: SO_PEERCRED)
      * @param requests where requests are answered (null: on the connection's event loop); the server uses its own
      *                 threads because a move or a drain waits for the group, and must not hold up the socket's event
      *                 loop (or a status request)
      * @param cap      shared by every connection of one server
      */
-    ControlChannelInitializer(ControlHandler.Service service, EventExecutorGroup requests, ConnectionCap cap,
-                              long requestTimeoutMs) {
+    ControlChannelInitializer(ControlHandler.Service service, ControlAccess access, ControlHandler.CallerLookup callers,
+                              EventExecutorGroup requests, ConnectionCap cap, long requestTimeoutMs) {
         this.service = service;
+        this.access = access;
+        this.callers = callers;
         this.requests = requests;
         this.cap = cap;
         this.requestTimeoutMs = requestTimeoutMs;
@@ -47,6 +54,6 @@ final class ControlChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("encoder", new StringEncoder(StandardCharsets.UTF_8));
         p.addLast("request-timeout", new RequestTimeout(requestTimeoutMs)); // after the decoder: complete lines count
         p.addLast("one-request", new OneRequestPerConnection());
-        p.addLast(requests, "control", new ControlHandler(service));
+        p.addLast(requests, "control", new ControlHandler(service, access, callers, refusals));
     }
 }

@@ -24,7 +24,10 @@ public final class ControlClient {
         }
     }
 
-    /** The caller may not reach the socket (it, or its directory, is the daemon user's only): the daemon may run. */
+    /**
+     * The caller may not reach the socket (it, or its directory, is the daemon's user's and group's only): the daemon
+     * may run.
+     */
     public static final class PermissionDeniedException extends IOException {
         PermissionDeniedException(String message, Throwable cause) {
             super(message, cause);
@@ -83,8 +86,8 @@ public final class ControlClient {
     static IOException unreachable(Path socket, IOException e) {
         String message = String.valueOf(e.getMessage());
         if (e instanceof AccessDeniedException || message.contains("Permission denied")) {
-            return new PermissionDeniedException("permission denied on " + socket
-                    + " (it is owner-only: run as root or as the vipd user)", e);
+            return new PermissionDeniedException("permission denied on " + socket + " (run as root or as the vipd "
+                    + "user; for status, as a member of the group control.group names, vipd by default)", e);
         }
         if (e instanceof NoSuchFileException || message.contains("No such file or directory")) {
             return new NotRunningException("vipd is not running (no control socket at " + socket + ")");

@@ -1,62 +1,97 @@
 package io.vipd.control;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Answers one request line on the control socket with one JSON line, then closes. Requests: {@code status}.
+ * Answers one request line on the control socket with one JSON line, then closes. Requests: {@code status},
+ * {@code lead}, {@code move VIP NODE}, {@code drain NODE}, {@code undrain NODE}, {@code reload}; each only if
+ * {@link ControlAccess} lets the caller (a refusal is an error line starting "permission denied:").
  * Sits behind a line decoder so a client cannot make the daemon buffer unbounded input.
  */
 public final class ControlHandler extends SimpleChannelInboundHandler<String> {
-    /** What the daemon exposes to the control socket. */
+    /**
+     * What the daemon exposes to the control socket. Requests that change something get the {@link Caller} who
+     * asked, for the daemon's log; the handler has already checked that the caller may.
+     */
     public interface Service {
         StatusReport status() throws Exception;
 
         /** Makes this node the Raft leader; returns a one-line result. */
-        default String lead() throws Exception {
+        default String lead(Caller caller) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
         /** Hands {@code vip} over to {@code node}; returns a one-line result. */
-        default String move(String vip, String node) throws Exception {
+        default String move(Caller caller, String vip, String node) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
         /** Re-reads the configuration file and applies it; returns a one-line summary. */
-        default String reload() throws Exception {
+        default String reload(Caller caller) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
         /** Drains or undrains {@code node}; returns a one-line result. */
-        default String drain(String node, boolean drained) throws Exception {
+        default String drain(Caller caller, String node, boolean drained) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
+    }
+
+    /** Tells who is at the other end of a connection. */
+    @FunctionalInterface
+    public interface CallerLookup {
+        Caller of(Channel channel) throws IOException;
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Service service;
+    private final ControlAccess access;
+    private final CallerLookup callers;
+    private final RefusalLog refusals;
 
-    public ControlHandler(Service service) {
+    ControlHandler(Service service, ControlAccess access, CallerLookup callers, RefusalLog refusals) {
         this.service = service;
+        this.access = access;
+        this.callers = callers;
+        this.refusals = refusals;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, String line) throws Exception {
         String request = line.trim();
         String[] words = request.split("\\s+");
+        // Who asks is checked before what is asked: a refused caller reaches nothing of the service.
+        Caller caller;
+        try {
+            caller = callers.of(ctx.channel());
+        } catch (IOException | RuntimeException e) {
+            refusals.unidentified(e);
+            answer(ctx, Map.of("error", "permission denied: cannot tell who is calling (" + e.getMessage() + ")"));
+            return;
+        }
+        Optional<String> refused = access.refusal(caller, words[0]);
+        if (refused.isPresent()) {
+            refusals.refused(caller, words[0]);
+            answer(ctx, Map.of("error", refused.get()));
+            return;
+        }
         Object response;
         try {
             response = switch (words[0] + "/" + words.length) {
                 case "status/1" -> service.status();
-                case "lead/1" -> Map.of("result", service.lead());
-                case "move/3" -> Map.of("result", service.move(words[1], words[2]));
-                case "drain/2" -> Map.of("result", service.drain(words[1], true));
-                case "undrain/2" -> Map.of("result", service.drain(words[1], false));
-                case "reload/1" -> Map.of("result", service.reload());
+                case "lead/1" -> Map.of("result", service.lead(caller));
+                case "move/3" -> Map.of("result", service.move(caller, words[1], words[2]));
+                case "drain/2" -> Map.of("result", service.drain(caller, words[1], true));
+                case "undrain/2" -> Map.of("result", service.drain(caller, words[1], false));
+                case "reload/1" -> Map.of("result", service.reload(caller));
                 default -> Map.of("error", "unknown request '" + request
                         + "' (known: status, lead, move VIP NODE, drain NODE, undrain NODE, reload)");
             };
@@ -69,6 +104,10 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
         } catch (Exception e) {
             response = Map.of("error", "daemon could not answer: " + e);
         }
+        answer(ctx, response);
+    }
+
+    private static void answer(ChannelHandlerContext ctx, Object response) throws IOException {
         ctx.writeAndFlush(JSON.writeValueAsString(response) + "\n").addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -14,15 +14,22 @@ import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's control socket: a Unix domain socket, readable and writable by its owner only. What each connection
- * goes through is {@link ControlChannelInitializer}'s; what may be at the path, {@link ControlSocketPath}'s.
+ * The daemon's control socket: a Unix domain socket of mode 0660 whose group is the reader group (control.group),
+ * or 0600 when there is none. Each request is then checked against the caller's credentials ({@link ControlAccess}):
+ * the file's mode only keeps out those who may do nothing. What each connection goes through is
+ * {@link ControlChannelInitializer}'s; what may be at the path, {@link ControlSocketPath}'s.
  */
 public final class ControlServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     private final Path path;
     /** Identifies the socket this server bound, so that close() deletes it and nothing that replaced it. */
     private final Object fileKey;
@@ -39,12 +46,25 @@ public final class ControlServer implements AutoCloseable {
         this.channel = channel;
     }
 
+    /** A socket only root and this process's user may use (mode 0600, no reader group). */
     public static ControlServer start(Path path, ControlHandler.Service service) throws IOException {
-        return start(path, service, ControlChannelInitializer.MAX_CONNECTIONS,
-                ControlChannelInitializer.REQUEST_TIMEOUT_MS);
+        return start(path, service, ControlAccess.forThisProcess(null, UnixAccounts.system()));
+    }
+
+    public static ControlServer start(Path path, ControlHandler.Service service, ControlAccess access)
+            throws IOException {
+        return start(path, service, access, new PeerIdentity(UnixAccounts.system()),
+                ControlChannelInitializer.MAX_CONNECTIONS, ControlChannelInitializer.REQUEST_TIMEOUT_MS);
     }
 
     static ControlServer start(Path path, ControlHandler.Service service, int maxConnections, long requestTimeoutMs)
+            throws IOException {
+        return start(path, service, ControlAccess.forThisProcess(null, UnixAccounts.system()),
+                new PeerIdentity(UnixAccounts.system()), maxConnections, requestTimeoutMs);
+    }
+
+    static ControlServer start(Path path, ControlHandler.Service service, ControlAccess access,
+                               ControlHandler.CallerLookup callers, int maxConnections, long requestTimeoutMs)
             throws IOException {
         ControlSocketPath.prepareForBind(path);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
@@ -67,12 +87,12 @@ public final class ControlServer implements AutoCloseable {
                     .channelFactory(() -> new EpollServerDomainSocketChannel(socket.intValue(), true))
                     // A client may shut down its output once its request is sent (nc -N) and still read the answer.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new ControlChannelInitializer(service, requests, new ConnectionCap(maxConnections),
-                            requestTimeoutMs))
+                    .childHandler(new ControlChannelInitializer(service, access, callers, requests,
+                            new ConnectionCap(maxConnections), requestTimeoutMs))
                     .register()
                     .sync()
                     .channel();
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            setOwnership(path, access);
             return new ControlServer(path, ours, group, requests, ch);
         } catch (InterruptedException e) {
             shutDown(group, requests, path, ours);
@@ -82,6 +102,37 @@ public final class ControlServer implements AutoCloseable {
             shutDown(group, requests, path, ours);
             throw new IOException("cannot serve control socket " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Mode 0660 and the reader group when it exists, so that its members can connect (and be checked); else 0600.
+     * The group is set first: the socket is never open to a group it was not meant for.
+     */
+    static void setOwnership(Path path, ControlAccess access) throws IOException {
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        if (access.group().isEmpty()) {
+            LOG.info("control socket {}: {}", path, access.summary());
+            return;
+        }
+        String name = access.group().get();
+        if (access.groupGid().isEmpty()) {
+            LOG.warn("control socket {}: group '{}' (control.group) does not exist, so only root and vipd's own user "
+                    + "may use vipctl; create it (groupadd --system {}) and restart vipd to let its members read "
+                    + "status", path, name, name);
+            return;
+        }
+        try {
+            GroupPrincipal group = path.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByGroupName(name);
+            Files.setAttribute(path, "posix:group", group, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            // EPERM: vipd's user is not a member of the group (only root may give a file to any group)
+            LOG.warn("control socket {}: cannot give it to group '{}' (control.group): {}; it stays owner-only, so "
+                    + "members of '{}' cannot reach it", path, name, e.toString(), name);
+            return;
+        }
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        LOG.info("control socket {}: {}", path, access.summary());
     }
 
     private static void shutDown(EventLoopGroup group, EventExecutorGroup requests, Path path, Object socket) {

@@ -15,17 +15,27 @@ public record StatusReport(
         long appliedIndex,
         List<NodeStatus> nodes,
         List<VipStatus> vips,
-        String security) {
+        String security,
+        List<String> operatorActions) {
 
-    /** A report without the security line (the agent's part; the daemon adds {@link #withSecurity}). */
+    public StatusReport {
+        operatorActions = operatorActions == null ? List.of() : List.copyOf(operatorActions);
+    }
+
+    /** A report without the security line and operator actions (added by {@link #withSecurity} and co). */
     public StatusReport(String node, String cluster, String role, String leader, long term, long appliedIndex,
                         List<NodeStatus> nodes, List<VipStatus> vips) {
-        this(node, cluster, role, leader, term, appliedIndex, nodes, vips, null);
+        this(node, cluster, role, leader, term, appliedIndex, nodes, vips, null, List.of());
     }
 
     /** The same report with how this node's Raft traffic is protected (TLS and certificate expiry, or INSECURE). */
     public StatusReport withSecurity(String line) {
-        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, line);
+        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, line, operatorActions);
+    }
+
+    /** The same report with the latest operator commands this node applied ("time what by whom on which node"). */
+    public StatusReport withOperatorActions(List<String> actions) {
+        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, security, actions);
     }
 
     /**

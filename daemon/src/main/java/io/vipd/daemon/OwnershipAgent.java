@@ -11,6 +11,7 @@ import io.vipd.cluster.VipTable;
 import io.vipd.config.Peer;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
+import io.vipd.control.Caller;
 import io.vipd.control.StatusReport;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final HostActuator host;
     private final OwnerLease lease;
     private final Liveness liveness;
+    /** The operator commands (moves, drains) this node applied since it started: the log and status show who. */
+    private final OperatorActions operatorActions = new OperatorActions(java.time.Clock.systemUTC());
     private final ScheduledExecutorService executor;
     private final Set<String> placementsInFlight = new HashSet<>();
     private final AtomicInteger renewalsInFlight = new AtomicInteger();
@@ -494,6 +497,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
             // been applied here lately (this node may have seen them late): only ever delays a move.
             liveness.grace(a.owner(), now);
+        } else if (command instanceof Command.Move m && before != after) {
+            liveness.grace(m.target(), now);
+        }
+        if (command instanceof Command.Move || command instanceof Command.Drain) {
+            operatorActions.applied(command, before != after, index > replayUntil);
         }
         if (before != after) {
             for (VipState v : after.vips().values()) {
@@ -609,7 +617,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * {@code vipctl move VIP NODE}: a handover of {@code vip} to {@code target} (the current owner lets go, then
      * the target answers). Checked here first so an impossible move is refused with its reason.
      */
-    public String move(String vip, String target) throws Exception {
+    public String move(Caller caller, String vip, String target) throws Exception {
+        LOG.info("move {} to {} requested by {}", vip, target, caller.describe());
         Command.Move assign = executor.submit(() -> {
             VipSpec spec = config.vip(vip).orElseThrow(() -> new IllegalArgumentException("unknown VIP '" + vip
                     + "' (configured: " + String.join(", ", config.vips().stream().map(VipSpec::name).toList())
@@ -635,7 +644,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 throw new IllegalArgumentException(target + " fails " + vip + "'s checks: " + sick);
             }
             return new Command.Move(vip, state.epoch(), target, System.currentTimeMillis(), config.nodeId(),
-                    "an operator");
+                    caller.who());
         }).get(2, TimeUnit.SECONDS);
         String from = stateMachine.table().vip(vip).owner();
         RaftClientReply reply = cluster.submit(assign).get(5, TimeUnit.SECONDS);
@@ -661,13 +670,14 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * {@code vipctl drain NODE} / {@code undrain}: a drained node's VIPs move away by handover and it receives
      * none until undrained. Waits (bounded) until the drained node holds nothing it can hand over.
      */
-    public String drain(String node, boolean drained) throws Exception {
+    public String drain(Caller caller, String node, boolean drained) throws Exception {
+        LOG.info("{} {} requested by {}", drained ? "drain" : "undrain", node, caller.describe());
         if (config.peer(node).isEmpty()) {
             throw new IllegalArgumentException("unknown node '" + node + "' (members: " + String.join(", ",
                     config.peers().stream().map(Peer::id).toList()) + ")");
         }
         RaftClientReply reply = cluster.submit(new Command.Drain(node, drained, System.currentTimeMillis(),
-                        config.nodeId(), "an operator"))
+                        config.nodeId(), caller.who()))
                 .get(5, TimeUnit.SECONDS);
         if (!reply.isSuccess()) {
             throw new IllegalStateException("the group did not commit the drain: " + reply.getException());
@@ -746,7 +756,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     /** Asks the group to make this node the Raft leader. */
-    public String lead() throws Exception {
+    public String lead(Caller caller) throws Exception {
+        LOG.info("Raft leadership for {} requested by {}", config.nodeId(), caller.describe());
         org.apache.ratis.protocol.RaftClientReply reply = cluster.transferLeadershipHere(5000);
         if (!reply.isSuccess()) {
             throw new IllegalStateException("leadership transfer failed: " + reply.getException());
@@ -839,6 +850,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                     spec.preferred(), spec.preempt() ? "on, delay " + spec.preemptDelayMs() + " ms" : "off",
                     health, disagreements));
         }
-        return new StatusReport(config.nodeId(), config.clusterName(), myRole, leader, term, applied, nodes, vips);
+        return new StatusReport(config.nodeId(), config.clusterName(), myRole, leader, term, applied, nodes, vips)
+                .withOperatorActions(operatorActions.recent());
     }
 }

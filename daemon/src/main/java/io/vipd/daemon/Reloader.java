@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * it without a restart. A file with any error is rejected whole, with the same messages as {@code --check-config},
  * and the running configuration stays in force. VIPs added get owners, removed ones are released, redefined ones
  * are moved to the new address; VIPs whose definition did not change are not touched and lose no packet. What the
- * Raft group itself depends on (node id, cluster name, peers, data directory, control socket, timing) only changes
- * with a restart: a reload that changes it is refused.
+ * Raft group itself depends on (node id, cluster name, peers, data directory, control socket and group, timing) only
+ * changes with a restart: a reload that changes it is refused.
  */
 public final class Reloader {
     private static final Logger LOG = LoggerFactory.getLogger(Reloader.class);
@@ -56,10 +56,12 @@ public final class Reloader {
     }
 
     /**
+     * @param requestedBy who asked, for the log: "SIGHUP", or the vipctl caller ("alice (uid 1000, pid 4242)")
      * @return a one-line summary of what changed
      * @throws IllegalArgumentException with the problem, when the new file is rejected (nothing was changed)
      */
-    public synchronized String reload() throws Exception {
+    public synchronized String reload(String requestedBy) throws Exception {
+        LOG.info("reload of {} requested by {}", file, requestedBy);
         ConfigLoader loader = new ConfigLoader();
         VipdConfig next;
         TlsMaterial material;
@@ -84,6 +86,7 @@ public final class Reloader {
         compare(restartOnly, "data.dir", current.dataDir(), next.dataDir());
         compare(restartOnly, "control.socket", current.controlSocket(), next.controlSocket());
         compare(restartOnly, "insecure (TLS on or off)", current.tls().insecure(), next.tls().insecure());
+        compare(restartOnly, "control.group", current.controlGroup(), next.controlGroup());
         compare(restartOnly, "raft.snapshot.entries", current.snapshotEntries(), next.snapshotEntries());
         compare(restartOnly, "timing (profile, lease, renew, failover, election keys)", current.timing(),
                 next.timing());

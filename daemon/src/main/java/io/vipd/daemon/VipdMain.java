@@ -6,8 +6,11 @@ import io.vipd.cluster.VipStateMachine;
 import io.vipd.config.ConfigException;
 import io.vipd.config.ConfigLoader;
 import io.vipd.config.VipdConfig;
+import io.vipd.control.Caller;
+import io.vipd.control.ControlAccess;
 import io.vipd.control.ControlHandler;
 import io.vipd.control.ControlServer;
+import io.vipd.control.UnixAccounts;
 import io.vipd.host.Fence;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.NftablesFence;
@@ -258,29 +261,29 @@ public final class VipdMain implements Callable<Integer> {
                 }
 
                 @Override
-                public String lead() throws Exception {
-                    return agent.lead();
+                public String lead(Caller caller) throws Exception {
+                    return agent.lead(caller);
                 }
 
                 @Override
-                public String move(String vip, String node) throws Exception {
-                    return agent.move(vip, node);
+                public String move(Caller caller, String vip, String node) throws Exception {
+                    return agent.move(caller, vip, node);
                 }
 
                 @Override
-                public String drain(String node, boolean drained) throws Exception {
-                    return agent.drain(node, drained);
+                public String drain(Caller caller, String node, boolean drained) throws Exception {
+                    return agent.drain(caller, node, drained);
                 }
 
                 @Override
-                public String reload() throws Exception {
+                public String reload(Caller caller) throws Exception {
                     Reloader r = reloader[0];
                     if (r == null) {
                         throw new IllegalStateException("still starting; try again in a moment");
                     }
-                    return r.reload();
+                    return r.reload(caller.describe());
                 }
-            });
+            }, ControlAccess.forThisProcess(c.controlGroup(), UnixAccounts.system()));
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine, peerTls);
             cluster.start();
@@ -385,7 +388,7 @@ public final class VipdMain implements Callable<Integer> {
         try {
             sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> new Thread(() -> {
                 try {
-                    reloader.reload();
+                    reloader.reload("SIGHUP");
                 } catch (IllegalArgumentException e) {
                     // a rejected file: the reloader logged it, with the file, line and key
                 } catch (Exception e) {

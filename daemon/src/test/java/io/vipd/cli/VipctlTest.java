@@ -3,8 +3,11 @@ package io.vipd.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vipd.control.AsOtherUser;
+import io.vipd.control.ControlAccess;
 import io.vipd.control.ControlServer;
 import io.vipd.control.StatusReport;
+import io.vipd.control.UnixAccounts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +105,7 @@ class VipctlTest {
         }
 
         @Override
-        public String move(String vip, String node) {
+        public String move(io.vipd.control.Caller caller, String vip, String node) {
             requests.add("move " + vip + " " + node);
             if (node.equals("n3")) {
                 throw new IllegalArgumentException("n3 is drained (vipctl undrain n3 first)");
@@ -111,7 +114,7 @@ class VipctlTest {
         }
 
         @Override
-        public String drain(String node, boolean drained) {
+        public String drain(io.vipd.control.Caller caller, String node, boolean drained) {
             requests.add((drained ? "drain " : "undrain ") + node);
             return node + (drained ? " drained: it owns no VIP" : " undrained");
         }
@@ -144,12 +147,35 @@ class VipctlTest {
             Run status = io.vipd.control.AsOtherUser.call(() -> vipctl("--socket", sock.toString(), "status"));
             assertEquals(Vipctl.EXIT_PERMISSION_DENIED, status.exit());
             assertEquals(4, status.exit());
-            assertEquals("vipctl: permission denied on " + sock + " (it is owner-only: run as root or as the vipd "
-                    + "user)\n", status.err());
+            assertEquals("vipctl: permission denied on " + sock + " (run as root or as the vipd user; for status, as "
+                    + "a member of the group control.group names, vipd by default)\n", status.err());
             // drain without NODE asks for this node's name first: the same refusal, the same exit code
             Run drain = io.vipd.control.AsOtherUser.call(() -> vipctl("--socket", sock.toString(), "drain"));
             assertEquals(4, drain.exit(), drain.err());
         }
+    }
+
+    @Test
+    void aRequestTheDaemonRefusesForTheUserIsPermissionDeniedToo(@TempDir Path dir) throws Exception {
+        java.util.OptionalInt daemonGroup = UnixAccounts.system().groupId("daemon");
+        org.junit.jupiter.api.Assumptions.assumeTrue(daemonGroup.isPresent(), "no group 'daemon' on this host");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path sock = dir.resolve("vipd.sock");
+        Recorder daemon = new Recorder();
+        try (ControlServer server = ControlServer.start(sock, daemon,
+                ControlAccess.forThisProcess("daemon", UnixAccounts.system()))) {
+            // nobody, with 'daemon' among its groups: a reader
+            AsOtherUser.Ids reader = new AsOtherUser.Ids(AsOtherUser.NOBODY, AsOtherUser.NOBODY,
+                    daemonGroup.getAsInt());
+            Run status = AsOtherUser.callAs(reader, () -> vipctl("--socket", sock.toString(), "status"));
+            assertEquals(0, status.exit(), status.err());
+            Run move = AsOtherUser.callAs(reader, () -> vipctl("--socket", sock.toString(), "move", "web", "n2"));
+            assertEquals(Vipctl.EXIT_PERMISSION_DENIED, move.exit());
+            String nobody = UnixAccounts.system().userName(AsOtherUser.NOBODY);
+            assertEquals("vipd: permission denied: " + nobody + " (uid 65534) may only read (status)\n", move.err());
+            assertTrue(!move.out().contains("moved"), move.out()); // (the daemon's log, in this JVM, goes there)
+        }
+        assertEquals(List.of(), daemon.requests, "the refused move never reached the daemon");
     }
 
     @Test
@@ -178,8 +204,8 @@ class VipctlTest {
         Run help = vipctl("--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("3   vipd is not running"), help.out());
-        assertTrue(help.out().contains("4   permission denied on the control socket (run as root or as the vipd "
-                + "user)"), help.out());
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("4 permission denied (this user may not use the "
+                + "control socket, or not for this command)"), help.out());
     }
 
     @Test

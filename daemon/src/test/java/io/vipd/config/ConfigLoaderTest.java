@@ -50,6 +50,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void controlGroupDefaultsToVipdAndMustBeAGroupName() throws Exception {
+        assertEquals("vipd", loader.parse(FILE, VALID).controlGroup());
+        assertEquals("adm", loader.parse(FILE, VALID + "control.group = adm\n").controlGroup());
+        assertEquals("ops.team_1-x", loader.parse(FILE, VALID + "control.group = ops.team_1-x\n").controlGroup());
+        for (String bad : new String[] {"wheel admins", "1000", "-vipd", "a".repeat(33), "vipd:x"}) {
+            ConfigException e = error(VALID + "control.group = " + bad + "\n");
+            assertEquals(FILE + ":12: control.group: '" + bad + "' is not a valid group name (letters, digits, "
+                    + "'_', '-' or '.', not starting with a digit, '-' or '.'; at most 32 characters)",
+                    e.getMessage(), bad);
+        }
+        assertEquals(FILE + ":12: control.group: empty value; remove the line to use the default (vipd)",
+                error(VALID + "control.group =\n").getMessage());
+    }
+
+    @Test
     void nodeIdDefaultsToHostname() throws Exception {
         String text = VALID.replace("node.id = n1\n", "").replace("peer.n1 =", "peer.host-a =").replace("n2, n1", "n2");
         assertEquals("host-a", loader.parse(FILE, text).nodeId());

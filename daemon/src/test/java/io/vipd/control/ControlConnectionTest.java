@@ -25,8 +25,7 @@ class ControlConnectionTest {
     static final long TIMEOUT_MS = 10_000;
 
     private static EmbeddedChannel connect(ConnectionCap cap) {
-        return new EmbeddedChannel(new ControlChannelInitializer(() -> ControlHandlerTest.REPORT, null, cap,
-                TIMEOUT_MS));
+        return new EmbeddedChannel(ControlHandlerTest.asRoot(() -> ControlHandlerTest.REPORT, cap, TIMEOUT_MS));
     }
 
     private static EmbeddedChannel connect() {
@@ -161,7 +160,7 @@ class ControlConnectionTest {
     @Test
     void onlyTheFirstRequestOfAConnectionIsAnswered() {
         List<String> asked = new ArrayList<>();
-        EmbeddedChannel ch = new EmbeddedChannel(new ControlChannelInitializer(new ControlHandler.Service() {
+        EmbeddedChannel ch = new EmbeddedChannel(ControlHandlerTest.asRoot(new ControlHandler.Service() {
             @Override
             public StatusReport status() {
                 asked.add("status");
@@ -169,11 +168,11 @@ class ControlConnectionTest {
             }
 
             @Override
-            public String lead() {
+            public String lead(Caller caller) {
                 asked.add("lead");
                 return "n1 leads";
             }
-        }, null, new ConnectionCap(2), TIMEOUT_MS));
+        }, new ConnectionCap(2), TIMEOUT_MS));
         send(ch, "lead\nstatus\nstatus\n");
         assertEquals("{\"result\":\"n1 leads\"}\n", written(ch));
         assertEquals(List.of("lead"), asked);

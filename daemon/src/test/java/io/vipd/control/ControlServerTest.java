@@ -125,7 +125,7 @@ class ControlServerTest {
             }
 
             @Override
-            public String lead() throws InterruptedException {
+            public String lead(Caller caller) throws InterruptedException {
                 Thread.sleep(700); // as a move or drain waiting for the group
                 return "n1 leads";
             }

@@ -186,6 +186,7 @@ class PackageInstallIT {
             assertEquals(0, root.run("test -f " + f).exit(), f + " not installed");
         }
         assertTrue(root.ok("getent passwd vipd").startsWith("vipd:"), "no vipd system user");
+        assertTrue(root.ok("getent group vipd").startsWith("vipd:"), "no vipd system group (control.group)");
         assertEquals("640 root vipd", root.ok("stat -c '%a %U %G' /etc/vipd/vipd.conf").trim(),
                 "the config should be readable by the vipd group only");
         assertEquals("750 vipd vipd", root.ok("stat -c '%a %U %G' /var/lib/vipd").trim());
@@ -250,6 +251,8 @@ class PackageInstallIT {
                     }
                 });
                 JsonNode status = JSON.readTree(root.ok("vipctl status --json"));
+                assertEquals("660 vipd vipd", root.ok("stat -c '%a %U %G' /run/vipd/vipd.sock").trim(),
+                        "the control socket: the daemon's, and its group's (control.group = vipd) to read status");
                 assertEquals("n1", status.at("/vips/0/owner").asText(), status.toString());
                 String tables = root.ok("nft list tables");
                 assertTrue(tables.contains("table arp vipd") && tables.contains("table ip vipd"), tables);
