@@ -125,7 +125,10 @@ public final class ClusterNode implements Closeable {
         if (tls != null) {
             GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(tls.keys(), tls.trust(), true));
             PeerIdentityCheck check = new PeerIdentityCheck(selfId, tls.trust()::memberOf, tls.refusals());
-            GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.intercept(check));
+            // A connection that has not finished its TLS handshake in 5 s is dropped, so half-open connections from
+            // a host without a certificate do not pile up; request headers are tiny in Ratis, so 16 KiB is plenty.
+            GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.intercept(check)
+                    .handshakeTimeout(5, TimeUnit.SECONDS).maxInboundMetadataSize(16 * 1024));
         }
         return parameters;
     }

@@ -56,11 +56,15 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     public void send(ArpFrame frame) throws IOException {
-        byte[] bytes = frame.encode();
-        byte[] ll = sockaddrLl(ifindex, frame.destination());
-        long n = LibC.get().sendto(fd, bytes, bytes.length, 0, ll, ll.length);
-        if (n != bytes.length) {
-            throw NativeSockets.error("send ARP on ifindex " + ifindex, LibC.errno());
+        send(frame.encode(), frame.destination());
+    }
+
+    /** Sends a whole Ethernet frame as given (tests also send frames no ARP implementation would make). */
+    public void send(byte[] frame, MacAddress destination) throws IOException {
+        byte[] ll = sockaddrLl(ifindex, destination);
+        long n = LibC.get().sendto(fd, frame, frame.length, 0, ll, ll.length);
+        if (n != frame.length) {
+            throw NativeSockets.error("send a frame on ifindex " + ifindex, LibC.errno());
         }
     }
 

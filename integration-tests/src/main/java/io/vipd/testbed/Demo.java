@@ -19,7 +19,9 @@ public final class Demo {
         Path jar = Testbed.vipdJarFromBuild();
         try (Testbed bed = new Testbed(3, List.of("web", "db"), jar, "")) {
             say("Started 3 hosts (namespaces " + bed.hostNs(1) + ".." + bed.hostNs(3) + ", 198.18.0.1-3) and a "
-                    + "client (198.18.0.250) on one bridge; vipd running on each host.");
+                    + "client (198.18.0.250) on one bridge; vipd running on each host, Raft over mutual TLS with a "
+                    + "cluster CA and a certificate per host (made as 'vipctl cert' makes them, in "
+                    + bed.tls().caPath().getParent() + ").");
             bed.startAll();
             Inet4Address web = bed.vip("web");
             Testbed.waitUntil("both VIPs owned", 60_000, () -> owner(bed, web) != 0 && owner(bed, bed.vip("db")) != 0);

@@ -53,7 +53,7 @@ import org.apache.ratis.util.TimeDuration;
  * {@code anonymous} (TLS without a client certificate) or {@code CERT:KEY} (PEM files), PEERS is
  * {@code n1=host:port,...}, VIPS is {@code web,db}, and MODE is {@code drain} (ARG: the node the commands claim
  * to come from), {@code renew} (ARG: whose renewals to forge), {@code server} (ARG: the member id to claim; ARG2:
- * this host's address) or {@code garbage}.
+ * this host's address), {@code garbage}, or {@code arp} (ARG: the VIP addresses).
  */
 public final class Intruder {
     private Intruder() {}
@@ -107,6 +107,7 @@ public final class Intruder {
             }
             case "server" -> runServer(group, parameters, arg, args[6], deadline, counts);
             case "garbage" -> garbage(peers, deadline, counts);
+            case "arp" -> arp(java.util.Arrays.stream(arg.split(",")).map(Intruder::ipv4).toList(), deadline, counts);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         System.out.println("intruder: attempts=" + counts[0] + " accepted=" + counts[1]);
@@ -193,6 +194,68 @@ public final class Intruder {
                 }
             }
             Thread.sleep(20);
+        }
+    }
+
+    private static java.net.Inet4Address ipv4(String address) {
+        try {
+            return (java.net.Inet4Address) java.net.InetAddress.getByName(address);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(address, e);
+        }
+    }
+
+    /**
+     * Malformed and hostile ARP on the segment, for every VIP: truncated frames, wrong hardware and protocol types
+     * and lengths, unknown operations, oversized frames, broadcast and multicast senders, and address-conflict
+     * probes (sender 0.0.0.0) from random MACs. Nothing here claims a VIP or a member's address: that is a foreign
+     * responder, which no protocol can prevent and the conflict watch is for.
+     */
+    private static void arp(List<java.net.Inet4Address> vips, long deadline, long[] counts) throws Exception {
+        java.net.NetworkInterface eth0 = java.net.NetworkInterface.getByName("eth0");
+        io.vipd.host.MacAddress own = new io.vipd.host.MacAddress(eth0.getHardwareAddress());
+        Random random = new Random(11);
+        try (io.vipd.host.PacketSocket socket = io.vipd.host.PacketSocket.open(eth0.getIndex(), false, 0)) {
+            while (System.nanoTime() < deadline) {
+                for (java.net.Inet4Address vip : vips) {
+                    byte[] randomMac = new byte[6];
+                    random.nextBytes(randomMac);
+                    randomMac[0] &= (byte) 0xfe; // unicast
+                    io.vipd.host.MacAddress stranger = new io.vipd.host.MacAddress(randomMac);
+                    byte[] probe = io.vipd.host.ArpFrame.request(stranger,
+                            (java.net.Inet4Address) java.net.InetAddress.getByName("0.0.0.0"), vip).encode();
+                    List<byte[]> frames = new ArrayList<>();
+                    frames.add(probe);
+                    frames.add(java.util.Arrays.copyOf(probe, 20));            // truncated inside the ARP header
+                    frames.add(java.util.Arrays.copyOf(probe, 1514));          // oversized, garbage after ARP
+                    byte[] badLengths = probe.clone();
+                    badLengths[18] = 16;                                       // hardware address length 16
+                    badLengths[19] = 16;                                       // protocol address length 16
+                    frames.add(badLengths);
+                    byte[] badTypes = probe.clone();
+                    badTypes[15] = 6;                                          // hardware type IEEE 802
+                    badTypes[16] = (byte) 0x86;                                // protocol type IPv6
+                    badTypes[17] = (byte) 0xdd;
+                    frames.add(badTypes);
+                    byte[] unknownOp = probe.clone();
+                    unknownOp[21] = 99;                                        // operation 99
+                    frames.add(unknownOp);
+                    byte[] broadcastSender = io.vipd.host.ArpFrame.request(io.vipd.host.MacAddress.BROADCAST,
+                            (java.net.Inet4Address) java.net.InetAddress.getByName("198.18.0.250"), vip).encode();
+                    System.arraycopy(own.bytes(), 0, broadcastSender, 6, 6);   // Ethernet source: this host
+                    frames.add(broadcastSender);
+                    byte[] junk = new byte[60];
+                    random.nextBytes(junk);
+                    junk[12] = 0x08;
+                    junk[13] = 0x06;                                           // ARP ethertype, random body
+                    frames.add(junk);
+                    for (byte[] frame : frames) {
+                        counts[0]++;
+                        socket.send(frame, io.vipd.host.MacAddress.BROADCAST);
+                    }
+                }
+                Thread.sleep(5);
+            }
         }
     }
 
