@@ -142,8 +142,10 @@ public final class PeerIdentityCheck implements ServerInterceptor {
         Command command;
         try {
             command = Command.decode(request.getMessage().getContent().toByteArray());
+        } catch (java.io.EOFException e) {
+            return "malformed command: truncated"; // EOFException has no message: this said "null"
         } catch (IOException | RuntimeException e) {
-            return "malformed command: " + e.getMessage();
+            return "malformed command: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
         return CommandAuthority.refusal(command, sender, self);
     }

@@ -94,7 +94,8 @@ public final class PeerTls {
     }
 
     private static String daysLeft(Instant now, Instant until) {
-        long days = Duration.between(now, until).toDays();
-        return days < 0 ? "expired" : days + " days left";
+        // toDays() truncates toward zero: a day after expiry is -0 days, so test the sign of the duration itself
+        Duration left = Duration.between(now, until);
+        return left.isNegative() ? "expired" : left.toDays() + " days left";
     }
 }

@@ -55,7 +55,9 @@ public final class PeerTrust extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        check(chain, CLIENT_AUTH, null, engine == null ? "incoming" : "incoming from " + engine.getPeerHost());
+        // a server's engine knows no peer host as gRPC's Netty transport makes it: say "incoming", not "from null"
+        check(chain, CLIENT_AUTH, null, engine == null || engine.getPeerHost() == null ? "incoming"
+                : "incoming from " + engine.getPeerHost());
     }
 
     @Override
