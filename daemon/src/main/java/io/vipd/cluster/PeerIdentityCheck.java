@@ -69,7 +69,13 @@ public final class PeerIdentityCheck implements ServerInterceptor {
                 if (why == null) {
                     super.onMessage(message);
                 } else {
-                    refusals.refused(sender + " at " + remote, why);
+                    if (staleLeader(message, sender)) {
+                        // A leader that lost leadership between deciding and submitting: Ratis retried its write
+                        // on the new leader. Expected around every election, so not a warning.
+                        STALE.info("discarded an assignment from {} at {}: {}", sender, remote, why);
+                    } else {
+                        refusals.refused(sender + " at " + remote, why);
+                    }
                     guarded.refuse(Status.PERMISSION_DENIED.withDescription(why));
                 }
             }
@@ -87,6 +93,21 @@ public final class PeerIdentityCheck implements ServerInterceptor {
     private static String host(SocketAddress address) {
         return address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : String.valueOf(address);
+    }
+
+    private static final org.slf4j.Logger STALE = org.slf4j.LoggerFactory.getLogger(PeerIdentityCheck.class);
+
+    /** A write the sender may only make as leader (a placement), from a member: the race around an election. */
+    private boolean staleLeader(Object message, String sender) {
+        if (!(message instanceof RaftClientRequestProto request) || !request.hasWrite()) {
+            return false;
+        }
+        try {
+            Command c = Command.decode(request.getMessage().getContent().toByteArray());
+            return c instanceof Command.Assign || c instanceof Command.Released r && !r.node().equals(sender);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private String sender(SSLSession session) {

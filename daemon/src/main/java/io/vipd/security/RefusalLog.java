@@ -7,11 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns about peers that were refused on the Raft port: once per peer, then at most once a minute with a count and
- * the latest reason, so a hostile or misconfigured host is visible in the journal without flooding it. Rate-limited
- * by peer alone, not by reason: a reason may quote what the peer sent (the node id a request claims), and a peer
- * varying it must not get a line per request. What is logged is cut to one short line, for the same reason.
- * Remembers a bounded number of peers, so a flood of distinct senders cannot grow it either.
+ * Warns about peers that were refused on the Raft port: each new reason of a peer once, up to
+ * {@value #REASONS_PER_MINUTE} reasons a minute, then at most once a minute with a count and the latest reason, so a
+ * hostile or misconfigured host is visible in the journal without flooding it. Bounded per peer, not per reason: a
+ * reason may quote what the peer sent (the node id a request claims), and a peer varying it must not get a line per
+ * request. What is logged is cut to one short line, for the same reason. Remembers a bounded number of peers, so a
+ * flood of distinct senders cannot grow it either.
  */
 public final class RefusalLog {
     private static final Logger LOG = LoggerFactory.getLogger("io.vipd.security.Refused");
@@ -19,11 +20,24 @@ public final class RefusalLog {
     private static final int MAX_REMEMBERED = 256;
     /** Longest peer or reason logged (and remembered), in characters. */
     private static final int MAX_CHARS = 200;
+    /** Distinct reasons of one peer logged in one minute (a stolen certificate tried for several things, say). */
+    static final int REASONS_PER_MINUTE = 3;
+
+    /** One peer's minute: when it began, what was logged in it, and how many refusals were not. */
+    private static final class Window {
+        long start;
+        long unlogged;
+        final java.util.Set<String> reasons = new java.util.HashSet<>();
+
+        Window(long start) {
+            this.start = start;
+        }
+    }
 
     private final LongSupplier nanoClock;
-    private final Map<String, long[]> seen = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, Window> seen = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Window> eldest) {
             return size() > MAX_REMEMBERED;
         }
     };
@@ -38,20 +52,30 @@ public final class RefusalLog {
         total++;
         long now = nanoClock.getAsLong();
         String who = oneLine(peer);
-        long[] entry = seen.get(who);
-        if (entry == null) {
-            seen.put(who, new long[] {now, 0});
-            LOG.warn("refused Raft peer {}: {}", who, oneLine(reason));
+        String why = oneLine(reason);
+        Window window = seen.get(who);
+        if (window == null) {
+            window = new Window(now);
+            seen.put(who, window);
+        } else if (now - window.start >= REPEAT_NANOS) {
+            boolean summary = window.unlogged > 0;
+            if (summary) {
+                LOG.warn("refused Raft peer {} {} more times in the last {} s: {}", who, window.unlogged + 1,
+                        (now - window.start) / 1_000_000_000L, why);
+            }
+            window.start = now;
+            window.unlogged = 0;
+            window.reasons.clear();
+            if (summary) {
+                window.reasons.add(why);
+                return true;
+            }
+        }
+        if (window.reasons.size() < REASONS_PER_MINUTE && window.reasons.add(why)) {
+            LOG.warn("refused Raft peer {}: {}", who, why);
             return true;
         }
-        entry[1]++;
-        if (now - entry[0] >= REPEAT_NANOS) {
-            LOG.warn("refused Raft peer {} {} more times in the last {} s: {}", who, entry[1],
-                    (now - entry[0]) / 1_000_000_000L, oneLine(reason));
-            entry[0] = now;
-            entry[1] = 0;
-            return true;
-        }
+        window.unlogged++;
         return false;
     }
 

@@ -234,10 +234,22 @@ class PeerIdentityCheckTest {
         FakeCall call = call(session(cert("n3")));
         FakeService service = new FakeService();
         ServerCall.Listener<Object> listener = check.interceptCall(call, new Metadata(), service);
-        listener.onMessage(write(new Command.Assign("web", 3, 0, "n3", 0, "mine")));
+        listener.onMessage(write(new Command.Renew("n2")));
         listener.onHalfClose();
         assertEquals(List.of(), service.saw);
         assertEquals(Status.Code.PERMISSION_DENIED, call.closed.get(0).getCode());
         assertEquals(1, refusals.total());
+    }
+
+    @Test
+    void aFormerLeadersAssignmentIsRefusedWithoutAWarning() {
+        FakeCall call = call(session(cert("n3")));
+        FakeService service = new FakeService();
+        ServerCall.Listener<Object> listener = check.interceptCall(call, new Metadata(), service);
+        listener.onMessage(write(new Command.Assign("web", 3, 0, "n3", 0, "mine")));
+        listener.onHalfClose();
+        assertEquals(List.of(), service.saw);
+        assertEquals(Status.Code.PERMISSION_DENIED, call.closed.get(0).getCode());
+        assertEquals(0, refusals.total(), "the race around an election is not counted as a hostile peer");
     }
 }

@@ -143,17 +143,19 @@ class PeerTrustTest {
             // a server's engine knows no peer host (Netty makes it so): the line must not say "from null"
             assertThrows(CertificateException.class, () -> tls.trust().checkClientTrusted(n9, "UNKNOWN",
                     SSLContext.getDefault().createSSLEngine()));
-            // the same peer again within the minute: counted, not logged
+            // the same peer for another reason: logged once; that reason again within the minute: counted only
+            assertThrows(CertificateException.class, () -> tls.trust().checkClientTrusted(null, "UNKNOWN"));
             assertThrows(CertificateException.class, () -> tls.trust().checkClientTrusted(null, "UNKNOWN"));
             assertEquals(List.of(
                     "refused Raft peer 198.18.0.2:7400: 198.18.0.2:7400 is configured as n2 but presented the "
                             + "certificate of n3",
                     "refused Raft peer incoming from 198.18.0.7: certificate names [n9]: no single member of "
                             + "[n1, n2, n3]",
-                    "refused Raft peer incoming: certificate names [n9]: no single member of [n1, n2, n3]"),
+                    "refused Raft peer incoming: certificate names [n9]: no single member of [n1, n2, n3]",
+                    "refused Raft peer incoming: no certificate"),
                     log.lines());
         }
-        assertEquals(4, tls.refusals().total());
+        assertEquals(5, tls.refusals().total());
     }
 
     @Test

@@ -41,6 +41,16 @@ class RefusalLogTest {
     }
 
     @Test
+    void aPeerRefusedForSeveralThingsShowsEachOnce() {
+        try (LogCapture lines = new LogCapture()) {
+            assertTrue(log.refused("n3 at 198.18.0.250", "n3 may renew only for itself, not for n1"));
+            assertFalse(log.refused("n3 at 198.18.0.250", "n3 may renew only for itself, not for n1"));
+            assertTrue(log.refused("n3 at 198.18.0.250", "certificate names n3 but the request claims to come from n2"));
+            assertEquals(2, lines.lines().size());
+        }
+    }
+
+    @Test
     void eachPeerIsLoggedOnItsOwn() {
         assertTrue(log.refused("198.18.0.66", "no certificate"));
         assertTrue(log.refused("198.18.0.67", "no certificate"));
@@ -56,13 +66,13 @@ class RefusalLogTest {
             for (int i = 0; i < 1000; i++) {
                 log.refused("n3 at 198.18.0.3", "certificate names n3 but the request claims to come from x" + i);
             }
-            assertEquals(1, lines.lines().size(), "lines logged");
+            assertEquals(RefusalLog.REASONS_PER_MINUTE, lines.lines().size(), "lines logged");
             assertEquals("refused Raft peer n3 at 198.18.0.3: certificate names n3 but the request claims to come "
                     + "from x0", lines.lines().get(0));
             advanceSeconds(60);
             assertTrue(log.refused("n3 at 198.18.0.3", "certificate names n3 but the request claims to come from y"));
-            assertEquals("refused Raft peer n3 at 198.18.0.3 1000 more times in the last 60 s: certificate names n3 "
-                    + "but the request claims to come from y", lines.lines().get(1));
+            assertEquals("refused Raft peer n3 at 198.18.0.3 998 more times in the last 60 s: certificate names n3 "
+                    + "but the request claims to come from y", lines.lines().get(RefusalLog.REASONS_PER_MINUTE));
         }
         assertEquals(1001, log.total());
     }

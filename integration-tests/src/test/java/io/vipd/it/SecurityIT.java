@@ -238,6 +238,22 @@ class SecurityIT implements DaemonLogsOnFailure.HasTestbed {
         assertTrue(failoverMs < 5000, "failover took " + failoverMs + " ms while renewals were forged");
         assertEquals(0, finish(stolen)[1], "renewals forged with a stolen certificate were accepted");
         assertEquals(0, finish(plain)[1], "renewals forged without TLS were accepted");
+
+        // The host comes back, for the tests after this one.
+        bed.startDaemon(owner);
+        bed.link(owner, true);
+        Testbed.waitUntil("all three members renew, seen from the others", 60_000, () -> {
+            JsonNode s = bed.status(owner == 1 ? 2 : 1);
+            if (s == null) {
+                return false;
+            }
+            for (JsonNode n : s.get("nodes")) {
+                if (!n.get("reachable").asBoolean()) {
+                    return false;
+                }
+            }
+            return bed.answeringHost("web") != 0 && bed.answeringHost("db") != 0;
+        });
     }
 
     @Test
