@@ -6,9 +6,7 @@ import io.vipd.cluster.VipStateMachine;
 import io.vipd.config.ConfigException;
 import io.vipd.config.ConfigLoader;
 import io.vipd.config.VipdConfig;
-import io.vipd.control.Caller;
 import io.vipd.control.ControlAccess;
-import io.vipd.control.ControlHandler;
 import io.vipd.control.ControlServer;
 import io.vipd.control.UnixAccounts;
 import io.vipd.host.Fence;
@@ -156,33 +154,6 @@ public final class VipdMain implements Callable<Integer> {
         return failures == 0 ? 0 : 1;
     }
 
-    /**
-     * Loads this node's TLS material (or accepts an explicit {@code insecure = true}, loudly), and warns daily when
-     * the certificate or the CA is about to expire.
-     */
-    private static io.vipd.security.PeerTls startTls(ConfigLoader loader, VipdConfig c) throws ConfigException {
-        io.vipd.security.TlsMaterial material = loader.checkTls(c, io.vipd.security.TlsMaterial.loader(
-                java.time.Clock.systemUTC()));
-        if (material == null) {
-            LOG.warn("INSECURE: insecure = true in {}: Raft traffic is neither encrypted nor authenticated; any host "
-                    + "that reaches port {} can take the VIPs away. Set tls.ca, tls.cert and tls.key (see 'vipctl "
-                    + "cert') and remove insecure", c.source(), c.self().port());
-            return null;
-        }
-        io.vipd.security.PeerTls tls = new io.vipd.security.PeerTls(material, io.vipd.security.PeerTls.members(c),
-                java.time.Clock.systemUTC(), System::nanoTime);
-        LOG.info("Raft traffic: {}", tls.describe());
-        java.util.concurrent.ScheduledExecutorService expiry = java.util.concurrent.Executors
-                .newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "vipd-tls-expiry");
-                    t.setDaemon(true);
-                    return t;
-                });
-        expiry.scheduleAtFixedRate(() -> tls.expiryWarning().ifPresent(w -> LOG.warn("{}", w)), 0, 1,
-                java.util.concurrent.TimeUnit.DAYS);
-        return tls;
-    }
-
     private int run() {
         ConfigLoader loader = new ConfigLoader();
         VipdConfig c;
@@ -214,7 +185,7 @@ public final class VipdMain implements Callable<Integer> {
 
         io.vipd.security.PeerTls peerTls;
         try {
-            peerTls = startTls(loader, c);
+            peerTls = TlsStartup.start(loader, c, java.time.Clock.systemUTC());
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             network.close();
@@ -251,39 +222,11 @@ public final class VipdMain implements Callable<Integer> {
         ControlServer control = null;
         ClusterNode cluster = null;
         Reloader[] reloader = {null};
+        DaemonControl daemonControl = new DaemonControl(agent, peerTls);
         try {
             actuator.installAndRemoveStale();
-            control = ControlServer.start(c.controlSocket(), new ControlHandler.Service() {
-                @Override
-                public io.vipd.control.StatusReport status() throws Exception {
-                    return agent.status().withSecurity(peerTls == null
-                            ? "INSECURE: neither encrypted nor authenticated (insecure = true)" : peerTls.describe());
-                }
-
-                @Override
-                public String lead(Caller caller) throws Exception {
-                    return agent.lead(caller);
-                }
-
-                @Override
-                public String move(Caller caller, String vip, String node) throws Exception {
-                    return agent.move(caller, vip, node);
-                }
-
-                @Override
-                public String drain(Caller caller, String node, boolean drained) throws Exception {
-                    return agent.drain(caller, node, drained);
-                }
-
-                @Override
-                public String reload(Caller caller) throws Exception {
-                    Reloader r = reloader[0];
-                    if (r == null) {
-                        throw new IllegalStateException("still starting; try again in a moment");
-                    }
-                    return r.reload(caller.describe());
-                }
-            }, ControlAccess.forThisProcess(c.controlGroup(), UnixAccounts.system()));
+            control = ControlServer.start(c.controlSocket(), daemonControl,
+                    ControlAccess.forThisProcess(c.controlGroup(), UnixAccounts.system()));
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine, peerTls);
             cluster.start();
@@ -294,6 +237,7 @@ public final class VipdMain implements Callable<Integer> {
             agent.start(cluster, stateMachine);
             health.start();
             reloader[0] = new Reloader(config, c, agent, hooks, health, peerTls);
+            daemonControl.reloaderReady(reloader[0]);
             installReloadSignal(reloader[0]);
         } catch (IOException | RuntimeException e) {
             java.util.Optional<DataDirectory.Problem> problem = dataDir.explain(e);
