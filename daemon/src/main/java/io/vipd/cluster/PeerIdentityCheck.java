@@ -1,6 +1,6 @@
 package io.vipd.cluster;
 
-import io.vipd.security.RefusalLog;
+import io.vipd.security.PeerRefusalLog;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
@@ -38,9 +38,9 @@ public final class PeerIdentityCheck implements ServerInterceptor {
     private final String self;
     /** The configured member id a certificate names, or null if it names none (or several). */
     private final Function<X509Certificate, String> memberOf;
-    private final RefusalLog refusals;
+    private final PeerRefusalLog refusals;
 
-    public PeerIdentityCheck(String self, Function<X509Certificate, String> memberOf, RefusalLog refusals) {
+    public PeerIdentityCheck(String self, Function<X509Certificate, String> memberOf, PeerRefusalLog refusals) {
         this.self = self;
         this.memberOf = memberOf;
         this.refusals = refusals;

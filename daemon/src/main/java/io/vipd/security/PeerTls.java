@@ -22,7 +22,7 @@ public final class PeerTls {
 
     private final AtomicReference<TlsMaterial> material;
     private final AtomicReference<PeerTrust.Members> members;
-    private final RefusalLog refusals;
+    private final PeerRefusalLog refusals;
     private final PeerTrust trust;
     private final PeerKeys keys;
     private final Clock clock;
@@ -31,7 +31,7 @@ public final class PeerTls {
         this.material = new AtomicReference<>(material);
         this.members = new AtomicReference<>(members);
         this.clock = clock;
-        this.refusals = new RefusalLog(nanoClock);
+        this.refusals = new PeerRefusalLog(nanoClock);
         this.trust = new PeerTrust(this.material::get, this.members::get, refusals, clock);
         this.keys = new PeerKeys(this.material::get);
     }
@@ -62,7 +62,7 @@ public final class PeerTls {
         return keys;
     }
 
-    public RefusalLog refusals() {
+    public PeerRefusalLog refusals() {
         return refusals;
     }
 

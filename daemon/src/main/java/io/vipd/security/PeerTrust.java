@@ -34,13 +34,13 @@ public final class PeerTrust extends X509ExtendedTrustManager {
 
     private final Supplier<TlsMaterial> material;
     private final Supplier<Members> members;
-    private final RefusalLog refusals;
+    private final PeerRefusalLog refusals;
     private final Clock clock;
 
     /** The configured members and the host:port each is reached at. */
     public record Members(Collection<String> ids, Map<String, String> idByAddress) {}
 
-    public PeerTrust(Supplier<TlsMaterial> material, Supplier<Members> members, RefusalLog refusals, Clock clock) {
+    public PeerTrust(Supplier<TlsMaterial> material, Supplier<Members> members, PeerRefusalLog refusals, Clock clock) {
         this.material = material;
         this.members = members;
         this.refusals = refusals;

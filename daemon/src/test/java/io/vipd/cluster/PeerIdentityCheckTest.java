@@ -10,7 +10,7 @@ import io.vipd.cluster.GrpcFakes.FakeService;
 import io.vipd.security.CaMaterial;
 import io.vipd.security.CertificateIssuer;
 import io.vipd.security.NodeNames;
-import io.vipd.security.RefusalLog;
+import io.vipd.security.PeerRefusalLog;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -56,7 +56,7 @@ class PeerIdentityCheckTest {
     static final CaMaterial CA = ISSUER.newCa("prod", Duration.ofDays(10));
     static final Function<X509Certificate, String> MEMBER_OF = c -> NodeNames.nodeIdIn(c, MEMBERS).orElse(null);
 
-    final RefusalLog refusals = new RefusalLog(System::nanoTime);
+    final PeerRefusalLog refusals = new PeerRefusalLog(System::nanoTime);
     final PeerIdentityCheck check = new PeerIdentityCheck("n1", MEMBER_OF, refusals);
 
     static RaftRpcRequestProto from(String id) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConfigFuzzTest {
     private static final long DEFAULT_SEED = 0x5EED_C0DEL;
-    private static final int FILES = 500;
+    private static final int FILES = 3000;
     /** What a leaked Java exception looks like in a message: a stack frame, or a java.* / org.apache.* class. */
     private static final Pattern STACK_TRACE_TEXT = Pattern.compile(
             "\\tat |Exception:|(java|javax|jdk|sun|org\\.apache)\\.[A-Za-z0-9_.$]*(Exception|Error)");
@@ -38,6 +38,7 @@ class ConfigFuzzTest {
     private Path secret;
     private String marker;
     private List<String> tokens;
+    private int tlsRefused;
     private List<String> values;
 
     @Test
@@ -71,6 +72,7 @@ class ConfigFuzzTest {
         Path file = dir.resolve("vipd.conf");
         int valid = 0;
         int rejected = 0;
+        tlsRefused = 0;
         long started = System.nanoTime();
         for (int i = 0; i < FILES; i++) {
             byte[] bytes = withTempPaths(mutate(bases.get(i % bases.size())));
@@ -81,6 +83,15 @@ class ConfigFuzzTest {
                 for (String w : c.warnings()) {
                     assertTrue(w.startsWith(file + ":"), "warning without the file first (" + where + "): " + w);
                     assertClean(w, where);
+                }
+                // What the daemon checks next: the TLS material the file names (mostly not there: refused cleanly).
+                try {
+                    loader.checkTls(c, io.vipd.security.TlsMaterial.loader(java.time.Clock.systemUTC()));
+                } catch (ConfigException e) {
+                    assertTrue(e.getMessage().startsWith(file + ":"), "TLS message without the file first ("
+                            + where + "): " + e.getMessage());
+                    assertClean(e.getMessage(), where);
+                    tlsRefused++;
                 }
                 valid++;
             } catch (ConfigException e) {
@@ -96,8 +107,8 @@ class ConfigFuzzTest {
             }
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        System.out.println("config fuzz: " + FILES + " files, " + valid + " valid, " + rejected + " rejected (seed "
-                + seed + ", " + millis + " ms)");
+        System.out.println("config fuzz: " + FILES + " files, " + valid + " valid (" + tlsRefused + " of them then "
+                + "refused for their TLS material), " + rejected + " rejected (seed " + seed + ", " + millis + " ms)");
         assertEquals(FILES, valid + rejected);
         assertTrue(valid > FILES / 20, "too few mutations leave a valid file to exercise the rules: " + valid);
         assertTrue(rejected > FILES / 2, "too few mutations are caught: " + rejected);

@@ -6,7 +6,7 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** The lines {@link RefusalLog} writes while open. */
+/** The lines {@link PeerRefusalLog} writes while open. */
 final class LogCapture implements AutoCloseable {
     private final Logger logger = (Logger) LoggerFactory.getLogger("io.vipd.security.Refused");
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();

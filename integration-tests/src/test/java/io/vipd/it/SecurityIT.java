@@ -312,4 +312,53 @@ class SecurityIT implements DaemonLogsOnFailure.HasTestbed {
         });
         assertServedThroughout(from, "certificate rotation", true);
     }
+
+    @Test
+    @Order(6)
+    void aHostileControlSocketClientChangesNothing() throws Exception {
+        Map<String, String> before = owners();
+        long from = System.nanoTime();
+        java.net.UnixDomainSocketAddress socket = java.net.UnixDomainSocketAddress.of(bed.socketPath(1));
+        List<java.nio.channels.SocketChannel> open = new ArrayList<>();
+        try {
+            // 200 connections at once that never send a complete request (half-open), then garbage, a line of
+            // 1 MiB without its end, and control characters, each on a connection of its own.
+            for (int i = 0; i < 200; i++) {
+                try {
+                    open.add(java.nio.channels.SocketChannel.open(socket));
+                } catch (IOException refused) {
+                    // the listen backlog is full: also fine, the daemon must not care
+                }
+            }
+            byte[] junk = new byte[64 * 1024];
+            new java.util.Random(3).nextBytes(junk);
+            List<byte[]> payloads = List.of(junk, "x".repeat(1 << 20).getBytes(),
+                    "status\u0000\u001b[2J\r\nmove web n9\n".getBytes(), "drain n1 n2 n3 n4\n".getBytes());
+            for (byte[] payload : payloads) {
+                try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(socket)) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload);
+                    long deadline = System.nanoTime() + 3_000_000_000L;
+                    ch.configureBlocking(false);
+                    while (b.hasRemaining() && System.nanoTime() < deadline) {
+                        if (ch.write(b) == 0) {
+                            Thread.sleep(5);
+                        }
+                    }
+                } catch (IOException closedByTheDaemon) {
+                    // the daemon may close an oversized request early: what it should do
+                }
+            }
+        } finally {
+            for (java.nio.channels.SocketChannel ch : open) {
+                ch.close();
+            }
+        }
+        Testbed.waitUntil("the control socket answers status again", 15_000, () -> bed.status(1) != null);
+        assertServedThroughout(from, "hostile control socket client");
+        assertEquals(before, owners(), "owners changed");
+        assertTrue(bed.running(1), "daemon 1 died:\n" + bed.log(1));
+        for (JsonNode n : bed.status(1).get("nodes")) {
+            assertTrue(!n.get("drained").asBoolean(), n.get("id") + " drained");
+        }
+    }
 }

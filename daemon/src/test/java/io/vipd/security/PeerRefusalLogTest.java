@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Refusals reach the journal at once, then at most once a minute per peer, in bounded memory. */
-class RefusalLogTest {
+class PeerRefusalLogTest {
     final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
-    final RefusalLog log = new RefusalLog(nanos::get);
+    final PeerRefusalLog log = new PeerRefusalLog(nanos::get);
 
     void advanceSeconds(long s) {
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(s));
@@ -66,13 +66,13 @@ class RefusalLogTest {
             for (int i = 0; i < 1000; i++) {
                 log.refused("n3 at 198.18.0.3", "certificate names n3 but the request claims to come from x" + i);
             }
-            assertEquals(RefusalLog.REASONS_PER_MINUTE, lines.lines().size(), "lines logged");
+            assertEquals(PeerRefusalLog.REASONS_PER_MINUTE, lines.lines().size(), "lines logged");
             assertEquals("refused Raft peer n3 at 198.18.0.3: certificate names n3 but the request claims to come "
                     + "from x0", lines.lines().get(0));
             advanceSeconds(60);
             assertTrue(log.refused("n3 at 198.18.0.3", "certificate names n3 but the request claims to come from y"));
             assertEquals("refused Raft peer n3 at 198.18.0.3 998 more times in the last 60 s: certificate names n3 "
-                    + "but the request claims to come from y", lines.lines().get(RefusalLog.REASONS_PER_MINUTE));
+                    + "but the request claims to come from y", lines.lines().get(PeerRefusalLog.REASONS_PER_MINUTE));
         }
         assertEquals(1001, log.total());
     }

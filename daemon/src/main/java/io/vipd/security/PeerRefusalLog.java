@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * request. What is logged is cut to one short line, for the same reason. Remembers a bounded number of peers, so a
  * flood of distinct senders cannot grow it either.
  */
-public final class RefusalLog {
+public final class PeerRefusalLog {
     private static final Logger LOG = LoggerFactory.getLogger("io.vipd.security.Refused");
     private static final long REPEAT_NANOS = 60_000_000_000L;
     private static final int MAX_REMEMBERED = 256;
@@ -43,7 +43,7 @@ public final class RefusalLog {
     };
     private long total;
 
-    public RefusalLog(LongSupplier nanoClock) {
+    public PeerRefusalLog(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
     }
 
