@@ -18,6 +18,9 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import io.vipd.security.PeerTls;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
@@ -38,7 +41,7 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /** This node's member of the Ratis group (gRPC transport), and a client to submit commands to the group. */
-public final class ClusterNode implements Closeable {
+public final class ClusterNode implements Consensus, Closeable {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftClient client;
@@ -115,6 +118,12 @@ public final class ClusterNode implements Closeable {
                 .build();
     }
 
+    /** Whether {@code t} is Ratis saying a file of its log or snapshot failed its checksum or format. */
+    public static boolean reportsDamagedLog(Throwable t) {
+        return t instanceof org.apache.ratis.io.CorruptedFileException
+                || t instanceof org.apache.ratis.protocol.exceptions.ChecksumException;
+    }
+
     /**
      * Mutual TLS on every Raft connection, in and out, with the peer's certificate checked against the cluster CA
      * and the member list ({@link PeerTls}); and on the server, every request bound to the id in its sender's
@@ -146,7 +155,7 @@ public final class ClusterNode implements Closeable {
         server.start();
     }
 
-    /** Index of the last entry in this node's log (replayed after start-up), or -1 if it is empty. */
+    @Override
     public long lastLogIndex() {
         try {
             org.apache.ratis.server.protocol.TermIndex last = server.getDivision(group.getGroupId()).getRaftLog()
@@ -161,37 +170,42 @@ public final class ClusterNode implements Closeable {
      * Submits a command to the group. Uses the blocking API on a small pool of its own: Ratis's ordered async
      * client closes for good after one request exhausts its retries, which a partition makes routine.
      */
-    public CompletableFuture<RaftClientReply> submit(Command command) {
+    @Override
+    public CompletableFuture<Outcome> submit(Command command) {
         Message message = Message.valueOf(ByteString.copyFrom(command.encode()));
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.io().send(message);
-            } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, submitters);
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        try {
+            submitters.execute(() -> {
+                try {
+                    outcome.complete(outcome(client.io().send(message)));
+                } catch (IOException | RuntimeException e) {
+                    outcome.complete(Outcome.failed(e.toString()));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            outcome.complete(Outcome.failed("closed"));
+        }
+        return outcome;
     }
 
-    /**
-     * Asks the group to make this node its leader (Raft leadership transfer); waits up to {@code timeoutMs}. While
-     * a transfer runs the leader accepts no writes, so renewals wait: an operator action, not an automatic one.
-     */
-    public RaftClientReply transferLeadershipHere(long timeoutMs) throws IOException {
+    private static Outcome outcome(RaftClientReply reply) {
+        return reply.isSuccess()
+                ? new Outcome(true, reply.getMessage() == null ? new byte[0]
+                        : reply.getMessage().getContent().toByteArray(), null)
+                : Outcome.failed(String.valueOf(reply.getException()));
+    }
+
+    @Override
+    public Outcome transferLeadershipTo(String peer, long timeoutMs) {
         try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setParameters(parameters)
                 .setRaftGroup(group).build()) {
-            return admin.admin().transferLeadership(RaftPeerId.valueOf(selfId), timeoutMs);
+            return outcome(admin.admin().transferLeadership(RaftPeerId.valueOf(peer), timeoutMs));
+        } catch (IOException | RuntimeException e) {
+            return Outcome.failed(e.toString());
         }
     }
 
-    /** Hands Raft leadership from this node to {@code peer} (planned shutdown of the leader). */
-    public RaftClientReply transferLeadershipTo(String peer, long timeoutMs) throws IOException {
-        try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setParameters(parameters)
-                .setRaftGroup(group).build()) {
-            return admin.admin().transferLeadership(RaftPeerId.valueOf(peer), timeoutMs);
-        }
-    }
-
-    public Optional<DivisionInfo> info() {
+    private Optional<DivisionInfo> info() {
         try {
             return Optional.of(server.getDivision(group.getGroupId()).getInfo());
         } catch (IOException e) {
@@ -220,6 +234,7 @@ public final class ClusterNode implements Closeable {
      * Leader only: its commit index and each follower's match index (empty when this node is not leader). Ratis
      * lists followers and their match indexes in the same order (both come from its log appenders).
      */
+    @Override
     public Optional<Replication> replication() {
         try {
             RaftServer.Division division = server.getDivision(group.getGroupId());
@@ -243,19 +258,46 @@ public final class ClusterNode implements Closeable {
         }
     }
 
-    /**
-     * The leader's commit index, its followers' match indexes, and how long ago each follower last answered the
-     * leader (any answer, also a refusal: a follower that lost its log answers, but holds nothing).
-     */
-    public record Replication(long commitIndex, java.util.Map<String, Long> matchIndexes,
-                              java.util.Map<String, Long> answeredMsAgo) {}
-
+    @Override
     public boolean isLeaderReady() {
         return info().map(i -> i.isLeader() && i.isLeaderReady()).orElse(false);
     }
 
-    public Optional<RoleInfoProto> roleInfo() {
-        return info().map(DivisionInfo::getRoleInfoProto);
+    @Override
+    public boolean isFollower() {
+        return info().map(DivisionInfo::isFollower).orElse(false);
+    }
+
+    @Override
+    public Optional<String> leader() {
+        return info().map(i -> i.getLeaderId() == null ? null : i.getLeaderId().toString());
+    }
+
+    @Override
+    public String role() {
+        if (!sample().alive()) {
+            return info().isPresent() ? "STOPPED" : "STARTING";
+        }
+        return info().map(i -> i.getRoleInfoProto().getRole().name()).orElse("STARTING");
+    }
+
+    @Override
+    public long term() {
+        return info().map(DivisionInfo::getCurrentTerm).orElse(0L);
+    }
+
+    @Override
+    public long appliedIndex() {
+        return info().map(DivisionInfo::getLastAppliedIndex).orElse(-1L);
+    }
+
+    @Override
+    public Map<String, Long> followersLastAnsweredMs() {
+        Map<String, Long> out = new TreeMap<>();
+        info().map(DivisionInfo::getRoleInfoProto).filter(r -> r.getRole() == RaftPeerRole.LEADER)
+                .ifPresent(r -> r.getLeaderInfo().getFollowerInfoList().forEach(f -> out.put(
+                        f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs())));
+        return out;
     }
 
     @Override

@@ -10,8 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import org.apache.ratis.io.CorruptedFileException;
-import org.apache.ratis.protocol.exceptions.ChecksumException;
 
 /**
  * This node's data directory (Raft log and snapshots): checked before Ratis touches it, and a failure explained
@@ -96,7 +94,7 @@ public final class DataDirectory {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             root = t;
             readingLog |= String.valueOf(t.getMessage()).contains("initRaftLog");
-            if (t instanceof CorruptedFileException || t instanceof ChecksumException
+            if (io.vipd.cluster.ClusterNode.reportsDamagedLog(t)
                     || String.valueOf(t.getMessage()).contains("corrupted")) {
                 return Optional.of(damaged(damagedFile(failure), t.getMessage()));
             }

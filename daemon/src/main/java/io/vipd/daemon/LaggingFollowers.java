@@ -1,12 +1,11 @@
 package io.vipd.daemon;
 
-import io.vipd.cluster.ClusterNode;
+import io.vipd.cluster.Consensus;
 import io.vipd.cluster.ReplicationLag;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,7 @@ final class LaggingFollowers {
     private static final long ANSWERED_WITHIN_MS = 1000;
     private static final long HAND_OFF_AT_MOST_EVERY_NANOS = 15_000_000_000L;
 
-    private final Supplier<ClusterNode> cluster;
+    private final Supplier<Consensus> cluster;
     private final BiPredicate<String, Long> live;
     private final ReplicationLag lag = new ReplicationLag(ALLOWANCE_MS);
     private volatile Map<String, String> lagging = Map.of();
@@ -33,7 +32,7 @@ final class LaggingFollowers {
      * @param cluster this node's Raft member (set once the agent starts)
      * @param live    whether a node's renewals are arriving, at a given time
      */
-    LaggingFollowers(Supplier<ClusterNode> cluster, BiPredicate<String, Long> live) {
+    LaggingFollowers(Supplier<Consensus> cluster, BiPredicate<String, Long> live) {
         this.cluster = cluster;
         this.live = live;
     }
@@ -105,14 +104,10 @@ final class LaggingFollowers {
     }
 
     /** Asks the group to make {@code target} leader, off the caller's thread (bounded at 300 ms). */
-    static void handLeadershipTo(ClusterNode cluster, String target) {
+    static void handLeadershipTo(Consensus cluster, String target) {
         CompletableFuture.runAsync(() -> {
-            try {
-                RaftClientReply reply = cluster.transferLeadershipTo(target, 300);
-                LOG.info("leadership hand-off to {}: {}", target, reply.isSuccess() ? "ok" : reply.getException());
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.warn("leadership hand-off to {} failed: {}", target, e.toString());
-            }
+            Consensus.Outcome reply = cluster.transferLeadershipTo(target, 300);
+            LOG.info("leadership hand-off to {}: {}", target, reply.committed() ? "ok" : reply.error());
         });
     }
 }

@@ -1,7 +1,7 @@
 package io.vipd.daemon;
 
 import io.vipd.cluster.Assigner;
-import io.vipd.cluster.ClusterNode;
+import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Command;
 import io.vipd.cluster.Liveness;
 import io.vipd.cluster.OwnerLease;
@@ -28,10 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +51,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final ScheduledExecutorService executor;
     private final Set<String> placementsInFlight = new HashSet<>();
     private final AtomicInteger renewalsInFlight = new AtomicInteger();
-    private volatile ClusterNode cluster;
+    private volatile Consensus cluster;
     private volatile VipStateMachine stateMachine;
     private volatile boolean stopping;
     /** Log index up to which applied entries are a replay of this node's own log at start-up. */
@@ -121,7 +117,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     /** Starts renewing, placing and reconciling. Entries up to the log's current end are a replay of old news. */
-    public void start(ClusterNode cluster, VipStateMachine stateMachine) {
+    public void start(Consensus cluster, VipStateMachine stateMachine) {
         this.cluster = cluster;
         this.stateMachine = stateMachine;
         this.replayUntil = cluster.lastLogIndex();
@@ -157,12 +153,12 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         long now = System.nanoTime();
         boolean delayed = now - lastReplicationCheckNanos > 4 * REPLICATION_CHECK_MS * 1_000_000L;
         lastReplicationCheckNanos = now;
-        java.util.Optional<org.apache.ratis.server.DivisionInfo> info = cluster.info();
-        if (stopping || info.isEmpty() || !info.get().isFollower() || info.get().getLeaderId() == null) {
+        java.util.Optional<String> leaderId = cluster.leader();
+        if (stopping || !cluster.isFollower() || leaderId.isEmpty()) {
             appliedSeen = Long.MIN_VALUE;
             return;
         }
-        long applied = info.get().getLastAppliedIndex();
+        long applied = cluster.appliedIndex();
         if (applied != appliedSeen || delayed) {
             appliedSeen = applied;
             appliedSinceNanos = now;
@@ -171,7 +167,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (now - appliedSinceNanos < STUCK_AFTER_NANOS || now - lastUnstickNanos < UNSTICK_AT_MOST_EVERY_NANOS) {
             return;
         }
-        String leader = info.get().getLeaderId().toString();
+        String leader = leaderId.get();
         List<String> others = config.peers().stream().map(Peer::id)
                 .filter(id -> !id.equals(config.nodeId()) && !id.equals(leader)).toList();
         if (others.isEmpty()) {
@@ -211,23 +207,22 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (stopping || renewalsInFlight.get() >= maxRenewalsInFlight) {
             return;
         }
-        if (cluster.info().map(i -> i.getLeaderId() == null).orElse(true)) {
+        if (cluster.leader().isEmpty()) {
             // No leader known: a renewal could not commit anyway, and a storm of retries is what keeps a freshly
             // elected leader from answering heartbeats on a busy host.
             return;
         }
         long start = System.nanoTime();
         renewalsInFlight.incrementAndGet();
-        cluster.submit(new Command.Renew(config.nodeId())).whenComplete((reply, error) -> {
+        cluster.submit(new Command.Renew(config.nodeId())).thenAccept(outcome -> {
             renewalsInFlight.decrementAndGet();
-            if (error != null || !reply.isSuccess()) {
-                lastRenewalError = String.valueOf(error != null ? error : reply.getException());
+            if (!outcome.committed()) {
+                lastRenewalError = outcome.error();
                 LOG.debug("renewal failed: {}", lastRenewalError);
                 return;
             }
             try {
-                VipStateMachine.RenewReply r = VipStateMachine.decodeRenewReply(
-                        reply.getMessage().getContent().toByteArray());
+                VipStateMachine.RenewReply r = VipStateMachine.decodeRenewReply(outcome.reply());
                 post(guard(() -> {
                     if (!stopping) {
                         lease.renewed(start, r.index(), r.owned());
@@ -312,13 +307,13 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         for (VipState v : table.vips().values()) {
             if (v.owner() != null && !configured.contains(v.name()) && placementsInFlight.add(v.name())) {
                 cluster.submit(new Command.Assign(v.name(), v.epoch(), 0, null, System.currentTimeMillis(),
-                        "removed from the configuration", true)).whenComplete((reply, error) -> post(
+                        "removed from the configuration", true)).thenAccept(outcome -> post(
                                 () -> placementsInFlight.remove(v.name())));
             }
         }
         for (Command.Assign assign : Assigner.plan(inputs)) {
             placementsInFlight.add(assign.vip());
-            cluster.submit(assign).whenComplete((reply, error) -> post(
+            cluster.submit(assign).thenAccept(outcome -> post(
                     () -> placementsInFlight.remove(assign.vip())));
         }
     }
@@ -377,8 +372,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     /** One line for `systemctl status`: whether this node has joined, who leads, what it holds. */
     private String serviceStatus(long now) {
-        String leader = cluster == null ? null : cluster.info()
-                .map(i -> i.getLeaderId() == null ? null : i.getLeaderId().toString()).orElse(null);
+        String leader = cluster == null ? null : cluster.leader().orElse(null);
         if (!joined) {
             return "joining cluster " + config.clusterName() + ": "
                     + (leader == null ? "no leader yet (a majority of peers must be up)"
@@ -411,8 +405,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (!releasesInFlight.add(key)) {
             return;
         }
-        cluster.submit(new Command.Released(v.name(), v.epoch(), v.releasing(), reason)).whenComplete(
-                (reply, error) -> post(() -> releasesInFlight.remove(key)));
+        cluster.submit(new Command.Released(v.name(), v.epoch(), v.releasing(), reason)).thenAccept(
+                outcome -> post(() -> releasesInFlight.remove(key)));
     }
 
     private volatile java.util.function.BiConsumer<VipSpec, Long> faultListener = (spec, epoch) -> { };
@@ -451,23 +445,23 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private void reportDefinitions(VipTable table) {
         Map<String, String> defs = localDefinitions();
         if (definitionsReportInFlight || defs.equals(table.definitionsOf(config.nodeId()))
-                || cluster.info().map(i -> i.getLeaderId() == null).orElse(true)) {
+                || cluster.leader().isEmpty()) {
             return;
         }
         definitionsReportInFlight = true;
-        cluster.submit(new Command.Definitions(config.nodeId(), defs)).whenComplete(
-                (reply, error) -> post(() -> definitionsReportInFlight = false));
+        cluster.submit(new Command.Definitions(config.nodeId(), defs)).thenAccept(
+                outcome -> post(() -> definitionsReportInFlight = false));
     }
 
     /** Keeps the group's record of this node's check results equal to the local one (retried until it is). */
     private void reportHealth(VipTable table) {
         if (localHealth == null || healthReportInFlight || localHealth.equals(table.healthOf(config.nodeId()))
-                || cluster.info().map(i -> i.getLeaderId() == null).orElse(true)) {
+                || cluster.leader().isEmpty()) {
             return;
         }
         healthReportInFlight = true;
-        cluster.submit(new Command.Health(config.nodeId(), localHealth)).whenComplete(
-                (reply, error) -> post(() -> healthReportInFlight = false));
+        cluster.submit(new Command.Health(config.nodeId(), localHealth)).thenAccept(
+                outcome -> post(() -> healthReportInFlight = false));
     }
 
     @Override
@@ -589,13 +583,13 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         while (System.nanoTime() < deadline) {
             attempts++;
             try {
-                RaftClientReply reply = cluster.submit(new Command.Leave(config.nodeId(), System.currentTimeMillis()))
+                Consensus.Outcome reply = cluster.submit(new Command.Leave(config.nodeId(), System.currentTimeMillis()))
                         .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-                if (reply.isSuccess()) {
+                if (reply.committed()) {
                     LOG.info("handed VIPs back to the cluster{}", attempts > 1 ? " (attempt " + attempts + ")" : "");
                     return;
                 }
-                lastError = String.valueOf(reply.getException());
+                lastError = reply.error();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -647,11 +641,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                     caller.who());
         }).get(2, TimeUnit.SECONDS);
         String from = stateMachine.table().vip(vip).owner();
-        RaftClientReply reply = cluster.submit(assign).get(5, TimeUnit.SECONDS);
-        if (!reply.isSuccess()) {
-            throw new IllegalStateException("the group did not commit the move: " + reply.getException());
+        Consensus.Outcome reply = cluster.submit(assign).get(5, TimeUnit.SECONDS);
+        if (!reply.committed()) {
+            throw new IllegalStateException("the group did not commit the move: " + reply.error());
         }
-        if (reply.getMessage().getContent().byteAt(0) == 0) {
+        if (!reply.changed()) {
             throw new IllegalStateException(vip + " changed while the move was being decided; try again");
         }
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -676,11 +670,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             throw new IllegalArgumentException("unknown node '" + node + "' (members: " + String.join(", ",
                     config.peers().stream().map(Peer::id).toList()) + ")");
         }
-        RaftClientReply reply = cluster.submit(new Command.Drain(node, drained, System.currentTimeMillis(),
+        Consensus.Outcome reply = cluster.submit(new Command.Drain(node, drained, System.currentTimeMillis(),
                         config.nodeId(), caller.who()))
                 .get(5, TimeUnit.SECONDS);
-        if (!reply.isSuccess()) {
-            throw new IllegalStateException("the group did not commit the drain: " + reply.getException());
+        if (!reply.committed()) {
+            throw new IllegalStateException("the group did not commit the drain: " + reply.error());
         }
         if (!drained) {
             return node + " undrained: it may receive VIPs again (existing owners keep theirs unless preempt is on)";
@@ -711,27 +705,19 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (cluster == null || !cluster.isLeaderReady()) {
             return;
         }
-        String target = cluster.roleInfo().filter(r -> r.getRole() == RaftPeerRole.LEADER)
-                .flatMap(r -> r.getLeaderInfo().getFollowerInfoList().stream()
-                        .filter(f -> f.getLastRpcElapsedTimeMs() < config.timing().leaseMs())
-                        .min(java.util.Comparator.comparingLong(ServerRpcProto::getLastRpcElapsedTimeMs))
-                        .map(f -> f.getId().getId().toStringUtf8()))
-                .orElse(null);
+        String target = cluster.followersLastAnsweredMs().entrySet().stream()
+                .filter(f -> f.getValue() < config.timing().leaseMs())
+                .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
         if (target == null) {
             return;
         }
         long start = System.nanoTime();
         try {
             // bounded here as well: a stop must not wait on the admin client's own retries
-            RaftClientReply reply = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return cluster.transferLeadershipTo(target, timeoutMs);
-                } catch (java.io.IOException e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            }).get(timeoutMs + 500, TimeUnit.MILLISECONDS);
+            Consensus.Outcome reply = CompletableFuture.supplyAsync(() -> cluster.transferLeadershipTo(target,
+                    timeoutMs)).get(timeoutMs + 500, TimeUnit.MILLISECONDS);
             LOG.info("handed Raft leadership to {} in {} ms: {}", target, (System.nanoTime() - start) / 1_000_000L,
-                    reply.isSuccess() ? "ok" : reply.getException());
+                    reply.committed() ? "ok" : reply.error());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -758,9 +744,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** Asks the group to make this node the Raft leader. */
     public String lead(Caller caller) throws Exception {
         LOG.info("Raft leadership for {} requested by {}", config.nodeId(), caller.describe());
-        org.apache.ratis.protocol.RaftClientReply reply = cluster.transferLeadershipHere(5000);
-        if (!reply.isSuccess()) {
-            throw new IllegalStateException("leadership transfer failed: " + reply.getException());
+        Consensus.Outcome reply = cluster.transferLeadershipTo(config.nodeId(), 5000);
+        if (!reply.committed()) {
+            throw new IllegalStateException("leadership transfer failed: " + reply.error());
         }
         return config.nodeId() + " is now the leader";
     }
@@ -780,20 +766,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         long now = System.nanoTime();
         boolean started = cluster != null && stateMachine != null;
         VipTable table = started ? stateMachine.table() : VipTable.EMPTY;
-        RoleInfoProto role = started ? cluster.roleInfo().orElse(null) : null;
-        String leader = started ? cluster.info().map(i -> i.getLeaderId() == null ? null : i.getLeaderId().toString())
-                .orElse(null) : null;
-        long term = started ? cluster.info().map(i -> i.getCurrentTerm()).orElse(0L) : 0L;
-        long applied = started ? cluster.info().map(i -> i.getLastAppliedIndex()).orElse(-1L) : -1L;
+        String leader = started ? cluster.leader().orElse(null) : null;
+        long term = started ? cluster.term() : 0L;
+        long applied = started ? cluster.appliedIndex() : -1L;
         // A Raft server that stopped is no member, whatever its last role was (the daemon exits right after).
-        String myRole = started && !cluster.sample().alive() ? "STOPPED"
-                : role == null ? "STARTING" : role.getRole().name();
-        Map<String, Long> followerElapsed = new TreeMap<>();
-        if (role != null && role.getRole() == RaftPeerRole.LEADER) {
-            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
-                followerElapsed.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
-            }
-        }
+        String myRole = started ? cluster.role() : "STARTING";
         List<StatusReport.NodeStatus> nodes = new ArrayList<>();
         for (Peer p : config.peers()) {
             boolean self = p.id().equals(config.nodeId());
