@@ -1,0 +1,177 @@
+package io.vipd.daemon;
+
+import io.vipd.cluster.Assigner;
+import io.vipd.cluster.Command;
+import io.vipd.cluster.Consensus;
+import io.vipd.cluster.Liveness;
+import io.vipd.cluster.VipState;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.Peer;
+import io.vipd.config.VipSpec;
+import io.vipd.config.VipdConfig;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The leader's placement: who may receive VIPs (earned, not lagging), since when each node has been eligible for
+ * each VIP (preempt delays), how long a new VIP has waited and how long an owner has held a VIP (preempt hold),
+ * handovers not confirmed within the failover timeout, VIPs a reload removed, and the assignments
+ * {@link Assigner} plans from that. Runs on the agent thread; forgets its leader-only bookkeeping when this node
+ * stops being a ready leader.
+ */
+final class Placement {
+    private static final long STARTUP_PATIENCE_MS = 3000;
+
+    private final Supplier<VipdConfig> config;
+    private final Liveness liveness;
+    private final LaggingFollowers laggingFollowers;
+    private final Handovers handovers;
+    private final LongSupplier nanos;
+    private final LongSupplier wallMillis;
+    /** Where completions of submitted assignments are handled: the agent thread. */
+    private final Executor agentThread;
+
+    private final Set<String> inFlight = new HashSet<>();
+    /** When this node last became a ready leader; null while it is not leader. */
+    private Long leaderSinceNanos;
+    /** When this node first saw each pending handover ("vip#epoch"), for the confirmation timeout. */
+    private final Map<String, Long> releasingSeenNanos = new HashMap<>();
+    /** Since when each VIP that never had an owner has been waiting, for a new VIP's patience. */
+    private final Map<String, Long> unplacedSinceNanos = new HashMap<>();
+    /** Since when each "node#vip" has been eligible, for preempt delays. */
+    private final Map<String, Long> eligibleSinceNanos = new HashMap<>();
+    /** When this node applied each VIP's latest owner change (monotonic), for preempt hold times; any thread. */
+    private final Map<String, Long> ownerSinceNanos = new ConcurrentHashMap<>();
+
+    Placement(Supplier<VipdConfig> config, Liveness liveness, LaggingFollowers laggingFollowers, Handovers handovers,
+              LongSupplier nanos, LongSupplier wallMillis, Executor agentThread) {
+        this.config = config;
+        this.liveness = liveness;
+        this.laggingFollowers = laggingFollowers;
+        this.handovers = handovers;
+        this.nanos = nanos;
+        this.wallMillis = wallMillis;
+        this.agentThread = agentThread;
+    }
+
+    /** An owner change of {@code vip} was applied (any thread). */
+    void ownerChanged(String vip) {
+        ownerSinceNanos.put(vip, nanos.getAsLong());
+    }
+
+    /** A reload changed the VIPs: assignments in flight are for the old set. */
+    void reconfigured() {
+        inFlight.clear();
+    }
+
+    /** One placement round: on a ready leader, submits what the table needs; elsewhere forgets leader state. */
+    void round(Consensus cluster, VipTable table, boolean leaderReady) {
+        if (!leaderReady) {
+            leaderSinceNanos = null;
+            releasingSeenNanos.clear();
+            eligibleSinceNanos.clear();
+            unplacedSinceNanos.clear();
+            laggingFollowers.reset();
+            return;
+        }
+        VipdConfig c = config.get();
+        long now = nanos.getAsLong();
+        if (leaderSinceNanos == null) {
+            leaderSinceNanos = now;
+        }
+        // First-time placement waits this long for every member to show up (daemons on one cluster rarely start
+        // within a failover timeout of each other); VIPs that lose an owner never wait.
+        long patienceMs = Math.max(c.timing().failoverTimeoutMs(), STARTUP_PATIENCE_MS);
+        boolean settled = now - leaderSinceNanos >= patienceMs * 1_000_000L;
+        Set<String> members = new TreeSet<>(c.peers().stream().map(Peer::id).toList());
+        Set<String> live = liveness.liveNodes(now);
+        live.retainAll(members);
+        // Only nodes that earned it receive VIPs: renewing steadily, not merely reachable (see Liveness).
+        Set<String> candidates = liveness.earnedNodes(now);
+        candidates.retainAll(members);
+        candidates.removeAll(laggingFollowers.update(now).keySet());
+        timeOutReleases(cluster, table, now, c.timing().failoverTimeoutMs());
+        List<VipSpec> pending = c.vips().stream().filter(v -> !inFlight.contains(v.name())).toList();
+        for (VipSpec spec : c.vips()) {
+            if (table.vip(spec.name()).epoch() == 0) {
+                unplacedSinceNanos.putIfAbsent(spec.name(), now);
+            } else {
+                unplacedSinceNanos.remove(spec.name());
+            }
+        }
+        Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, members, settled,
+                wallMillis.getAsLong(), (node, vip) -> {
+                    Long since = eligibleSinceNanos.get(node + "#" + vip);
+                    return since == null ? -1 : (now - since) / 1_000_000L;
+                }, new Assigner.Ages() {
+                    @Override
+                    public long heldMillis(String vip) {
+                        // an owner change this node did not see (before a snapshot it loaded): counted from now
+                        return (now - ownerSinceNanos.computeIfAbsent(vip, k -> now)) / 1_000_000L;
+                    }
+
+                    @Override
+                    public long unplacedMillis(String vip) {
+                        return (now - unplacedSinceNanos.getOrDefault(vip, now)) / 1_000_000L;
+                    }
+                });
+        for (VipSpec spec : c.vips()) {
+            for (String node : members) {
+                String key = node + "#" + spec.name();
+                if (Assigner.eligible(inputs, spec, node)) {
+                    eligibleSinceNanos.putIfAbsent(key, now);
+                } else {
+                    eligibleSinceNanos.remove(key);
+                }
+            }
+        }
+        // VIPs the leader's configuration no longer has (a reload removed them): released everywhere.
+        Set<String> configured = new HashSet<>();
+        c.vips().forEach(v -> configured.add(v.name()));
+        for (VipState v : table.vips().values()) {
+            if (v.owner() != null && !configured.contains(v.name())) {
+                submit(cluster, new Command.Assign(v.name(), v.epoch(), 0, null, wallMillis.getAsLong(),
+                        "removed from the configuration", true));
+            }
+        }
+        for (Command.Assign assign : Assigner.plan(inputs)) {
+            submit(cluster, assign);
+        }
+    }
+
+    private void submit(Consensus cluster, Command.Assign assign) {
+        if (inFlight.add(assign.vip())) {
+            cluster.submit(assign).thenAccept(outcome -> agentThread.execute(() -> inFlight.remove(assign.vip())));
+        }
+    }
+
+    /**
+     * A previous owner that has not confirmed a handover within the failover timeout (counted from when this leader
+     * first saw the handover, which is after it committed) has certainly stopped answering, by the same lease
+     * argument as a failover; the new owner may go ahead.
+     */
+    private void timeOutReleases(Consensus cluster, VipTable table, long now, long failoverTimeoutMs) {
+        Set<String> pending = new HashSet<>();
+        for (VipState v : table.vips().values()) {
+            if (v.releasing() == null) {
+                continue;
+            }
+            String key = v.name() + "#" + v.epoch();
+            pending.add(key);
+            long seen = releasingSeenNanos.computeIfAbsent(key, k -> now);
+            if (now - seen >= failoverTimeoutMs * 1_000_000L) {
+                handovers.submitRelease(cluster, v, "no confirmation from " + v.releasing()
+                        + " within the failover timeout");
+            }
+        }
+        releasingSeenNanos.keySet().retainAll(pending);
+    }
+}

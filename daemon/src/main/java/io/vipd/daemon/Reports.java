@@ -1,0 +1,68 @@
+package io.vipd.daemon;
+
+import io.vipd.cluster.Command;
+import io.vipd.cluster.Consensus;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.VipSpec;
+import io.vipd.config.VipdConfig;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the group's record of this node equal to the node: the VIPs its configuration defines (address/prefix) and
+ * its health-check results. Re-submitted each reconciliation until the applied table shows them, one at a time; not
+ * while no leader is known. Also says when a VIP's checks start failing here (the FAULT hook). Agent thread.
+ */
+final class Reports {
+    private final Supplier<VipdConfig> config;
+    private final Executor agentThread;
+    /** This node's health-check results (VIP → "" or the failure); null until the checks first ran. */
+    private Map<String, String> localHealth;
+    private boolean healthInFlight;
+    private boolean definitionsInFlight;
+    private volatile BiConsumer<VipSpec, Long> faultListener = (spec, epoch) -> { };
+
+    Reports(Supplier<VipdConfig> config, Executor agentThread) {
+        this.config = config;
+        this.agentThread = agentThread;
+    }
+
+    void onFault(BiConsumer<VipSpec, Long> listener) {
+        this.faultListener = listener;
+    }
+
+    /** New local results: tells the fault listener about checks that started failing (epoch from {@code table}). */
+    void healthChanged(Map<String, String> results, VipTable table) {
+        for (Map.Entry<String, String> e : results.entrySet()) {
+            String before = localHealth == null ? null : localHealth.get(e.getKey());
+            if (!e.getValue().isEmpty() && (before == null || before.isEmpty())) {
+                config.get().vip(e.getKey()).ifPresent(spec -> faultListener.accept(spec,
+                        table == null ? 0 : table.vip(spec.name()).epoch()));
+            }
+        }
+        localHealth = Map.copyOf(results);
+    }
+
+    /** Submits what the group's record of this node lacks. */
+    void report(Consensus cluster, VipTable table, boolean leaderKnown) {
+        if (!leaderKnown) {
+            return;
+        }
+        VipdConfig c = config.get();
+        Map<String, String> defs = new TreeMap<>();
+        c.vips().forEach(v -> defs.put(v.name(), v.cidr()));
+        if (!definitionsInFlight && !defs.equals(table.definitionsOf(c.nodeId()))) {
+            definitionsInFlight = true;
+            cluster.submit(new Command.Definitions(c.nodeId(), defs)).thenAccept(
+                    outcome -> agentThread.execute(() -> definitionsInFlight = false));
+        }
+        if (localHealth != null && !healthInFlight && !localHealth.equals(table.healthOf(c.nodeId()))) {
+            healthInFlight = true;
+            cluster.submit(new Command.Health(c.nodeId(), localHealth)).thenAccept(
+                    outcome -> agentThread.execute(() -> healthInFlight = false));
+        }
+    }
+}
