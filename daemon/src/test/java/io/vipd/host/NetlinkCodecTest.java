@@ -58,6 +58,13 @@ class NetlinkCodecTest {
     }
 
     @Test
+    void dumpLinksBytes() {
+        assertEquals("20000000" + "1200" + "0103" + "01000000" + "00000000"  // len 32, RTM_GETLINK, REQ|DUMP
+                + "0000" + "0000" + "00000000" + "00000000" + "00000000",        // ifinfomsg: AF_UNSPEC, all zero
+                HexFormat.of().formatHex(NetlinkCodec.dumpLinks(1)));
+    }
+
+    @Test
     void splitsAndDecodesAKernelDump() throws Exception {
         ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
         // RTM_NEWADDR: 198.18.0.1/24 on ifindex 2

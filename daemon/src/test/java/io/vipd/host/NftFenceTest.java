@@ -7,11 +7,14 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,5 +103,40 @@ class NftFenceTest {
         NetlinkCodec.split(batch, batch.length).forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0", "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f2 1=vipd", "a02 f2 1=vipd", "11 f0"),
                 described);
+    }
+
+    /** The batches for fixed inputs, keyed as in {@code nftables-batches.hex}. */
+    static Map<String, byte[]> recordedBatches() throws Exception {
+        Inet4Address a = ip("198.18.0.100");
+        Inet4Address b = ip("198.18.0.101");
+        Map<Inet4Address, Long> leases = new LinkedHashMap<>();
+        leases.put(a, 450L);
+        leases.put(b, 0L); // an expired lease still gets the kernel's minimum, 1 ms
+        Map<String, byte[]> out = new TreeMap<>();
+        out.put("setup", NftFence.setup(1, List.of(a, b)));
+        out.put("setupEmpty", NftFence.setup(1, List.of()));
+        out.put("lease", NftFence.lease(100, leases));
+        out.put("guard", NftFence.guard(7, List.of(a, b)));
+        out.put("guardEmpty", NftFence.guard(7, List.of()));
+        out.put("teardown", NftFence.teardown(1));
+        return out;
+    }
+
+    @Test
+    void everyBatchIsByteForByteAsRecorded() throws Exception {
+        Map<String, String> recorded = new TreeMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                NftFenceTest.class.getResourceAsStream("nftables-batches.hex"), StandardCharsets.US_ASCII))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    String[] f = line.trim().split(" ");
+                    recorded.put(f[0], f[1]);
+                }
+            }
+        }
+        Map<String, String> actual = new TreeMap<>();
+        recordedBatches().forEach((k, v) -> actual.put(k, HexFormat.of().formatHex(v)));
+        assertEquals(recorded.keySet(), actual.keySet());
+        recorded.forEach((k, v) -> assertEquals(v, actual.get(k), k));
     }
 }
