@@ -53,11 +53,11 @@ final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    private List<NetlinkCodec.Message> receive(String what) throws IOException {
+    private List<RtnetlinkCodec.Message> receive(String what) throws IOException {
         while (true) {
             long n = LibC.get().recv(fd, buffer, buffer.length, 0);
             if (n >= 0) {
-                return NetlinkCodec.split(buffer, (int) n);
+                return RtnetlinkCodec.split(buffer, (int) n);
             }
             int errno = LibC.errno();
             if (errno != LibC.EINTR) {
@@ -70,8 +70,8 @@ final class NetlinkSocket implements AutoCloseable {
     void request(byte[] message, int seq, String what) throws IOException {
         send(message, what);
         for (int round = 0; round < 64; round++) {
-            for (NetlinkCodec.Message m : receive(what)) {
-                if (m.seq() == seq && m.type() == NetlinkCodec.NLMSG_ERROR) {
+            for (RtnetlinkCodec.Message m : receive(what)) {
+                if (m.seq() == seq && m.type() == RtnetlinkCodec.NLMSG_ERROR) {
                     int err = m.error();
                     if (err != 0) {
                         throw NativeSockets.error(what, -err);
@@ -95,8 +95,8 @@ final class NetlinkSocket implements AutoCloseable {
             pending.add(firstSeq + i); // the batch-begin message (firstSeq) is not acknowledged
         }
         for (int round = 0; round < 64 && !pending.isEmpty(); round++) {
-            for (NetlinkCodec.Message m : receive(what)) {
-                if (m.type() == NetlinkCodec.NLMSG_ERROR && pending.remove(m.seq()) && m.error() != 0) {
+            for (RtnetlinkCodec.Message m : receive(what)) {
+                if (m.type() == RtnetlinkCodec.NLMSG_ERROR && pending.remove(m.seq()) && m.error() != 0) {
                     throw NativeSockets.error(what, -m.error());
                 }
             }
@@ -113,10 +113,10 @@ final class NetlinkSocket implements AutoCloseable {
      * Sends a dump request and collects every message until NLMSG_DONE, repeating the dump (new sequence number)
      * when the kernel marks it interrupted: an address list read while addresses churn can miss entries.
      */
-    List<NetlinkCodec.Message> dump(java.util.function.IntFunction<byte[]> request, String what) throws IOException {
+    List<RtnetlinkCodec.Message> dump(java.util.function.IntFunction<byte[]> request, String what) throws IOException {
         for (int attempt = 0; attempt < 10; attempt++) {
             int seq = nextSeq();
-            List<NetlinkCodec.Message> out = dumpOnce(request.apply(seq), seq, what);
+            List<RtnetlinkCodec.Message> out = dumpOnce(request.apply(seq), seq, what);
             if (out.stream().noneMatch(m -> (m.flags() & NLM_F_DUMP_INTR) != 0)) {
                 return out;
             }
@@ -124,18 +124,18 @@ final class NetlinkSocket implements AutoCloseable {
         throw new IOException(what + ": the list kept changing during 10 dumps");
     }
 
-    private List<NetlinkCodec.Message> dumpOnce(byte[] message, int seq, String what) throws IOException {
+    private List<RtnetlinkCodec.Message> dumpOnce(byte[] message, int seq, String what) throws IOException {
         send(message, what);
-        List<NetlinkCodec.Message> out = new ArrayList<>();
+        List<RtnetlinkCodec.Message> out = new ArrayList<>();
         for (int round = 0; round < 100_000; round++) {
-            for (NetlinkCodec.Message m : receive(what)) {
+            for (RtnetlinkCodec.Message m : receive(what)) {
                 if (m.seq() != seq) {
                     continue;
                 }
-                if (m.type() == NetlinkCodec.NLMSG_DONE) {
+                if (m.type() == RtnetlinkCodec.NLMSG_DONE) {
                     return out;
                 }
-                if (m.type() == NetlinkCodec.NLMSG_ERROR && m.error() != 0) {
+                if (m.type() == RtnetlinkCodec.NLMSG_ERROR && m.error() != 0) {
                     throw NativeSockets.error(what, -m.error());
                 }
                 out.add(m);

@@ -13,7 +13,7 @@ import java.util.List;
  * rtnetlink messages (see rtnetlink(7), netlink(7)) encoded and decoded without I/O, so every byte is unit-tested.
  * Netlink uses the host's byte order.
  */
-public final class NetlinkCodec {
+public final class RtnetlinkCodec {
     public static final int NLMSG_ERROR = 2;
     public static final int NLMSG_DONE = 3;
     public static final int RTM_NEWLINK = 16;
@@ -45,7 +45,7 @@ public final class NetlinkCodec {
     private static final int IFADDRMSG_LEN = 8;
     private static final int IFINFOMSG_LEN = 16;
 
-    private NetlinkCodec() {}
+    private RtnetlinkCodec() {}
 
     static int align(int n) {
         return (n + 3) & ~3;

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The kernel-enforced fence, as nftables netlink batches (no {@code nft} process). Two tables named {@code vipd}:
+ * Encodes the kernel-enforced fence as nftables netlink batches (no {@code nft} process); {@link NftablesFence}
+ * sends them. Two tables named {@code vipd}:
  *
  * <pre>
  * table arp vipd { set vips { type ipv4_addr }   set leased { type ipv4_addr; flags timeout }
@@ -20,7 +21,7 @@ import java.util.Map;
  * of its lease. If the daemon is paused, hung or killed, the kernel drops the element when the lease ends and the
  * host stops answering ARP and accepting traffic for the VIP on its own, within milliseconds.
  */
-public final class NftFence {
+public final class NftablesEncoder {
     static final int NETLINK_NETFILTER = 12;
     static final int NFNL_SUBSYS_NFTABLES = 10;
     static final int NFNL_MSG_BATCH_BEGIN = 0x10;
@@ -53,7 +54,7 @@ public final class NftFence {
     private static final int NFT_PAYLOAD_NETWORK_HEADER = 1;
     private static final int NFT_LOOKUP_F_INV = 1;
 
-    private NftFence() {}
+    private NftablesEncoder() {}
 
     private static int type(int msg) {
         return (NFNL_SUBSYS_NFTABLES << 8) | msg;
@@ -78,10 +79,10 @@ public final class NftFence {
      */
     public static byte[] setup(int seq, List<Inet4Address> vips) {
         NetlinkBuilder nl = new NetlinkBuilder();
-        nl.message(NFNL_MSG_BATCH_BEGIN, NetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        nl.message(NFNL_MSG_BATCH_BEGIN, RtnetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
         for (int family : FAMILIES) {
-            int create = NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK | NetlinkCodec.NLM_F_CREATE;
-            int ack = NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK;
+            int create = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK | RtnetlinkCodec.NLM_F_CREATE;
+            int ack = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK;
             // add (no-op if present), delete, add: a fresh table whatever was there, in one transaction
             table(nl, NFT_MSG_NEWTABLE, create, seq++, family);
             table(nl, NFT_MSG_DELTABLE, ack, seq++, family);
@@ -100,7 +101,7 @@ public final class NftFence {
                 rule(nl, create | 0x800 /* NLM_F_APPEND */, seq++, family, m);
             }
         }
-        nl.message(NFNL_MSG_BATCH_END, NetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        nl.message(NFNL_MSG_BATCH_END, RtnetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
         return nl.bytes();
     }
 
@@ -124,37 +125,37 @@ public final class NftFence {
     private static byte[] replaceElements(int seq, String set, List<Inet4Address> addresses,
                                           Map<Inet4Address, Long> timeoutsMs) {
         NetlinkBuilder nl = new NetlinkBuilder();
-        nl.message(NFNL_MSG_BATCH_BEGIN, NetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
-        int ack = NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK;
+        nl.message(NFNL_MSG_BATCH_BEGIN, RtnetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        int ack = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK;
         for (int family : FAMILIES) {
             nl.message(type(NFT_MSG_DELSETELEM), ack, seq++).nfgen(family, 0);  // no elements listed: flush
             nl.attrString(1, TABLE).attrString(2, set);
             nl.endMessage();
             if (!addresses.isEmpty()) {
-                elements(nl, NFT_MSG_NEWSETELEM, ack | NetlinkCodec.NLM_F_CREATE, seq++, family, set, addresses,
+                elements(nl, NFT_MSG_NEWSETELEM, ack | RtnetlinkCodec.NLM_F_CREATE, seq++, family, set, addresses,
                         timeoutsMs);
             }
         }
-        nl.message(NFNL_MSG_BATCH_END, NetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        nl.message(NFNL_MSG_BATCH_END, RtnetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
         return nl.bytes();
     }
 
     /** A batch deleting both tables (used when vipd is removed from a host). */
     public static byte[] teardown(int seq) {
         NetlinkBuilder nl = new NetlinkBuilder();
-        nl.message(NFNL_MSG_BATCH_BEGIN, NetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        nl.message(NFNL_MSG_BATCH_BEGIN, RtnetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
         for (int family : FAMILIES) {
-            int create = NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK | NetlinkCodec.NLM_F_CREATE;
+            int create = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK | RtnetlinkCodec.NLM_F_CREATE;
             table(nl, NFT_MSG_NEWTABLE, create, seq++, family);
-            table(nl, NFT_MSG_DELTABLE, NetlinkCodec.NLM_F_REQUEST | NetlinkCodec.NLM_F_ACK, seq++, family);
+            table(nl, NFT_MSG_DELTABLE, RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK, seq++, family);
         }
-        nl.message(NFNL_MSG_BATCH_END, NetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        nl.message(NFNL_MSG_BATCH_END, RtnetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
         return nl.bytes();
     }
 
     /** How many messages in a batch ask for an acknowledgement (all but the batch begin and end). */
     public static int acknowledged(byte[] batch) {
-        return NetlinkCodec.split(batch, batch.length).size() - 2;
+        return RtnetlinkCodec.split(batch, batch.length).size() - 2;
     }
 
     private static void table(NetlinkBuilder nl, int msg, int flags, int seq, int family) {
