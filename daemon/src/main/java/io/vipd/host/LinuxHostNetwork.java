@@ -19,7 +19,7 @@ public final class LinuxHostNetwork implements HostNetwork {
     @Override
     public List<NetInterface> interfaces() throws IOException {
         List<NetInterface> out = new ArrayList<>();
-        for (RtnetlinkCodec.Message m : netlink.dump(RtnetlinkCodec::dumpLinks, "list interfaces")) {
+        for (NetlinkMessage m : netlink.dump(RtnetlinkCodec::dumpLinks, "list interfaces")) {
             NetInterface i = RtnetlinkCodec.decodeLink(m);
             if (i != null) {
                 out.add(i);
@@ -44,7 +44,7 @@ public final class LinuxHostNetwork implements HostNetwork {
             names.put(i.index(), i.name());
         }
         List<HostAddress> out = new ArrayList<>();
-        for (RtnetlinkCodec.Message m : netlink.dump(RtnetlinkCodec::dumpAddresses, "list addresses")) {
+        for (NetlinkMessage m : netlink.dump(RtnetlinkCodec::dumpAddresses, "list addresses")) {
             HostAddress a = RtnetlinkCodec.decodeAddress(m, idx -> names.getOrDefault(idx, "if" + idx));
             if (a != null) {
                 out.add(a);

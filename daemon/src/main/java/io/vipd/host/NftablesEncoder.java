@@ -1,5 +1,11 @@
 package io.vipd.host;
 
+import static io.vipd.host.NetlinkConstants.NLM_F_ACK;
+import static io.vipd.host.NetlinkConstants.NLM_F_APPEND;
+import static io.vipd.host.NetlinkConstants.NLM_F_CREATE;
+import static io.vipd.host.NetlinkConstants.NLM_F_REQUEST;
+import static io.vipd.host.NftablesConstants.*;
+
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,43 +28,15 @@ import java.util.Map;
  * host stops answering ARP and accepting traffic for the VIP on its own, within milliseconds.
  */
 public final class NftablesEncoder {
-    static final int NETLINK_NETFILTER = 12;
-    static final int NFNL_SUBSYS_NFTABLES = 10;
-    static final int NFNL_MSG_BATCH_BEGIN = 0x10;
-    static final int NFNL_MSG_BATCH_END = 0x11;
-
-    static final int NFT_MSG_NEWTABLE = 0;
-    static final int NFT_MSG_DELTABLE = 2;
-    static final int NFT_MSG_NEWCHAIN = 3;
-    static final int NFT_MSG_NEWRULE = 6;
-    static final int NFT_MSG_NEWSET = 9;
-    static final int NFT_MSG_NEWSETELEM = 12;
-    static final int NFT_MSG_DELSETELEM = 14;
-
-    static final int NFPROTO_IPV4 = 2;
-    static final int NFPROTO_ARP = 3;
-    static final int NF_ARP_OUT = 1;
-    static final int NF_INET_LOCAL_IN = 1;
-    static final int NF_INET_LOCAL_OUT = 3;
-
     public static final String TABLE = "vipd";
     public static final String VIPS = "vips";
     public static final String LEASED = "leased";
 
-    private static final int NF_ACCEPT = 1;
-    private static final int NF_DROP = 0;
-    private static final int NFT_SET_TIMEOUT = 0x10;
-    private static final int TYPE_IPADDR = 7; // nft's ipv4_addr datatype, so `nft list` shows addresses
-    private static final int NFT_REG_VERDICT = 0;
-    private static final int NFT_REG_1 = 1;
-    private static final int NFT_PAYLOAD_NETWORK_HEADER = 1;
-    private static final int NFT_LOOKUP_F_INV = 1;
+    private static final int CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+    private static final int ACK = NLM_F_REQUEST | NLM_F_ACK;
+    private static final int[] FAMILIES = {NFPROTO_ARP, NFPROTO_IPV4};
 
     private NftablesEncoder() {}
-
-    private static int type(int msg) {
-        return (NFNL_SUBSYS_NFTABLES << 8) | msg;
-    }
 
     /** Where in the network header each hook finds the VIP. */
     private record Match(String chain, int hook, int offset) {}
@@ -71,38 +49,28 @@ public final class NftablesEncoder {
                 new Match("out", NF_INET_LOCAL_OUT, 12));                     // IPv4 source
     }
 
-    private static final int[] FAMILIES = {NFPROTO_ARP, NFPROTO_IPV4};
-
     /**
      * A batch that (re)creates both tables from scratch with {@code vips} as the static set and an empty
      * {@code leased} set: until the daemon leases a VIP, the host cannot answer for it.
      */
     public static byte[] setup(int seq, List<Inet4Address> vips) {
-        NetlinkBuilder nl = new NetlinkBuilder();
-        nl.message(NFNL_MSG_BATCH_BEGIN, RtnetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        NetlinkBuilder nl = new NetlinkBuilder().beginBatch(seq++, NFNL_SUBSYS_NFTABLES);
         for (int family : FAMILIES) {
-            int create = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK | RtnetlinkCodec.NLM_F_CREATE;
-            int ack = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK;
             // add (no-op if present), delete, add: a fresh table whatever was there, in one transaction
-            table(nl, NFT_MSG_NEWTABLE, create, seq++, family);
-            table(nl, NFT_MSG_DELTABLE, ack, seq++, family);
-            table(nl, NFT_MSG_NEWTABLE, create, seq++, family);
-            set(nl, create, seq++, family, VIPS, 0, 1);
-            set(nl, create, seq++, family, LEASED, NFT_SET_TIMEOUT, 2);
+            table(nl, NFT_MSG_NEWTABLE, CREATE, seq++, family);
+            table(nl, NFT_MSG_DELTABLE, ACK, seq++, family);
+            table(nl, NFT_MSG_NEWTABLE, CREATE, seq++, family);
+            set(nl, seq++, family, VIPS, 0, 1);
+            set(nl, seq++, family, LEASED, NFT_SET_TIMEOUT, 2);
             if (!vips.isEmpty()) {
-                elements(nl, NFT_MSG_NEWSETELEM, create, seq++, family, VIPS, vips, null);
+                elements(nl, CREATE, seq++, family, VIPS, vips, null);
             }
             for (Match m : matches(family)) {
-                nl.message(type(NFT_MSG_NEWCHAIN), create, seq++).nfgen(family, 0);
-                nl.attrString(1, TABLE).attrString(3, m.chain());
-                nl.nest(4).attrBe32(1, m.hook()).attrBe32(2, 0).end();       // NFTA_CHAIN_HOOK: hooknum, priority
-                nl.attrBe32(5, NF_ACCEPT).attrString(7, "filter");          // policy, type
-                nl.endMessage();
-                rule(nl, create | 0x800 /* NLM_F_APPEND */, seq++, family, m);
+                chain(nl, seq++, family, m);
+                rule(nl, seq++, family, m);
             }
         }
-        nl.message(NFNL_MSG_BATCH_END, RtnetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
-        return nl.bytes();
+        return nl.endBatch(seq, NFNL_SUBSYS_NFTABLES).bytes();
     }
 
     /**
@@ -124,61 +92,61 @@ public final class NftablesEncoder {
     /** Flush {@code set} in both families and add {@code addresses} (with timeouts, if given), in one transaction. */
     private static byte[] replaceElements(int seq, String set, List<Inet4Address> addresses,
                                           Map<Inet4Address, Long> timeoutsMs) {
-        NetlinkBuilder nl = new NetlinkBuilder();
-        nl.message(NFNL_MSG_BATCH_BEGIN, RtnetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
-        int ack = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK;
+        NetlinkBuilder nl = new NetlinkBuilder().beginBatch(seq++, NFNL_SUBSYS_NFTABLES);
         for (int family : FAMILIES) {
-            nl.message(type(NFT_MSG_DELSETELEM), ack, seq++).nfgen(family, 0);  // no elements listed: flush
-            nl.attrString(1, TABLE).attrString(2, set);
+            message(nl, NFT_MSG_DELSETELEM, ACK, seq++, family);             // no elements listed: flush
+            nl.attrString(NFTA_SET_ELEM_LIST_TABLE, TABLE).attrString(NFTA_SET_ELEM_LIST_SET, set);
             nl.endMessage();
             if (!addresses.isEmpty()) {
-                elements(nl, NFT_MSG_NEWSETELEM, ack | RtnetlinkCodec.NLM_F_CREATE, seq++, family, set, addresses,
-                        timeoutsMs);
+                elements(nl, CREATE, seq++, family, set, addresses, timeoutsMs);
             }
         }
-        nl.message(NFNL_MSG_BATCH_END, RtnetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
-        return nl.bytes();
+        return nl.endBatch(seq, NFNL_SUBSYS_NFTABLES).bytes();
     }
 
     /** A batch deleting both tables (used when vipd is removed from a host). */
     public static byte[] teardown(int seq) {
-        NetlinkBuilder nl = new NetlinkBuilder();
-        nl.message(NFNL_MSG_BATCH_BEGIN, RtnetlinkCodec.NLM_F_REQUEST, seq++).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
+        NetlinkBuilder nl = new NetlinkBuilder().beginBatch(seq++, NFNL_SUBSYS_NFTABLES);
         for (int family : FAMILIES) {
-            int create = RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK | RtnetlinkCodec.NLM_F_CREATE;
-            table(nl, NFT_MSG_NEWTABLE, create, seq++, family);
-            table(nl, NFT_MSG_DELTABLE, RtnetlinkCodec.NLM_F_REQUEST | RtnetlinkCodec.NLM_F_ACK, seq++, family);
+            table(nl, NFT_MSG_NEWTABLE, CREATE, seq++, family);              // so that deleting cannot fail
+            table(nl, NFT_MSG_DELTABLE, ACK, seq++, family);
         }
-        nl.message(NFNL_MSG_BATCH_END, RtnetlinkCodec.NLM_F_REQUEST, seq).nfgen(0, NFNL_SUBSYS_NFTABLES).endMessage();
-        return nl.bytes();
+        return nl.endBatch(seq, NFNL_SUBSYS_NFTABLES).bytes();
     }
 
     /** How many messages in a batch ask for an acknowledgement (all but the batch begin and end). */
     public static int acknowledged(byte[] batch) {
-        return RtnetlinkCodec.split(batch, batch.length).size() - 2;
+        return NetlinkParser.messages(batch, batch.length).size() - 2;
+    }
+
+    /** Starts an nf_tables message: {@code nlmsghdr} and {@code nfgenmsg}. */
+    private static NetlinkBuilder message(NetlinkBuilder nl, int msg, int flags, int seq, int family) {
+        return nl.message((NFNL_SUBSYS_NFTABLES << 8) | msg, flags, seq).nfgen(family, 0);
     }
 
     private static void table(NetlinkBuilder nl, int msg, int flags, int seq, int family) {
-        nl.message(type(msg), flags, seq).nfgen(family, 0).attrString(1, TABLE).attrBe32(2, 0).endMessage();
-    }
-
-    private static void set(NetlinkBuilder nl, int flags, int seq, int family, String name, int setFlags, int id) {
-        nl.message(type(NFT_MSG_NEWSET), flags, seq).nfgen(family, 0);
-        nl.attrString(1, TABLE).attrString(2, name);
-        nl.attrBe32(3, setFlags).attrBe32(4, TYPE_IPADDR).attrBe32(5, 4).attrBe32(10, id);
+        message(nl, msg, flags, seq, family).attrString(NFTA_TABLE_NAME, TABLE).attrBe32(NFTA_TABLE_FLAGS, 0);
         nl.endMessage();
     }
 
-    private static void elements(NetlinkBuilder nl, int msg, int flags, int seq, int family, String set,
+    private static void set(NetlinkBuilder nl, int seq, int family, String name, int setFlags, int id) {
+        message(nl, NFT_MSG_NEWSET, CREATE, seq, family);
+        nl.attrString(NFTA_SET_TABLE, TABLE).attrString(NFTA_SET_NAME, name);
+        nl.attrBe32(NFTA_SET_FLAGS, setFlags).attrBe32(NFTA_SET_KEY_TYPE, TYPE_IPADDR).attrBe32(NFTA_SET_KEY_LEN, 4);
+        nl.attrBe32(NFTA_SET_ID, id);
+        nl.endMessage();
+    }
+
+    private static void elements(NetlinkBuilder nl, int flags, int seq, int family, String set,
                                  List<Inet4Address> addresses, Map<Inet4Address, Long> timeoutsMs) {
-        nl.message(type(msg), flags, seq).nfgen(family, 0);
-        nl.attrString(1, TABLE).attrString(2, set);
-        nl.nest(3);
+        message(nl, NFT_MSG_NEWSETELEM, flags, seq, family);
+        nl.attrString(NFTA_SET_ELEM_LIST_TABLE, TABLE).attrString(NFTA_SET_ELEM_LIST_SET, set);
+        nl.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
         for (Inet4Address a : addresses) {
-            nl.nest(1);                                          // NFTA_LIST_ELEM
-            nl.nest(1).attr(1, a.getAddress()).end();            // NFTA_SET_ELEM_KEY { NFTA_DATA_VALUE }
+            nl.nest(NFTA_LIST_ELEM);
+            nl.nest(NFTA_SET_ELEM_KEY).attr(NFTA_DATA_VALUE, a.getAddress()).end();
             if (timeoutsMs != null) {
-                nl.attrBe64(4, Math.max(1, timeoutsMs.get(a)));  // NFTA_SET_ELEM_TIMEOUT, ms
+                nl.attrBe64(NFTA_SET_ELEM_TIMEOUT, Math.max(1, timeoutsMs.get(a)));  // ms
             }
             nl.end();
         }
@@ -186,32 +154,50 @@ public final class NftablesEncoder {
         nl.endMessage();
     }
 
-    private static void rule(NetlinkBuilder nl, int flags, int seq, int family, Match m) {
-        nl.message(type(NFT_MSG_NEWRULE), flags, seq).nfgen(family, 0);
-        nl.attrString(1, TABLE).attrString(2, m.chain());
-        nl.nest(4);                                              // NFTA_RULE_EXPRESSIONS
+    private static void chain(NetlinkBuilder nl, int seq, int family, Match m) {
+        message(nl, NFT_MSG_NEWCHAIN, CREATE, seq, family);
+        nl.attrString(NFTA_CHAIN_TABLE, TABLE).attrString(NFTA_CHAIN_NAME, m.chain());
+        nl.nest(NFTA_CHAIN_HOOK).attrBe32(NFTA_HOOK_HOOKNUM, m.hook()).attrBe32(NFTA_HOOK_PRIORITY, 0).end();
+        nl.attrBe32(NFTA_CHAIN_POLICY, NF_ACCEPT).attrString(NFTA_CHAIN_TYPE, "filter");
+        nl.endMessage();
+    }
+
+    /** The VIP is in {@code vips} and not in {@code leased}: drop. */
+    private static void rule(NetlinkBuilder nl, int seq, int family, Match m) {
+        message(nl, NFT_MSG_NEWRULE, CREATE | NLM_F_APPEND, seq, family);
+        nl.attrString(NFTA_RULE_TABLE, TABLE).attrString(NFTA_RULE_CHAIN, m.chain());
+        nl.nest(NFTA_RULE_EXPRESSIONS);
         payload(nl, m.offset());
         lookup(nl, VIPS, 0);
         payload(nl, m.offset());
         lookup(nl, LEASED, NFT_LOOKUP_F_INV);
-        nl.nest(1).attrString(1, "immediate").nest(2);
-        nl.attrBe32(1, NFT_REG_VERDICT).nest(2).nest(2).attrBe32(1, NF_DROP).end().end();
+        expression(nl, "immediate");
+        nl.attrBe32(NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+        nl.nest(NFTA_IMMEDIATE_DATA).nest(NFTA_DATA_VERDICT).attrBe32(NFTA_VERDICT_CODE, NF_DROP).end().end();
         nl.end().end();
         nl.end();
         nl.endMessage();
     }
 
+    /** Opens an NFTA_LIST_ELEM holding expression {@code name} and its NFTA_EXPR_DATA; two {@code end()}s close it. */
+    private static void expression(NetlinkBuilder nl, String name) {
+        nl.nest(NFTA_LIST_ELEM).attrString(NFTA_EXPR_NAME, name).nest(NFTA_EXPR_DATA);
+    }
+
+    /** Loads the 4 bytes at {@code offset} of the network header into register 1. */
     private static void payload(NetlinkBuilder nl, int offset) {
-        nl.nest(1).attrString(1, "payload").nest(2);
-        nl.attrBe32(1, NFT_REG_1).attrBe32(2, NFT_PAYLOAD_NETWORK_HEADER).attrBe32(3, offset).attrBe32(4, 4);
+        expression(nl, "payload");
+        nl.attrBe32(NFTA_PAYLOAD_DREG, NFT_REG_1).attrBe32(NFTA_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+        nl.attrBe32(NFTA_PAYLOAD_OFFSET, offset).attrBe32(NFTA_PAYLOAD_LEN, 4);
         nl.end().end();
     }
 
+    /** Register 1 is in {@code set} (or, with NFT_LOOKUP_F_INV, is not). */
     private static void lookup(NetlinkBuilder nl, String set, int flags) {
-        nl.nest(1).attrString(1, "lookup").nest(2);
-        nl.attrString(1, set).attrBe32(2, NFT_REG_1);
+        expression(nl, "lookup");
+        nl.attrString(NFTA_LOOKUP_SET, set).attrBe32(NFTA_LOOKUP_SREG, NFT_REG_1);
         if (flags != 0) {
-            nl.attrBe32(5, flags);
+            nl.attrBe32(NFTA_LOOKUP_FLAGS, flags);
         }
         nl.end().end();
     }

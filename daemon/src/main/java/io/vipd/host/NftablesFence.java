@@ -10,7 +10,7 @@ public final class NftablesFence implements Fence {
     private final NetlinkSocket socket;
 
     public NftablesFence() throws IOException {
-        socket = new NetlinkSocket(NftablesEncoder.NETLINK_NETFILTER);
+        socket = new NetlinkSocket(NetlinkConstants.NETLINK_NETFILTER);
     }
 
     /** Builds a batch at the socket's next sequence number, sends it, waits for every acknowledgement. */
@@ -43,7 +43,7 @@ public final class NftablesFence implements Fence {
 
     /** Keeps the socket's sequence numbers past those the batch used. */
     private void skip(byte[] batch) {
-        for (int i = RtnetlinkCodec.split(batch, batch.length).size(); i > 1; i--) {
+        for (int i = NetlinkParser.messages(batch, batch.length).size(); i > 1; i--) {
             socket.nextSeq();
         }
     }

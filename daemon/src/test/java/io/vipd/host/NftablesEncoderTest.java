@@ -31,7 +31,7 @@ class NftablesEncoderTest {
     }
 
     /** Message type (subsystem << 8 | msg), family, and the names of its string attributes in order. */
-    static String describe(RtnetlinkCodec.Message m) {
+    static String describe(NetlinkMessage m) {
         ByteBuffer p = m.payload();
         StringBuilder sb = new StringBuilder(Integer.toHexString(m.type())).append(" f").append(p.get(0));
         for (int pos = 4; pos + 4 <= p.limit(); ) {
@@ -52,7 +52,7 @@ class NftablesEncoderTest {
         Map<Inet4Address, Long> leases = new LinkedHashMap<>();
         leases.put(ip("198.18.0.100"), 450L);
         byte[] batch = NftablesEncoder.lease(100, leases);
-        List<RtnetlinkCodec.Message> msgs = RtnetlinkCodec.split(batch, batch.length);
+        List<NetlinkMessage> msgs = NetlinkParser.messages(batch, batch.length);
         List<String> described = new ArrayList<>();
         msgs.forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0", "a0e f3 1=vipd 2=leased", "a0c f3 1=vipd 2=leased",
@@ -72,7 +72,7 @@ class NftablesEncoderTest {
     @Test
     void emptyLeaseOnlyFlushes() {
         byte[] batch = NftablesEncoder.lease(1, Map.of());
-        List<RtnetlinkCodec.Message> msgs = RtnetlinkCodec.split(batch, batch.length);
+        List<NetlinkMessage> msgs = NetlinkParser.messages(batch, batch.length);
         assertEquals(4, msgs.size());
         assertEquals(0x0a0e, msgs.get(1).type());
         assertEquals(0x0a0e, msgs.get(2).type());
@@ -84,7 +84,7 @@ class NftablesEncoderTest {
     void setupRecreatesBothTablesWithSetsChainsAndRules() throws Exception {
         byte[] batch = NftablesEncoder.setup(1, List.of(ip("198.18.0.100"), ip("198.18.0.101")));
         List<String> described = new ArrayList<>();
-        RtnetlinkCodec.split(batch, batch.length).forEach(m -> described.add(describe(m)));
+        NetlinkParser.messages(batch, batch.length).forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0",
                 "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f3 1=vipd",
                 "a09 f3 1=vipd 2=vips", "a09 f3 1=vipd 2=leased", "a0c f3 1=vipd 2=vips",
@@ -100,7 +100,7 @@ class NftablesEncoderTest {
     void teardownDeletesBothTables() {
         byte[] batch = NftablesEncoder.teardown(1);
         List<String> described = new ArrayList<>();
-        RtnetlinkCodec.split(batch, batch.length).forEach(m -> described.add(describe(m)));
+        NetlinkParser.messages(batch, batch.length).forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0", "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f2 1=vipd", "a02 f2 1=vipd", "11 f0"),
                 described);
     }

@@ -25,7 +25,7 @@ class RtnetlinkCodecTest {
 
     @Test
     void newAddressBytes() throws Exception {
-        byte[] m = RtnetlinkCodec.newAddress(7, 3, ip("198.18.0.100"), 24, RtnetlinkCodec.INFINITY_LIFE_TIME);
+        byte[] m = RtnetlinkCodec.newAddress(7, 3, ip("198.18.0.100"), 24, RtnetlinkConstants.INFINITY_LIFE_TIME);
         String expected = "28000000" + "1400" + "0505" + "07000000" + "00000000" // len 40, RTM_NEWADDR, REQ|ACK|CREATE|REPLACE
                 + "02" + "18" + "00" + "00" + "03000000"                         // AF_INET /24 flags scope, ifindex 3
                 + "0800" + "0200" + "c6120064"                                   // IFA_LOCAL
@@ -79,21 +79,21 @@ class RtnetlinkCodecTest {
         b.putShort((short) 10).putShort((short) 1).put(new byte[] {2, 0, 0, 0, 0, 7}).put(new byte[2]);
         // NLMSG_DONE
         b.putInt(20).putShort((short) 3).putShort((short) 2).putInt(5).putInt(0).putInt(0);
-        List<RtnetlinkCodec.Message> msgs = RtnetlinkCodec.split(b.array(), b.position());
+        List<NetlinkMessage> msgs = NetlinkParser.messages(b.array(), b.position());
         assertEquals(3, msgs.size());
         HostAddress a = RtnetlinkCodec.decodeAddress(msgs.get(0), i -> "eth0");
         assertNotNull(a);
         assertEquals(new HostAddress(2, "eth0", ip("198.18.0.1"), 24), a);
         NetInterface i = RtnetlinkCodec.decodeLink(msgs.get(1));
         assertEquals(new NetInterface(2, "eth0", MacAddress.parse("02:00:00:00:00:07"), true), i);
-        assertEquals(RtnetlinkCodec.NLMSG_DONE, msgs.get(2).type());
+        assertEquals(NetlinkConstants.NLMSG_DONE, msgs.get(2).type());
     }
 
     @Test
     void errorMessageCarriesNegativeErrno() {
         ByteBuffer b = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(36).putShort((short) 2).putShort((short) 0).putInt(9).putInt(0).putInt(-17).put(new byte[16]);
-        RtnetlinkCodec.Message m = RtnetlinkCodec.split(b.array(), 36).get(0);
+        NetlinkMessage m = NetlinkParser.messages(b.array(), 36).get(0);
         assertEquals(-17, m.error()); // EEXIST
     }
 }
