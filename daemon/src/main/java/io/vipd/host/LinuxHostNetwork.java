@@ -19,8 +19,8 @@ public final class LinuxHostNetwork implements HostNetwork {
     @Override
     public List<NetInterface> interfaces() throws IOException {
         List<NetInterface> out = new ArrayList<>();
-        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec::dumpLinks, "list interfaces")) {
-            NetInterface i = NetlinkCodec.decodeLink(m);
+        for (NetlinkMessage m : netlink.dump(RtnetlinkCodec::dumpLinks, "list interfaces")) {
+            NetInterface i = RtnetlinkCodec.decodeLink(m);
             if (i != null) {
                 out.add(i);
             }
@@ -44,8 +44,8 @@ public final class LinuxHostNetwork implements HostNetwork {
             names.put(i.index(), i.name());
         }
         List<HostAddress> out = new ArrayList<>();
-        for (NetlinkCodec.Message m : netlink.dump(NetlinkCodec::dumpAddresses, "list addresses")) {
-            HostAddress a = NetlinkCodec.decodeAddress(m, idx -> names.getOrDefault(idx, "if" + idx));
+        for (NetlinkMessage m : netlink.dump(RtnetlinkCodec::dumpAddresses, "list addresses")) {
+            HostAddress a = RtnetlinkCodec.decodeAddress(m, idx -> names.getOrDefault(idx, "if" + idx));
             if (a != null) {
                 out.add(a);
             }
@@ -57,7 +57,7 @@ public final class LinuxHostNetwork implements HostNetwork {
     public void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException {
         int index = iface(iface).index();
         int seq = netlink.nextSeq();
-        netlink.request(NetlinkCodec.newAddress(seq, index, address, prefix, lifetimeSec), seq,
+        netlink.request(RtnetlinkCodec.newAddress(seq, index, address, prefix, lifetimeSec), seq,
                 "add " + address.getHostAddress() + "/" + prefix + " to " + iface);
     }
 
@@ -66,7 +66,7 @@ public final class LinuxHostNetwork implements HostNetwork {
         int index = iface(iface).index();
         int seq = netlink.nextSeq();
         try {
-            netlink.request(NetlinkCodec.deleteAddress(seq, index, address, prefix), seq,
+            netlink.request(RtnetlinkCodec.deleteAddress(seq, index, address, prefix), seq,
                     "remove " + address.getHostAddress() + "/" + prefix + " from " + iface);
         } catch (NativeSockets.NativeIOException e) {
             if (e.errno != LibC.EADDRNOTAVAIL) {

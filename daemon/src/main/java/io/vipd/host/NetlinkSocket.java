@@ -11,7 +11,6 @@ import java.util.List;
  * request or batch at a time and reads its acknowledgements or dump. Not thread-safe.
  */
 final class NetlinkSocket implements AutoCloseable {
-    static final int NETLINK_ROUTE = 0;
     private static final long RECEIVE_TIMEOUT_MS = 2000;
 
     private final int fd;
@@ -20,7 +19,7 @@ final class NetlinkSocket implements AutoCloseable {
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
 
     NetlinkSocket() throws IOException {
-        this(NETLINK_ROUTE);
+        this(NetlinkConstants.NETLINK_ROUTE);
     }
 
     NetlinkSocket(int protocol) throws IOException {
@@ -53,11 +52,11 @@ final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    private List<NetlinkCodec.Message> receive(String what) throws IOException {
+    private List<NetlinkMessage> receive(String what) throws IOException {
         while (true) {
             long n = LibC.get().recv(fd, buffer, buffer.length, 0);
             if (n >= 0) {
-                return NetlinkCodec.split(buffer, (int) n);
+                return NetlinkParser.messages(buffer, (int) n);
             }
             int errno = LibC.errno();
             if (errno != LibC.EINTR) {
@@ -69,18 +68,9 @@ final class NetlinkSocket implements AutoCloseable {
     /** Sends a request with NLM_F_ACK and waits for its acknowledgement; a kernel error becomes an exception. */
     void request(byte[] message, int seq, String what) throws IOException {
         send(message, what);
-        for (int round = 0; round < 64; round++) {
-            for (NetlinkCodec.Message m : receive(what)) {
-                if (m.seq() == seq && m.type() == NetlinkCodec.NLMSG_ERROR) {
-                    int err = m.error();
-                    if (err != 0) {
-                        throw NativeSockets.error(what, -err);
-                    }
-                    return;
-                }
-            }
+        if (!awaitAcks(new NetlinkAcks(seq, 1), what)) {
+            throw new IOException(what + ": no acknowledgement from the kernel");
         }
-        throw new IOException(what + ": no acknowledgement from the kernel");
     }
 
     /**
@@ -90,52 +80,51 @@ final class NetlinkSocket implements AutoCloseable {
      */
     void batch(byte[] messages, int firstSeq, int acks, String what) throws IOException {
         send(messages, what);
-        java.util.Set<Integer> pending = new java.util.HashSet<>();
-        for (int i = 1; i <= acks; i++) {
-            pending.add(firstSeq + i); // the batch-begin message (firstSeq) is not acknowledged
-        }
-        for (int round = 0; round < 64 && !pending.isEmpty(); round++) {
-            for (NetlinkCodec.Message m : receive(what)) {
-                if (m.type() == NetlinkCodec.NLMSG_ERROR && pending.remove(m.seq()) && m.error() != 0) {
-                    throw NativeSockets.error(what, -m.error());
-                }
-            }
-        }
-        if (!pending.isEmpty()) {
-            throw new IOException(what + ": no acknowledgement from the kernel for " + pending.size() + " messages");
+        NetlinkAcks pending = new NetlinkAcks(firstSeq + 1, acks); // the batch-begin message (firstSeq) has none
+        if (!awaitAcks(pending, what)) {
+            throw new IOException(what + ": no acknowledgement from the kernel for " + pending.pending()
+                    + " messages");
         }
     }
 
-    /** NLM_F_DUMP_INTR: the kernel's list changed during the dump, which may be incomplete. */
-    private static final int NLM_F_DUMP_INTR = 0x10;
+    /** Receives until every acknowledgement in {@code acks} came (true) or 64 reads passed (false). */
+    private boolean awaitAcks(NetlinkAcks acks, String what) throws IOException {
+        for (int round = 0; round < 64 && !acks.done(); round++) {
+            int errno = acks.take(receive(what));
+            if (errno != 0) {
+                throw NativeSockets.error(what, errno);
+            }
+        }
+        return acks.done();
+    }
 
     /**
      * Sends a dump request and collects every message until NLMSG_DONE, repeating the dump (new sequence number)
      * when the kernel marks it interrupted: an address list read while addresses churn can miss entries.
      */
-    List<NetlinkCodec.Message> dump(java.util.function.IntFunction<byte[]> request, String what) throws IOException {
+    List<NetlinkMessage> dump(java.util.function.IntFunction<byte[]> request, String what) throws IOException {
         for (int attempt = 0; attempt < 10; attempt++) {
             int seq = nextSeq();
-            List<NetlinkCodec.Message> out = dumpOnce(request.apply(seq), seq, what);
-            if (out.stream().noneMatch(m -> (m.flags() & NLM_F_DUMP_INTR) != 0)) {
+            List<NetlinkMessage> out = dumpOnce(request.apply(seq), seq, what);
+            if (out.stream().noneMatch(NetlinkMessage::dumpInterrupted)) {
                 return out;
             }
         }
         throw new IOException(what + ": the list kept changing during 10 dumps");
     }
 
-    private List<NetlinkCodec.Message> dumpOnce(byte[] message, int seq, String what) throws IOException {
+    private List<NetlinkMessage> dumpOnce(byte[] message, int seq, String what) throws IOException {
         send(message, what);
-        List<NetlinkCodec.Message> out = new ArrayList<>();
+        List<NetlinkMessage> out = new ArrayList<>();
         for (int round = 0; round < 100_000; round++) {
-            for (NetlinkCodec.Message m : receive(what)) {
+            for (NetlinkMessage m : receive(what)) {
                 if (m.seq() != seq) {
                     continue;
                 }
-                if (m.type() == NetlinkCodec.NLMSG_DONE) {
+                if (m.isDone()) {
                     return out;
                 }
-                if (m.type() == NetlinkCodec.NLMSG_ERROR && m.error() != 0) {
+                if (m.isError() && m.error() != 0) {
                     throw NativeSockets.error(what, -m.error());
                 }
                 out.add(m);

@@ -5,45 +5,45 @@ import java.net.Inet4Address;
 import java.util.List;
 import java.util.Map;
 
-/** {@link Fence} with nftables, spoken over NETLINK_NETFILTER (see {@link NftFence} for the rules). */
+/** {@link Fence} with nftables, spoken over NETLINK_NETFILTER (see {@link NftablesEncoder} for the rules). */
 public final class NftablesFence implements Fence {
     private final NetlinkSocket socket;
 
     public NftablesFence() throws IOException {
-        socket = new NetlinkSocket(NftFence.NETLINK_NETFILTER);
+        socket = new NetlinkSocket(NetlinkConstants.NETLINK_NETFILTER);
     }
 
     /** Builds a batch at the socket's next sequence number, sends it, waits for every acknowledgement. */
     private void run(java.util.function.IntFunction<byte[]> build, String what) throws IOException {
         int seq = socket.nextSeq();
         byte[] batch = build.apply(seq);
-        socket.batch(batch, seq, NftFence.acknowledged(batch), what);
+        socket.batch(batch, seq, NftablesEncoder.acknowledged(batch), what);
         skip(batch);
     }
 
     @Override
     public void install(List<Inet4Address> vips) throws IOException {
-        run(seq -> NftFence.setup(seq, vips), "install nftables fence");
+        run(seq -> NftablesEncoder.setup(seq, vips), "install nftables fence");
     }
 
     @Override
     public void lease(Map<Inet4Address, Long> timeoutsMs) throws IOException {
-        run(seq -> NftFence.lease(seq, timeoutsMs), "renew fence leases");
+        run(seq -> NftablesEncoder.lease(seq, timeoutsMs), "renew fence leases");
     }
 
     @Override
     public void guard(List<Inet4Address> vips) throws IOException {
-        run(seq -> NftFence.guard(seq, vips), "update the fenced VIPs");
+        run(seq -> NftablesEncoder.guard(seq, vips), "update the fenced VIPs");
     }
 
     @Override
     public void remove() throws IOException {
-        run(NftFence::teardown, "remove nftables fence");
+        run(NftablesEncoder::teardown, "remove nftables fence");
     }
 
     /** Keeps the socket's sequence numbers past those the batch used. */
     private void skip(byte[] batch) {
-        for (int i = NetlinkCodec.split(batch, batch.length).size(); i > 1; i--) {
+        for (int i = NetlinkParser.messages(batch, batch.length).size(); i > 1; i--) {
             socket.nextSeq();
         }
     }

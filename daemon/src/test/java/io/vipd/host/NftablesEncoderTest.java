@@ -7,17 +7,20 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The nftables batches, decoded back into messages and attributes (checked against the kernel in the ITs). */
-class NftFenceTest {
+class NftablesEncoderTest {
     @BeforeAll
     static void littleEndianHost() {
         Assumptions.assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "expected bytes are little-endian");
@@ -28,7 +31,7 @@ class NftFenceTest {
     }
 
     /** Message type (subsystem << 8 | msg), family, and the names of its string attributes in order. */
-    static String describe(NetlinkCodec.Message m) {
+    static String describe(NetlinkMessage m) {
         ByteBuffer p = m.payload();
         StringBuilder sb = new StringBuilder(Integer.toHexString(m.type())).append(" f").append(p.get(0));
         for (int pos = 4; pos + 4 <= p.limit(); ) {
@@ -48,13 +51,13 @@ class NftFenceTest {
     void leaseBatchFlushesAndAddsTimedElementsInOneTransaction() throws Exception {
         Map<Inet4Address, Long> leases = new LinkedHashMap<>();
         leases.put(ip("198.18.0.100"), 450L);
-        byte[] batch = NftFence.lease(100, leases);
-        List<NetlinkCodec.Message> msgs = NetlinkCodec.split(batch, batch.length);
+        byte[] batch = NftablesEncoder.lease(100, leases);
+        List<NetlinkMessage> msgs = NetlinkParser.messages(batch, batch.length);
         List<String> described = new ArrayList<>();
         msgs.forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0", "a0e f3 1=vipd 2=leased", "a0c f3 1=vipd 2=leased",
                 "a0e f2 1=vipd 2=leased", "a0c f2 1=vipd 2=leased", "11 f0"), described);
-        assertEquals(4, NftFence.acknowledged(batch));
+        assertEquals(4, NftablesEncoder.acknowledged(batch));
         for (int i = 0; i < msgs.size(); i++) {
             assertEquals(100 + i, msgs.get(i).seq());
         }
@@ -68,8 +71,8 @@ class NftFenceTest {
 
     @Test
     void emptyLeaseOnlyFlushes() {
-        byte[] batch = NftFence.lease(1, Map.of());
-        List<NetlinkCodec.Message> msgs = NetlinkCodec.split(batch, batch.length);
+        byte[] batch = NftablesEncoder.lease(1, Map.of());
+        List<NetlinkMessage> msgs = NetlinkParser.messages(batch, batch.length);
         assertEquals(4, msgs.size());
         assertEquals(0x0a0e, msgs.get(1).type());
         assertEquals(0x0a0e, msgs.get(2).type());
@@ -79,9 +82,9 @@ class NftFenceTest {
 
     @Test
     void setupRecreatesBothTablesWithSetsChainsAndRules() throws Exception {
-        byte[] batch = NftFence.setup(1, List.of(ip("198.18.0.100"), ip("198.18.0.101")));
+        byte[] batch = NftablesEncoder.setup(1, List.of(ip("198.18.0.100"), ip("198.18.0.101")));
         List<String> described = new ArrayList<>();
-        NetlinkCodec.split(batch, batch.length).forEach(m -> described.add(describe(m)));
+        NetlinkParser.messages(batch, batch.length).forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0",
                 "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f3 1=vipd",
                 "a09 f3 1=vipd 2=vips", "a09 f3 1=vipd 2=leased", "a0c f3 1=vipd 2=vips",
@@ -95,10 +98,45 @@ class NftFenceTest {
 
     @Test
     void teardownDeletesBothTables() {
-        byte[] batch = NftFence.teardown(1);
+        byte[] batch = NftablesEncoder.teardown(1);
         List<String> described = new ArrayList<>();
-        NetlinkCodec.split(batch, batch.length).forEach(m -> described.add(describe(m)));
+        NetlinkParser.messages(batch, batch.length).forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0", "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f2 1=vipd", "a02 f2 1=vipd", "11 f0"),
                 described);
+    }
+
+    /** The batches for fixed inputs, keyed as in {@code nftables-batches.hex}. */
+    static Map<String, byte[]> recordedBatches() throws Exception {
+        Inet4Address a = ip("198.18.0.100");
+        Inet4Address b = ip("198.18.0.101");
+        Map<Inet4Address, Long> leases = new LinkedHashMap<>();
+        leases.put(a, 450L);
+        leases.put(b, 0L); // an expired lease still gets the kernel's minimum, 1 ms
+        Map<String, byte[]> out = new TreeMap<>();
+        out.put("setup", NftablesEncoder.setup(1, List.of(a, b)));
+        out.put("setupEmpty", NftablesEncoder.setup(1, List.of()));
+        out.put("lease", NftablesEncoder.lease(100, leases));
+        out.put("guard", NftablesEncoder.guard(7, List.of(a, b)));
+        out.put("guardEmpty", NftablesEncoder.guard(7, List.of()));
+        out.put("teardown", NftablesEncoder.teardown(1));
+        return out;
+    }
+
+    @Test
+    void everyBatchIsByteForByteAsRecorded() throws Exception {
+        Map<String, String> recorded = new TreeMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                NftablesEncoderTest.class.getResourceAsStream("nftables-batches.hex"), StandardCharsets.US_ASCII))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    String[] f = line.trim().split(" ");
+                    recorded.put(f[0], f[1]);
+                }
+            }
+        }
+        Map<String, String> actual = new TreeMap<>();
+        recordedBatches().forEach((k, v) -> actual.put(k, HexFormat.of().formatHex(v)));
+        assertEquals(recorded.keySet(), actual.keySet());
+        recorded.forEach((k, v) -> assertEquals(v, actual.get(k), k));
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class NetlinkCodecTest {
+class RtnetlinkCodecTest {
     @BeforeAll
     static void littleEndianHost() {
         Assumptions.assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "expected bytes are little-endian");
@@ -25,7 +25,7 @@ class NetlinkCodecTest {
 
     @Test
     void newAddressBytes() throws Exception {
-        byte[] m = NetlinkCodec.newAddress(7, 3, ip("198.18.0.100"), 24, NetlinkCodec.INFINITY_LIFE_TIME);
+        byte[] m = RtnetlinkCodec.newAddress(7, 3, ip("198.18.0.100"), 24, RtnetlinkConstants.INFINITY_LIFE_TIME);
         String expected = "28000000" + "1400" + "0505" + "07000000" + "00000000" // len 40, RTM_NEWADDR, REQ|ACK|CREATE|REPLACE
                 + "02" + "18" + "00" + "00" + "03000000"                         // AF_INET /24 flags scope, ifindex 3
                 + "0800" + "0200" + "c6120064"                                   // IFA_LOCAL
@@ -35,7 +35,7 @@ class NetlinkCodecTest {
 
     @Test
     void newAddressWithLifetimeCarriesCacheInfo() throws Exception {
-        byte[] m = NetlinkCodec.newAddress(1, 3, ip("198.18.0.100"), 24, 5);
+        byte[] m = RtnetlinkCodec.newAddress(1, 3, ip("198.18.0.100"), 24, 5);
         assertEquals(60, m.length);
         assertEquals("1400" + "0600" + "05000000" + "05000000" + "00000000" + "00000000",
                 HexFormat.of().formatHex(m, 40, 60)); // IFA_CACHEINFO: preferred 5 s, valid 5 s
@@ -43,7 +43,7 @@ class NetlinkCodecTest {
 
     @Test
     void deleteAddressBytes() throws Exception {
-        byte[] m = NetlinkCodec.deleteAddress(9, 2, ip("198.18.0.101"), 24);
+        byte[] m = RtnetlinkCodec.deleteAddress(9, 2, ip("198.18.0.101"), 24);
         String expected = "28000000" + "1500" + "0500" + "09000000" + "00000000" // RTM_DELADDR, REQ|ACK
                 + "02180000" + "02000000"
                 + "08000200c6120065" + "08000100c6120065";
@@ -53,8 +53,15 @@ class NetlinkCodecTest {
     @Test
     void dumpRequests() {
         assertEquals("18000000" + "1600" + "0103" + "01000000" + "00000000" + "0200000000000000",
-                HexFormat.of().formatHex(NetlinkCodec.dumpAddresses(1)));
-        assertEquals(32, NetlinkCodec.dumpLinks(1).length);
+                HexFormat.of().formatHex(RtnetlinkCodec.dumpAddresses(1)));
+        assertEquals(32, RtnetlinkCodec.dumpLinks(1).length);
+    }
+
+    @Test
+    void dumpLinksBytes() {
+        assertEquals("20000000" + "1200" + "0103" + "01000000" + "00000000"  // len 32, RTM_GETLINK, REQ|DUMP
+                + "0000" + "0000" + "00000000" + "00000000" + "00000000",        // ifinfomsg: AF_UNSPEC, all zero
+                HexFormat.of().formatHex(RtnetlinkCodec.dumpLinks(1)));
     }
 
     @Test
@@ -72,21 +79,21 @@ class NetlinkCodecTest {
         b.putShort((short) 10).putShort((short) 1).put(new byte[] {2, 0, 0, 0, 0, 7}).put(new byte[2]);
         // NLMSG_DONE
         b.putInt(20).putShort((short) 3).putShort((short) 2).putInt(5).putInt(0).putInt(0);
-        List<NetlinkCodec.Message> msgs = NetlinkCodec.split(b.array(), b.position());
+        List<NetlinkMessage> msgs = NetlinkParser.messages(b.array(), b.position());
         assertEquals(3, msgs.size());
-        HostAddress a = NetlinkCodec.decodeAddress(msgs.get(0), i -> "eth0");
+        HostAddress a = RtnetlinkCodec.decodeAddress(msgs.get(0), i -> "eth0");
         assertNotNull(a);
         assertEquals(new HostAddress(2, "eth0", ip("198.18.0.1"), 24), a);
-        NetInterface i = NetlinkCodec.decodeLink(msgs.get(1));
+        NetInterface i = RtnetlinkCodec.decodeLink(msgs.get(1));
         assertEquals(new NetInterface(2, "eth0", MacAddress.parse("02:00:00:00:00:07"), true), i);
-        assertEquals(NetlinkCodec.NLMSG_DONE, msgs.get(2).type());
+        assertEquals(NetlinkConstants.NLMSG_DONE, msgs.get(2).type());
     }
 
     @Test
     void errorMessageCarriesNegativeErrno() {
         ByteBuffer b = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(36).putShort((short) 2).putShort((short) 0).putInt(9).putInt(0).putInt(-17).put(new byte[16]);
-        NetlinkCodec.Message m = NetlinkCodec.split(b.array(), 36).get(0);
+        NetlinkMessage m = NetlinkParser.messages(b.array(), 36).get(0);
         assertEquals(-17, m.error()); // EEXIST
     }
 }
