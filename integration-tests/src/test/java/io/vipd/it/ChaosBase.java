@@ -14,10 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults against a running cluster with one VIP per host (so the Raft leader always owns one), judged by the
@@ -26,45 +25,44 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * owner per VIP and no stale address); timings are printed as benchmark figures only.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(DaemonLogsOnFailure.class)
-abstract class ChaosBase implements DaemonLogsOnFailure.HasTestbed {
+abstract class ChaosBase {
     enum Fault { KILL, CRASH, PAUSE, PARTITION, LOSS }
 
     enum Target { LEADER, FOLLOWER }
 
-    protected Testbed bed;
+    /** One VIP per host (v0, v1, ...); the daemons start once the address sampler runs. */
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(hosts()).vips(oneVipPerHost())
+            .extraConfig(this::extraConfig).manualStart();
+    protected Testbed bed; // set by the extension
     protected AddressSampler sampler;
 
+    /** Read while the instance is constructed (for the extension): a constant, not a field's value. */
     abstract int hosts();
 
     String extraConfig() {
         return "";
     }
 
-    @BeforeAll
-    void start() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
+    private List<String> oneVipPerHost() {
         List<String> vips = new ArrayList<>();
         for (int i = 0; i < hosts(); i++) {
             vips.add("v" + i);
         }
-        bed = new Testbed(hosts(), vips, Testbed.vipdJarFromBuild(), extraConfig());
+        return vips;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
         sampler = new AddressSampler(bed, bed.vips().values());
         bed.startAll();
     }
 
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
+    /** Runs before the extension closes the testbed. */
     @AfterAll
     void stop() throws Exception {
         if (sampler != null) {
             sampler.close();
-        }
-        if (bed != null) {
-            bed.close();
         }
     }
 

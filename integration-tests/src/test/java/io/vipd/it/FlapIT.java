@@ -16,14 +16,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One MAC per VIP over time, not only at each instant: after a cold start, a pause, a restart and a reload, the
@@ -34,8 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@ExtendWith(DaemonLogsOnFailure.class)
-class FlapIT implements DaemonLogsOnFailure.HasTestbed {
+class FlapIT {
     private static final String PREFERENCES = String.join("\n",
             "vip.web.prefer = n1, n2, n3",
             "vip.web.preempt = on",
@@ -44,19 +42,14 @@ class FlapIT implements DaemonLogsOnFailure.HasTestbed {
             "vip.api.preempt.delay.ms = 2000",
             "vip.fresh.prefer = n3, n1, n2",
             "");
-    private Testbed bed;
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "api", "db", "fresh")
+            .extraConfig(PREFERENCES).manualStart();
+    private Testbed bed; // set by the extension
     private long startNanos;
-
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
-        bed = new Testbed(3, List.of("web", "api", "db", "fresh"), Testbed.vipdJarFromBuild(), PREFERENCES);
         startNanos = System.nanoTime();
         for (int i = 1; i <= 3; i++) {
             bed.startDaemon(i, Map.of(), bed.configWithout(i, java.util.Set.of("fresh")));
@@ -67,7 +60,6 @@ class FlapIT implements DaemonLogsOnFailure.HasTestbed {
     void stop() {
         if (bed != null) {
             Map<Inet4Address, List<String>> dual = ArpReferee.dualAnswers(bed.referee().since(startNanos));
-            bed.close();
             assertTrue(dual.isEmpty(), "several MACs answered one VIP in the same request round: " + dual);
         }
     }

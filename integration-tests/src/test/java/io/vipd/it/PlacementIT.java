@@ -14,14 +14,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What keepalived operators rely on, against three real daemons: a tcp health check moving VIPs off a host whose
@@ -32,21 +31,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@ExtendWith(DaemonLogsOnFailure.class)
-class PlacementIT implements DaemonLogsOnFailure.HasTestbed {
+class PlacementIT {
     private static final int SERVICE_PORT = 9000;
-    private Testbed bed;
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "api", "ops").extraConfig(this::config)
+            .manualStart();
+    private Testbed bed; // set by the extension
     private long startNanos;
     private Path hookLog;
 
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
-    @BeforeAll
-    void start() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
+    /** Writes the notify hook (into a directory of its own) and returns the checks, preferences and hooks. */
+    private String config() throws Exception {
         Path dir = Files.createTempDirectory("vipd-hooks-");
         hookLog = dir.resolve("events");
         Path record = dir.resolve("record");
@@ -54,7 +49,7 @@ class PlacementIT implements DaemonLogsOnFailure.HasTestbed {
         // hold up failover.
         Files.writeString(record, "#!/bin/sh\nsleep 0.2\necho \"$VIPD_TEST_NODE $1 $3\" >> " + hookLog + "\n");
         Files.setPosixFilePermissions(record, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String extra = String.join("\n",
+        return String.join("\n",
                 "check.svc.type = tcp",
                 "check.svc.target = 127.0.0.1:" + SERVICE_PORT,
                 "check.svc.interval.ms = 200",
@@ -78,7 +73,10 @@ class PlacementIT implements DaemonLogsOnFailure.HasTestbed {
                 "notify.fault = " + record,
                 "notify.release = /bin/false",
                 "");
-        bed = new Testbed(3, List.of("web", "api", "ops"), Testbed.vipdJarFromBuild(), extra);
+    }
+
+    @BeforeAll
+    void start() throws Exception {
         for (int i = 1; i <= 3; i++) {
             bed.service(i, SERVICE_PORT, true);
         }
@@ -92,7 +90,6 @@ class PlacementIT implements DaemonLogsOnFailure.HasTestbed {
     void stop() {
         if (bed != null) {
             assertNoDualAnswers(bed.referee().since(startNanos));
-            bed.close();
         }
     }
 

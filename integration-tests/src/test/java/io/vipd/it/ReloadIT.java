@@ -12,14 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Live reload against three real daemons: a broken file is rejected with its line and key and changes nothing; a
@@ -28,21 +27,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@ExtendWith(DaemonLogsOnFailure.class)
-class ReloadIT implements DaemonLogsOnFailure.HasTestbed {
-    private Testbed bed;
+class ReloadIT {
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "db", "api").manualStart();
+    private Testbed bed; // set by the extension
     private long startNanos;
-
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
-        bed = new Testbed(3, List.of("web", "db", "api"), Testbed.vipdJarFromBuild(), "");
         startNanos = System.nanoTime();
         for (int i = 1; i <= 3; i++) {
             bed.startDaemon(i, Map.of(), bed.configWithout(i, java.util.Set.of("api")));
@@ -53,7 +45,6 @@ class ReloadIT implements DaemonLogsOnFailure.HasTestbed {
     void stop() {
         if (bed != null) {
             Map<java.net.Inet4Address, List<String>> dual = ArpReferee.dualAnswers(bed.referee().since(startNanos));
-            bed.close();
             assertTrue(dual.isEmpty(), "several MACs answered one VIP in the same request round: " + dual);
         }
     }

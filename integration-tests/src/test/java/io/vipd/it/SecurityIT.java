@@ -19,15 +19,13 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The attacks that asked for mutual TLS, run from a host on the segment that is in no configuration (the client
@@ -39,33 +37,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@ExtendWith(DaemonLogsOnFailure.class)
-class SecurityIT implements DaemonLogsOnFailure.HasTestbed {
+class SecurityIT {
     private static final Pattern SUMMARY = Pattern.compile("intruder: attempts=(\\d+) accepted=(\\d+)");
-    private Testbed bed;
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "db").manualStart();
+    private Testbed bed; // set by the extension
     private int run;
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
-        bed = new Testbed(3, List.of("web", "db"), Testbed.vipdJarFromBuild(), "");
         bed.tls().issueFromOtherCa("other-ca-n1", "n1");
         bed.tls().issue("n9", Testbed.SUBNET + 250);
         bed.startAll();
         Testbed.waitUntil("both VIPs answered", 60_000,
                 () -> bed.answeringHost("web") != 0 && bed.answeringHost("db") != 0);
-    }
-
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
-    @AfterAll
-    void stop() {
-        if (bed != null) {
-            bed.close();
-        }
     }
 
     private String credentials(String name) {

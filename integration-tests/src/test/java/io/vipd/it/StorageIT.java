@@ -19,14 +19,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node always comes back: after an absence across log purges, with a wiped data directory, with a truncated or a
@@ -35,17 +34,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@ExtendWith(DaemonLogsOnFailure.class)
-class StorageIT implements DaemonLogsOnFailure.HasTestbed {
-    private Testbed bed;
+class StorageIT {
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "db")
+            .extraConfig("raft.snapshot.entries = 200\n");
+    private Testbed bed; // set by the extension
     private final List<Path> mounts = new ArrayList<>();
     private long windowStart;
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
-        bed = new Testbed(3, List.of("web", "db"), Testbed.vipdJarFromBuild(), "raft.snapshot.entries = 200\n");
-        bed.startAll();
         Testbed.waitUntil("both VIPs answered", 60_000,
                 () -> bed.answeringHost("web") != 0 && bed.answeringHost("db") != 0);
         for (int i = 1; i <= 3; i++) {
@@ -54,18 +52,11 @@ class StorageIT implements DaemonLogsOnFailure.HasTestbed {
         }
     }
 
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
+    /** Runs before the extension closes the testbed. */
     @AfterAll
     void stop() {
         for (Path m : mounts) {
             Shell.quietly("umount", "-l", m.toString());
-        }
-        if (bed != null) {
-            bed.close();
         }
     }
 

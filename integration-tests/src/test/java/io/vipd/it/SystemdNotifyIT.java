@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vipd.testbed.NotifyReceiver;
 import io.vipd.testbed.Testbed;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The daemon's side of systemd's Type=notify, against a receiver standing in for systemd: READY=1 only once the
@@ -19,17 +17,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * WATCHDOG_USEC is set, STOPPING=1 on SIGTERM.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(DaemonLogsOnFailure.class)
-class SystemdNotifyIT implements DaemonLogsOnFailure.HasTestbed {
-    private Testbed bed;
+class SystemdNotifyIT {
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web").manualStart();
+    private Testbed bed; // set by the extension
     private NotifyReceiver n1;
     private NotifyReceiver n2;
 
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
+    /** Runs before the extension closes the testbed. */
     @AfterAll
     void stop() {
         if (n1 != null) {
@@ -38,15 +33,10 @@ class SystemdNotifyIT implements DaemonLogsOnFailure.HasTestbed {
         if (n2 != null) {
             n2.close();
         }
-        if (bed != null) {
-            bed.close();
-        }
     }
 
     @Test
     void readyOnlyAfterJoiningAMajority() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
-        bed = new Testbed(3, List.of("web"), Testbed.vipdJarFromBuild(), "");
         n1 = new NotifyReceiver(bed.workDir().resolve("notify-n1"));
         n2 = new NotifyReceiver(bed.workDir().resolve("notify-n2"));
 

@@ -12,7 +12,6 @@ import io.vipd.testbed.Testbed;
 import java.net.Inet4Address;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three real vipd daemons in three host namespaces on one bridge, two VIPs, and the client-side ARP referee.
@@ -28,32 +27,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@ExtendWith(DaemonLogsOnFailure.class)
-class VipdClusterIT implements DaemonLogsOnFailure.HasTestbed {
-    private Testbed bed;
+class VipdClusterIT {
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "db").manualStart();
+    private Testbed bed; // set by the extension
     /** Host whose daemon the crash test killed. */
     private int crashed;
     private int newOwner;
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(Testbed.isRoot(), "namespace tests need root (ip netns, raw sockets): skipped");
-        bed = new Testbed(3, List.of("web", "db"), Testbed.vipdJarFromBuild(), "");
         // An address someone configured by hand on h3 before vipd started: the daemon must remove it.
         Shell.ok("ip", "-n", bed.hostNs(3), "addr", "add", bed.vip("web").getHostAddress() + "/24", "dev", "eth0");
         bed.startAll();
-    }
-
-    @Override
-    public Testbed testbed() {
-        return bed;
-    }
-
-    @AfterAll
-    void stop() {
-        if (bed != null) {
-            bed.close();
-        }
     }
 
     private int ownerHost(String vip) {

@@ -1,0 +1,168 @@
+package io.vipd.testbed;
+
+import io.vipd.host.MacAddress;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The testbed's network: a switch namespace holding a bridge, host namespaces {@code h1..hN} and a client namespace,
+ * each joined to the bridge by a veth pair, addresses in 198.18.0.0/24 only; and the VIPs' addresses. Nothing is
+ * created in the main namespace. Constructing one creates nothing; {@link #build()} creates the namespaces and
+ * {@link #close()} deletes them.
+ */
+public final class Topology {
+    public static final String SUBNET = "198.18.0.";
+    /** The client's host number: its address is {@code SUBNET + CLIENT}. */
+    static final int CLIENT = 250;
+    private static final String PREFIX = "vipdt";
+
+    private final String id = PREFIX + ProcessHandle.current().pid();
+    private final int hostCount;
+    private final Map<String, Inet4Address> vips = new LinkedHashMap<>();
+    private final List<String> namespaces = new ArrayList<>();
+    private final MacAddress[] macs;
+    private MacAddress clientMac;
+    private int clientIndex;
+
+    /** @param vipNames VIP i gets 198.18.0.(100 + i) */
+    public Topology(int hostCount, List<String> vipNames) {
+        this.hostCount = hostCount;
+        this.macs = new MacAddress[hostCount + 1];
+        for (int i = 0; i < vipNames.size(); i++) {
+            vips.put(vipNames.get(i), ip(SUBNET + (100 + i)));
+        }
+    }
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(s);
+        }
+    }
+
+    /** Namespaces of earlier runs whose process is gone (a run killed before it could clean up). */
+    static void removeLeftovers() throws IOException {
+        for (String line : Shell.ok("ip", "netns", "list").split("\n")) {
+            String name = line.split(" ")[0].trim();
+            if (!name.startsWith(PREFIX)) {
+                continue;
+            }
+            String digits = name.substring(PREFIX.length()).replaceAll("[^0-9].*$", "");
+            if (!digits.isEmpty() && ProcessHandle.of(Long.parseLong(digits)).isEmpty()) {
+                Shell.quietly("ip", "netns", "del", name);
+            }
+        }
+    }
+
+    public String hostNs(int i) {
+        return id + "h" + i;
+    }
+
+    public String clientNs() {
+        return id + "c";
+    }
+
+    String switchNs() {
+        return id + "sw";
+    }
+
+    /** Host i's node id in the cluster. */
+    public String node(int i) {
+        return "n" + i;
+    }
+
+    /** Host i's address. */
+    public String hostAddress(int i) {
+        return SUBNET + i;
+    }
+
+    public Inet4Address vip(String name) {
+        return vips.get(name);
+    }
+
+    public Map<String, Inet4Address> vips() {
+        return vips;
+    }
+
+    public int hostCount() {
+        return hostCount;
+    }
+
+    public MacAddress mac(int i) {
+        return macs[i];
+    }
+
+    /** Host index owning {@code mac}, or 0 if none. */
+    public int hostOf(MacAddress mac) {
+        for (int i = 1; i <= hostCount; i++) {
+            if (macs[i].equals(mac)) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    MacAddress clientMac() {
+        return clientMac;
+    }
+
+    /** The interface index of the client's eth0, inside the client's namespace. */
+    int clientIndex() {
+        return clientIndex;
+    }
+
+    Inet4Address clientAddress() {
+        return ip(SUBNET + CLIENT);
+    }
+
+    private void addNs(String name) throws IOException {
+        Shell.ok("ip", "netns", "add", name);
+        namespaces.add(name);
+        Shell.ok("ip", "-n", name, "link", "set", "dev", "lo", "up");
+    }
+
+    /** A host or client namespace with eth0 at {@code address}, its peer end on the bridge as port {@code port}. */
+    private MacAddress plug(String ns, String port, String address) throws IOException {
+        addNs(ns);
+        Shell.ok("ip", "-n", ns, "link", "add", "name", "eth0", "type", "veth", "peer", "name", port, "netns",
+                switchNs());
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", port, "master", "br0");
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", port, "up");
+        Shell.ok("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
+        Shell.ok("ip", "-n", ns, "link", "set", "dev", "eth0", "up");
+        String link = Shell.ok("ip", "-n", ns, "-o", "link", "show", "dev", "eth0");
+        return MacAddress.parse(link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1"));
+    }
+
+    /** Creates the switch, the hosts and the client. */
+    void build() throws IOException {
+        addNs(switchNs());
+        Shell.ok("ip", "-n", switchNs(), "link", "add", "name", "br0", "type", "bridge");
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "br0", "up");
+        for (int i = 1; i <= hostCount; i++) {
+            macs[i] = plug(hostNs(i), bridgePort(i), hostAddress(i));
+        }
+        clientMac = plug(clientNs(), "pc", SUBNET + CLIENT);
+        clientIndex = Integer.parseInt(Shell.ok("ip", "-n", clientNs(), "-o", "link", "show", "dev", "eth0")
+                .split(":")[0].trim());
+    }
+
+    /** The name, in the switch namespace, of the bridge port host i is plugged into. */
+    String bridgePort(int i) {
+        return "p" + i;
+    }
+
+    /** Deletes every namespace {@link #build()} created, the last created first. */
+    void close() {
+        for (int k = namespaces.size() - 1; k >= 0; k--) {
+            Shell.quietly("ip", "netns", "del", namespaces.get(k));
+        }
+        namespaces.clear();
+    }
+}
