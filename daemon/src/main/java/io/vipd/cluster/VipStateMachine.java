@@ -205,7 +205,7 @@ public final class VipStateMachine extends BaseStateMachine {
     /** What a renewal learns: the log index it committed at and what the renewing node owned there. */
     public record RenewReply(long index, Map<String, Long> owned) {}
 
-    static byte[] encodeRenewReply(long index, Map<String, Long> owned) {
+    public static byte[] encodeRenewReply(long index, Map<String, Long> owned) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(index);

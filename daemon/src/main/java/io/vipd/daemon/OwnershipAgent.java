@@ -4,7 +4,6 @@ import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Command;
 import io.vipd.cluster.Liveness;
 import io.vipd.cluster.OwnerLease;
-import io.vipd.cluster.VipState;
 import io.vipd.cluster.VipStateMachine;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipSpec;
@@ -12,7 +11,6 @@ import io.vipd.config.VipdConfig;
 import io.vipd.control.Caller;
 import io.vipd.control.StatusReport;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,16 +38,11 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** The operator commands (moves, drains) this node applied since it started: the log and status show who. */
     private final OperatorActions operatorActions = new OperatorActions(java.time.Clock.systemUTC());
     private final ScheduledExecutorService executor;
-    private final AtomicInteger renewalsInFlight = new AtomicInteger();
     private volatile Consensus cluster;
     private volatile VipStateMachine stateMachine;
     private volatile boolean stopping;
     /** Log index up to which applied entries are a replay of this node's own log at start-up. */
     private volatile long replayUntil = Long.MAX_VALUE;
-    private final int maxRenewalsInFlight;
-    private boolean leaseWasValid;
-    private boolean leaseLapsedOnce;
-    private volatile String lastRenewalError = "none";
     /** Service-manager notifications (sd_notify state lines); a no-op outside systemd. */
     private volatile java.util.function.Consumer<String> notifier = state -> { };
     /** Whether a renewal of this node has committed yet: the node has joined the cluster. Agent thread only. */
@@ -66,6 +58,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final AdminOperations admin;
     private final StatusBuilder statusBuilder;
     private final Departure departure;
+    private final Renewals renewals;
+    private final HostReconciler reconciler;
+    private final AppliedEvents appliedEvents;
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
         this.config = config;
@@ -73,7 +68,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.lease = new OwnerLease(config.timing().leaseMs());
         this.liveness = new Liveness(config.timing().failoverTimeoutMs(), config.timing().earnMs(),
                 config.timing().renewalGapMs());
-        this.maxRenewalsInFlight = config.timing().maxRenewalsInFlight();
         this.laggingFollowers = new LaggingFollowers(() -> cluster, liveness::live);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vipd-agent");
@@ -93,6 +87,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.statusBuilder = new StatusBuilder(() -> this.config, () -> cluster, table, liveness, lease, host,
                 this::whyNotEligible, operatorActions, nanos);
         this.departure = new Departure(() -> this.config, () -> cluster, nanos, wallMillis);
+        this.renewals = new Renewals(config.nodeId(), config.timing().maxRenewalsInFlight(), nanos,
+                r -> post(guard(r)), this::renewed);
+        this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos);
+        this.appliedEvents = new AppliedEvents(() -> this.config, liveness, placement, operatorActions, nanos);
     }
 
     /**
@@ -154,41 +152,24 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     private void renew() {
-        if (stopping || renewalsInFlight.get() >= maxRenewalsInFlight) {
+        if (!stopping) {
+            renewals.renew(cluster);
+        }
+    }
+
+    /** A renewal committed: the lease extends, the host follows, and the first one means this node joined. */
+    private void renewed(long startNanos, VipStateMachine.RenewReply reply) {
+        if (stopping) {
             return;
         }
-        if (cluster.leader().isEmpty()) {
-            // No leader known: a renewal could not commit anyway, and a storm of retries is what keeps a freshly
-            // elected leader from answering heartbeats on a busy host.
-            return;
+        lease.renewed(startNanos, reply.index(), reply.owned());
+        reconcile();
+        if (!joined) {
+            joined = true;
+            lastServiceStatus = serviceStatus(System.nanoTime());
+            LOG.info("joined cluster {}: first renewal committed", config.clusterName());
+            notifier.accept("READY=1\nSTATUS=" + lastServiceStatus);
         }
-        long start = System.nanoTime();
-        renewalsInFlight.incrementAndGet();
-        cluster.submit(new Command.Renew(config.nodeId())).thenAccept(outcome -> {
-            renewalsInFlight.decrementAndGet();
-            if (!outcome.committed()) {
-                lastRenewalError = outcome.error();
-                LOG.debug("renewal failed: {}", lastRenewalError);
-                return;
-            }
-            try {
-                VipStateMachine.RenewReply r = VipStateMachine.decodeRenewReply(outcome.reply());
-                post(guard(() -> {
-                    if (!stopping) {
-                        lease.renewed(start, r.index(), r.owned());
-                        reconcile();
-                        if (!joined) {
-                            joined = true;
-                            lastServiceStatus = serviceStatus(System.nanoTime());
-                            LOG.info("joined cluster {}: first renewal committed", config.clusterName());
-                            notifier.accept("READY=1\nSTATUS=" + lastServiceStatus);
-                        }
-                    }
-                }));
-            } catch (java.io.IOException e) {
-                LOG.error("malformed renewal reply: {}", e.getMessage());
-            }
-        });
     }
 
     private void place() {
@@ -201,23 +182,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             // posts a reconcile. There is nothing to reconcile yet; start() schedules the first round itself.
             return;
         }
-        // The lease's view first catches up with the applied table, so a handover confirmed below can never be
-        // undone by an older renewal reply: the lease only ever moves to higher log indexes.
-        VipStateMachine.View view = stateMachine.view();
-        lease.observe(view.index(), view.table().ownedBy(config.nodeId()));
+        reconciler.reconcile(cluster, stateMachine.view());
         long now = System.nanoTime();
-        boolean valid = lease.valid(now);
-        if (leaseWasValid && !valid) {
-            LOG.warn("lease lapsed: no renewal committed for {} ms ({} in flight; last error: {})",
-                    lease.sinceRenewalMillis(now), renewalsInFlight.get(), lastRenewalError);
-        } else if (!leaseWasValid && valid && leaseLapsedOnce) {
-            LOG.info("lease confirmed again");
-        }
-        leaseLapsedOnce |= leaseWasValid && !valid;
-        leaseWasValid = valid;
-        host.sync(lease.holdable(now), lease.deadlineNanos(), now);
-        handovers.confirm(cluster, view.table(), host.heldSince());
-        reports.report(cluster, view.table(), cluster.leader().isPresent());
         String status = serviceStatus(now);
         if (!status.equals(lastServiceStatus)) {
             lastServiceStatus = status;
@@ -260,52 +226,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     @Override
     public void applied(long index, Command command, VipTable before, VipTable after) {
-        long now = System.nanoTime();
-        if (command instanceof Command.Renew r) {
-            if (index > replayUntil) {
-                liveness.renewed(r.node(), now);
-            } else {
-                // replayed from this node's own log at start-up: old news, it earns nothing (but keeps the node
-                // from being judged dead before it could renew again)
-                liveness.grace(r.node(), now);
-            }
-        } else if (command instanceof Command.Leave l) {
-            liveness.left(l.node());
-        } else if (command instanceof Command.Definitions d && before != after && index > replayUntil
-                && !d.node().equals(config.nodeId())) {
-            for (VipSpec spec : config.vips()) {
-                String theirs = d.vips().get(spec.name());
-                if (!spec.cidr().equals(theirs)) {
-                    LOG.warn("configuration mismatch: {} defines VIP {} as {}, this node as {}; {} will not be given "
-                            + "it while they differ", d.node(), spec.name(), theirs == null ? "nothing" : theirs,
-                            spec.cidr(), d.node());
-                }
-            }
-        } else if (command instanceof Command.Assign a && a.owner() != null && before != after) {
-            // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
-            // been applied here lately (this node may have seen them late): only ever delays a move.
-            liveness.grace(a.owner(), now);
-        } else if (command instanceof Command.Move m && before != after) {
-            liveness.grace(m.target(), now);
-        }
-        if (command instanceof Command.Move || command instanceof Command.Drain) {
-            operatorActions.applied(command, before != after, index > replayUntil);
-        }
-        if (before != after) {
-            for (VipState v : after.vips().values()) {
-                VipState old = before.vip(v.name());
-                if (!Objects.equals(old.owner(), v.owner())) {
-                    placement.ownerChanged(v.name());
-                    if (index <= replayUntil) {
-                        LOG.debug("replayed: VIP {}: owner {} -> {} (epoch {})", v.name(), name(old.owner()),
-                                name(v.owner()), v.epoch());
-                        continue;
-                    }
-                    LOG.info("VIP {}: owner {} -> {} (epoch {}): {}", v.name(), name(old.owner()), name(v.owner()),
-                            v.epoch(), v.reason());
-                }
-            }
-        }
+        appliedEvents.applied(index, replayUntil, command, before, after);
         Map<String, Long> mine = after.ownedBy(config.nodeId());
         post(guard(() -> {
             lease.observe(index, mine);
@@ -320,10 +241,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
         Map<String, Long> mine = table.ownedBy(config.nodeId());
         post(guard(() -> lease.observe(index, mine)));
-    }
-
-    private static String name(String owner) {
-        return owner == null ? "(none)" : owner;
     }
 
     /**
@@ -349,7 +266,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         if (cluster != null) {
             // A renewal still in flight that committed after the Leave would make this node look back; let them land.
             long renewalsDeadline = Math.min(deadline, System.nanoTime() + 200_000_000L);
-            while (renewalsInFlight.get() > 0 && System.nanoTime() < renewalsDeadline) {
+            while (renewals.inFlight() > 0 && System.nanoTime() < renewalsDeadline) {
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {

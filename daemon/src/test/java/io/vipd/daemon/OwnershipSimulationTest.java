@@ -1,4 +1,4 @@
-package io.vipd.cluster.sim;
+package io.vipd.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,6 +23,21 @@ import org.junit.jupiter.api.Test;
  */
 class OwnershipSimulationTest {
     static final long MS = SimulatedCluster.MS;
+    private static ch.qos.logback.classic.Level daemonLogLevel;
+
+    /** The daemon's roles log what they do at INFO; hundreds of simulated minutes of that would drown the output. */
+    @org.junit.jupiter.api.BeforeAll
+    static void quietDaemonLog() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "io.vipd");
+        daemonLogLevel = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreDaemonLog() {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.vipd")).setLevel(daemonLogLevel);
+    }
 
     static List<VipSpec> vips(int count) throws Exception {
         List<VipSpec> out = new ArrayList<>();
@@ -222,7 +237,7 @@ class OwnershipSimulationTest {
                     long epoch = via.table.vip(vip).epoch();
                     String target = "n" + (node + 1);
                     sim.trace("MOVE " + vip + " to " + target + " via " + via.name);
-                    via.submit(new io.vipd.cluster.Command.Assign(vip, epoch, 0, target, 0, "move", true));
+                    via.submit(new io.vipd.cluster.Command.Move(vip, epoch, target, 0, via.name, "sim"));
                     moves++;
                 }
                 case 3 -> sim.nodes[rnd.nextInt(nodes)].submit(
@@ -262,7 +277,7 @@ class OwnershipSimulationTest {
         String from = sim.ownerOf("v0");
         String to = from.equals("n1") ? "n2" : "n1";
         SimulatedCluster.Node via = sim.nodes[2];
-        via.submit(new io.vipd.cluster.Command.Assign("v0", via.table.vip("v0").epoch(), 0, to, 0, "move", true));
+        via.submit(new io.vipd.cluster.Command.Move("v0", via.table.vip("v0").epoch(), to, 0, via.name, "sim"));
         long start = sim.now;
         long gapStart = -1;
         long moved = -1;

@@ -1,0 +1,57 @@
+package io.vipd.daemon;
+
+import io.vipd.cluster.Consensus;
+import io.vipd.cluster.OwnerLease;
+import io.vipd.cluster.VipStateMachine;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the host in line with what the lease allows, each round: the lease first catches up with the applied
+ * table; the host then carries exactly the VIPs the lease lets it hold, its fence open until the lease's deadline;
+ * then handovers away from this node are confirmed and the group's record of this node is brought up to date.
+ */
+final class HostReconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+
+    private final String self;
+    private final OwnerLease lease;
+    private final HostActuator host;
+    private final Handovers handovers;
+    private final Reports reports;
+    private final Renewals renewals;
+    private final LongSupplier nanos;
+    private boolean leaseWasValid;
+    private boolean leaseLapsedOnce;
+
+    HostReconciler(String self, OwnerLease lease, HostActuator host, Handovers handovers, Reports reports,
+                   Renewals renewals, LongSupplier nanos) {
+        this.self = self;
+        this.lease = lease;
+        this.host = host;
+        this.handovers = handovers;
+        this.reports = reports;
+        this.renewals = renewals;
+        this.nanos = nanos;
+    }
+
+    void reconcile(Consensus cluster, VipStateMachine.View view) {
+        // The lease's view first catches up with the applied table, so a handover confirmed below can never be
+        // undone by an older renewal reply: the lease only ever moves to higher log indexes.
+        lease.observe(view.index(), view.table().ownedBy(self));
+        long now = nanos.getAsLong();
+        boolean valid = lease.valid(now);
+        if (leaseWasValid && !valid) {
+            LOG.warn("lease lapsed: no renewal committed for {} ms ({} in flight; last error: {})",
+                    lease.sinceRenewalMillis(now), renewals.inFlight(), renewals.lastError());
+        } else if (!leaseWasValid && valid && leaseLapsedOnce) {
+            LOG.info("lease confirmed again");
+        }
+        leaseLapsedOnce |= leaseWasValid && !valid;
+        leaseWasValid = valid;
+        host.sync(lease.holdable(now), lease.deadlineNanos(), now);
+        handovers.confirm(cluster, view.table(), host.heldSince());
+        reports.report(cluster, view.table(), cluster.leader().isPresent());
+    }
+}

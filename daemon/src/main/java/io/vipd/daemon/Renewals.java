@@ -1,0 +1,71 @@
+package io.vipd.daemon;
+
+import io.vipd.cluster.Command;
+import io.vipd.cluster.Consensus;
+import io.vipd.cluster.VipStateMachine;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's lease renewals: one per renew interval, a bounded number in flight, none while no leader is known
+ * (a storm of retries is what keeps a freshly elected leader from answering heartbeats on a busy host). A committed
+ * renewal hands what it learned (commit index, owned VIPs, and when it was sent) to the agent thread.
+ */
+final class Renewals {
+    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+
+    /** A committed renewal: sent at {@code startNanos}, committed at {@code reply.index()}. */
+    interface Committed {
+        void renewed(long startNanos, VipStateMachine.RenewReply reply);
+    }
+
+    private final String self;
+    private final int maxInFlight;
+    private final LongSupplier nanos;
+    private final Executor agentThread;
+    private final Committed committed;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile String lastError = "none";
+
+    Renewals(String self, int maxInFlight, LongSupplier nanos, Executor agentThread, Committed committed) {
+        this.self = self;
+        this.maxInFlight = maxInFlight;
+        this.nanos = nanos;
+        this.agentThread = agentThread;
+        this.committed = committed;
+    }
+
+    /** Sends a renewal, unless too many are in flight or no leader is known. */
+    void renew(Consensus cluster) {
+        if (inFlight.get() >= maxInFlight || cluster.leader().isEmpty()) {
+            return;
+        }
+        long start = nanos.getAsLong();
+        inFlight.incrementAndGet();
+        cluster.submit(new Command.Renew(self)).thenAccept(outcome -> {
+            inFlight.decrementAndGet();
+            if (!outcome.committed()) {
+                lastError = outcome.error();
+                LOG.debug("renewal failed: {}", lastError);
+                return;
+            }
+            try {
+                VipStateMachine.RenewReply reply = VipStateMachine.decodeRenewReply(outcome.reply());
+                agentThread.execute(() -> committed.renewed(start, reply));
+            } catch (java.io.IOException e) {
+                LOG.error("malformed renewal reply: {}", e.getMessage());
+            }
+        });
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    String lastError() {
+        return lastError;
+    }
+}
