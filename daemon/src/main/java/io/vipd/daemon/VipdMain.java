@@ -1,15 +1,9 @@
 package io.vipd.daemon;
 
 import io.vipd.Version;
-import io.vipd.cluster.ClusterNode;
-import io.vipd.cluster.VipStateMachine;
 import io.vipd.config.ConfigException;
 import io.vipd.config.ConfigLoader;
 import io.vipd.config.VipdConfig;
-import io.vipd.control.ControlAccess;
-import io.vipd.control.ControlServer;
-import io.vipd.control.UnixAccounts;
-import io.vipd.host.Fence;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.NftablesFence;
 import io.vipd.host.LinuxHostNetwork;
@@ -17,7 +11,6 @@ import io.vipd.host.NetInterface;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -40,12 +33,6 @@ import picocli.CommandLine.Option;
                 "70:the Raft server stopped while running (the daemon released its VIPs; systemd restarts it)",
                 "78:configuration error (EX_CONFIG), or data.dir unusable: missing, not writable, full"})
 public final class VipdMain implements Callable<Integer> {
-    /** Exit status when the Raft server stopped under a running daemon; systemd restarts it (Restart=on-failure). */
-    static final int EXIT_RAFT_STOPPED = 70;
-    /** Exit status after SIGTERM (128 + 15), as the JVM would end with; systemd's SuccessExitStatus=143 accepts it. */
-    static final int EXIT_TERMINATED = 143;
-    /** The status the stop ends the process with: SIGTERM's unless the Raft server stopped by itself. */
-    private static volatile int exitStatus = EXIT_TERMINATED;
     private static final Logger LOG = LoggerFactory.getLogger("vipd");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
@@ -194,136 +181,17 @@ public final class VipdMain implements Callable<Integer> {
 
         LOG.info("vipd {} starting: node {} of cluster {} ({} peers, {} VIPs), config {}", Version.get(), c.nodeId(),
                 c.clusterName(), c.peers().size(), c.vips().size(), c.source());
-        Fence fence;
+        Daemon daemon;
         try {
-            fence = new NftablesFence();
-        } catch (IOException | RuntimeException e) {
-            System.err.println("vipd: cannot open nftables netlink (needs CAP_NET_ADMIN): " + e.getMessage());
-            network.close();
-            return 1;
+            daemon = Daemon.start(config, c, network, peerTls);
+        } catch (Daemon.StartFailure f) {
+            System.err.println(f.getMessage());
+            return f.exitCode();
         }
-        java.util.Optional<io.vipd.host.SystemdNotify> systemd = io.vipd.host.SystemdNotify.fromEnvironment();
-        HostActuator actuator = new HostActuator(network, fence, c.vips(), c.announce(), System::nanoTime);
-        OwnershipAgent agent = new OwnershipAgent(c, actuator);
-        NotifyHookRunner hooks = new NotifyHookRunner(c.hooks());
-        actuator.onEvents((spec, holding, epoch) -> hooks.fire(spec,
-                holding ? NotifyHookRunner.State.MASTER : NotifyHookRunner.State.BACKUP, epoch));
-        agent.onFault((spec, epoch) -> hooks.fire(spec, NotifyHookRunner.State.FAULT, epoch));
-        io.vipd.health.HealthMonitor health = new io.vipd.health.HealthMonitor(c.checks(), c.vips(),
-                agent::healthChanged);
-        DataDirectory dataDir = new DataDirectory(c.dataDir());
-        java.util.Optional<DataDirectory.Problem> storage = dataDir.checkBeforeStart();
-        if (storage.isPresent()) {
-            System.err.println(storage.get().message());
-            fence.close();
-            network.close();
-            return storage.get().exitCode();
-        }
-        ControlServer control = null;
-        ClusterNode cluster = null;
-        Reloader[] reloader = {null};
-        DaemonControl daemonControl = new DaemonControl(agent, peerTls);
-        try {
-            actuator.installAndRemoveStale();
-            control = ControlServer.start(c.controlSocket(), daemonControl,
-                    ControlAccess.forThisProcess(c.controlGroup(), UnixAccounts.system()));
-            VipStateMachine stateMachine = new VipStateMachine(agent);
-            cluster = new ClusterNode(c, stateMachine, peerTls);
-            cluster.start();
-            systemd.ifPresent(n -> {
-                agent.notifyServiceManager(n::send);
-                watchdogPeriodMs().ifPresent(agent::startWatchdog);
-            });
-            agent.start(cluster, stateMachine);
-            health.start();
-            reloader[0] = new Reloader(config, c, agent, hooks, health, peerTls);
-            daemonControl.reloaderReady(reloader[0]);
-            installReloadSignal(reloader[0]);
-        } catch (IOException | RuntimeException e) {
-            java.util.Optional<DataDirectory.Problem> problem = dataDir.explain(e);
-            System.err.println(problem.map(DataDirectory.Problem::message)
-                    .orElse("vipd: cannot start: " + e.getMessage()));
-            LOG.debug("start-up failure", e);
-            actuator.releaseAll("start-up failed");
-            if (cluster != null) {
-                try {
-                    cluster.close();
-                } catch (IOException | RuntimeException closing) {
-                    LOG.debug("closing the Raft server after a failed start", closing);
-                }
-            }
-            if (control != null) {
-                control.close();
-            }
-            fence.close();
-            network.close();
-            return problem.map(DataDirectory.Problem::exitCode).orElse(1);
-        }
-        LOG.info("node {} joined the Raft group at {}; control socket {}", c.nodeId(), c.self().address(),
-                c.controlSocket());
-
-        CountDownLatch stopped = new CountDownLatch(1);
-        ControlServer controlServer = control;
-        ClusterNode clusterNode = cluster;
-        java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
-        RaftServerWatch watch = new RaftServerWatch(clusterNode::sample, shuttingDown::get, System::nanoTime,
-                what -> {
-                    // Nothing can be renewed any more: let go of everything now (the lease would lapse anyway), say
-                    // why in one line, and exit non-zero so the service manager starts a fresh daemon that rejoins.
-                    String why = dataDir.diagnose().map(DataDirectory.Problem::message).orElse(what);
-                    LOG.error("{}: {}; releasing all VIPs and exiting (status {}) so the service manager restarts "
-                            + "vipd", what, why.equals(what) ? "see the Raft server's last error above" : why,
-                            EXIT_RAFT_STOPPED);
-                    actuator.releaseAll("Raft server stopped");
-                    exitStatus = EXIT_RAFT_STOPPED;
-                    new Thread(() -> System.exit(EXIT_RAFT_STOPPED), "vipd-exit").start();
-                });
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            shuttingDown.set(true);
-            watch.close();
-            long stopStart = System.nanoTime();
-            LOG.info("stopping: releasing VIPs");
-            reloader[0].health().close();
-            agent.shutdown(1000);
-            long handedOver = System.nanoTime();
-            startClosingRaftServer(clusterNode); // not waited for: the process ends with LibC.exitNow below
-            controlServer.close();
-            hooks.close();
-            fence.close();
-            network.close();
-            LOG.info("stopped in {} ms (VIPs handed over after {} ms)", (System.nanoTime() - stopStart) / 1_000_000L,
-                    (handedOver - stopStart) / 1_000_000L);
-            stopped.countDown();
-            // Everything of vipd's is released, closed and logged. The JVM's own exit would now wait up to 300 ms
-            // for threads blocked in native code (Ratis's gRPC event loops, still closing): end the process here.
-            System.out.flush();
-            System.err.flush();
-            io.vipd.host.LibC.exitNow(exitStatus);
-        }, "vipd-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        installReloadSignal(daemon.reloader());
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "vipd-shutdown"));
+        daemon.awaitStopped();
         return 0;
-    }
-
-    /**
-     * Starts closing the Raft server on a thread of its own, and does not wait for it. Ratis takes about a second to
-     * close (its gRPC server and clients, the log worker); by then this node has released its VIPs and told the
-     * group, and every entry it acknowledged is on disk: what the process's end cuts short is what a crash would
-     * cut short, which Raft tolerates.
-     */
-    private static void startClosingRaftServer(ClusterNode clusterNode) {
-        Thread closer = new Thread(() -> {
-            try {
-                clusterNode.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("error closing the Raft server: {}", e.toString());
-            }
-        }, "vipd-raft-close");
-        closer.setDaemon(true);
-        closer.start();
     }
 
     /** SIGHUP reloads the configuration (the unit's ExecReload uses vipctl reload, which also reports errors). */
