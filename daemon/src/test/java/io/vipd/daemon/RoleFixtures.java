@@ -23,19 +23,27 @@ final class RoleFixtures {
 
     /**
      * n1 (this node) and {@code nodes - 1} more; VIP web (198.18.0.100/24, preferred n2 then n1) and db
-     * (198.18.0.101/24, no preference); default timing (lease 700 ms, failover timeout 850 ms). {@code extra} adds
-     * or changes keys (for web's or db's checks and preemption).
+     * (198.18.0.101/24, no preference); default timing (lease 700 ms, failover timeout 850 ms). {@code extra} lines
+     * ("key = value") add keys or replace those above.
      */
     static VipdConfig config(int nodes, String... extra) {
-        StringBuilder text = new StringBuilder("node.id = n1\ndata.dir = /tmp/vipd-role-test\n");
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        keys.put("node.id", "n1");
+        keys.put("data.dir", "/tmp/vipd-role-test");
         for (int i = 1; i <= nodes; i++) {
-            text.append("peer.n").append(i).append(" = 198.18.0.").append(i).append(":7400\n");
+            keys.put("peer.n" + i, "198.18.0." + i + ":7400");
         }
-        text.append("vip.web.address = 198.18.0.100/24\nvip.web.interface = eth0\nvip.web.prefer = n2, n1\n");
-        text.append("vip.db.address = 198.18.0.101/24\nvip.db.interface = eth0\n");
-        for (String line : extra) {
-            text.append(line).append('\n');
+        keys.put("vip.web.address", "198.18.0.100/24");
+        keys.put("vip.web.interface", "eth0");
+        keys.put("vip.web.prefer", "n2, n1");
+        keys.put("vip.db.address", "198.18.0.101/24");
+        keys.put("vip.db.interface", "eth0");
+        for (String line : extra) { // "key = value": added, or replacing the key above
+            int eq = line.indexOf('=');
+            keys.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
         }
+        StringBuilder text = new StringBuilder();
+        keys.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
         try {
             return new ConfigLoader().parse(Path.of("vipd.conf"), text.toString());
         } catch (Exception e) {
