@@ -41,7 +41,8 @@ class AdminOperationsTest {
     Runnable onPause = () -> { };
 
     final AdminOperations admin = new AdminOperations(() -> config, () -> raft, table::get, (node, now) -> {
-        eligibilityAsked.add(node + " at " + (now - ManualClock.START_NANOS) + " on " + Thread.currentThread().getName());
+        eligibilityAsked.add(node + " at " + (now - ManualClock.START_NANOS) + " on "
+                + Thread.currentThread().getName());
         return ineligible.get(node);
     }, agentThread, clock::nanos, clock::wallMillis, ms -> {
         pauses.add(ms);
