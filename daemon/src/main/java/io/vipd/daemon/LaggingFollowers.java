@@ -26,7 +26,8 @@ final class LaggingFollowers {
     private final BiPredicate<String, Long> live;
     private final ReplicationLag lag = new ReplicationLag(ALLOWANCE_MS);
     private volatile Map<String, String> lagging = Map.of();
-    private long lastHandOffNanos = System.nanoTime() - HAND_OFF_AT_MOST_EVERY_NANOS;
+    /** When this leader last handed leadership off, on the caller's clock; null before the first hand-off. */
+    private Long lastHandOffNanos;
 
     /**
      * @param cluster this node's Raft member (set once the agent starts)
@@ -84,7 +85,7 @@ final class LaggingFollowers {
      * that is in step (bounded at 300 ms, during which renewals wait: well inside a lease). Rate-limited.
      */
     private void handOffIfStuck(long now) {
-        if (now - lastHandOffNanos < HAND_OFF_AT_MOST_EVERY_NANOS) {
+        if (lastHandOffNanos != null && now - lastHandOffNanos < HAND_OFF_AT_MOST_EVERY_NANOS) {
             return;
         }
         String stuck = lagging.keySet().stream().filter(n -> lag.laggingForMs(n, now) >= HAND_OFF_AFTER_MS)
