@@ -74,6 +74,8 @@ public final class ConfigLoader {
         PLAIN_KEYS.put("notify.timeout.ms", String.valueOf(NotifyHooks.NONE.timeoutMs()));
     }
 
+    private enum CheckKind { TCP, HTTP, EXEC }
+
     private final Function<String, String> hostnameSupplier;
 
     public ConfigLoader() {
@@ -276,16 +278,16 @@ public final class ConfigLoader {
                     throw new ConfigException(file, lineOf(prefix + keys.keySet().iterator().next()), prefix + "type",
                             "missing: check '" + name + "' needs a type (tcp, http or exec)");
                 }
-                CheckSpec.Type type;
+                CheckKind type;
                 try {
-                    type = CheckSpec.Type.valueOf(typeText.trim().toUpperCase(java.util.Locale.ROOT));
+                    type = CheckKind.valueOf(typeText.trim().toUpperCase(java.util.Locale.ROOT));
                 } catch (IllegalArgumentException ex) {
                     throw error(prefix + "type", "'" + typeText.trim() + "' is not a check type (tcp, http, exec)");
                 }
-                Map<CheckSpec.Type, List<String>> allowed = Map.of(
-                        CheckSpec.Type.TCP, List.of("target"),
-                        CheckSpec.Type.HTTP, List.of("url", "status"),
-                        CheckSpec.Type.EXEC, List.of("command", "shell"));
+                Map<CheckKind, List<String>> allowed = Map.of(
+                        CheckKind.TCP, List.of("target"),
+                        CheckKind.HTTP, List.of("url", "status"),
+                        CheckKind.EXEC, List.of("command", "shell"));
                 for (String k : keys.keySet()) {
                     boolean specific = List.of("target", "url", "status", "command", "shell").contains(k);
                     if (specific && !allowed.get(type).contains(k)) {
@@ -356,8 +358,11 @@ public final class ConfigLoader {
                 }
                 int rise = integer(prefix + "rise", 2, 1, 100);
                 int fall = integer(prefix + "fall", 2, 1, 100);
-                out.put(name, new CheckSpec(name, type, host, port, url, statusMin, statusMax, command, shell,
-                        interval, timeout, rise, fall));
+                out.put(name, switch (type) {
+                    case TCP -> new TcpCheck(name, host, port, interval, timeout, rise, fall);
+                    case HTTP -> new HttpCheck(name, url, statusMin, statusMax, interval, timeout, rise, fall);
+                    case EXEC -> new ExecCheck(name, command, shell, interval, timeout, rise, fall);
+                });
             }
             return out;
         }

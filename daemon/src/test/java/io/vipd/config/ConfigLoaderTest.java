@@ -239,10 +239,10 @@ class ConfigLoaderTest {
         assertEquals(3, http.fall());
         assertEquals(2, http.rise());
         assertEquals(1000, http.intervalMs());
-        CheckSpec page = c.checks().get("page");
+        HttpCheck page = (HttpCheck) c.checks().get("page");
         assertEquals(200, page.statusMin());
         assertEquals(299, page.statusMax());
-        CheckSpec script = c.checks().get("script");
+        ExecCheck script = (ExecCheck) c.checks().get("script");
         assertEquals(List.of("/usr/local/bin/check-db", "--quick"), script.command());
         assertEquals(1500, script.timeoutMs());
         assertEquals(List.of("/usr/local/bin/vip-up", "--verbose"), c.hooks().acquire());
