@@ -1,36 +1,26 @@
 package io.vipd.config;
 
-import java.net.URI;
-import java.util.List;
-
 /**
  * One health check as configured ({@code check.NAME.*}); VIPs name the checks that must pass on a node for it to
- * own them ({@code vip.NAME.checks}), so one check can serve several VIPs.
- *
- * @param host      tcp: where to connect
- * @param port      tcp: port
- * @param url       http: what to GET
- * @param statusMin http: lowest status code that counts as healthy
- * @param statusMax http: highest
- * @param command   exec: program and arguments (run without a shell unless {@code shell})
- * @param shell     exec: run {@code command} joined by spaces through {@code /bin/sh -c}
- * @param rise      consecutive successes that make a failing check pass
- * @param fall      consecutive failures that make a passing check fail
+ * own them ({@code vip.NAME.checks}), so one check can serve several VIPs. One record per kind ({@link TcpCheck},
+ * {@link HttpCheck}, {@link ExecCheck}), each with only the fields its kind has; what every kind has is here.
  */
-public record CheckSpec(String name, Type type, String host, int port, URI url, int statusMin, int statusMax,
-                        List<String> command, boolean shell, long intervalMs, long timeoutMs, int rise, int fall) {
-    public enum Type { TCP, HTTP, EXEC }
+public sealed interface CheckSpec permits TcpCheck, HttpCheck, ExecCheck {
+    /** The operator's name for it (the key segment in {@code check.NAME.type}). */
+    String name();
 
-    public CheckSpec {
-        command = List.copyOf(command);
-    }
+    /** How often it runs. */
+    long intervalMs();
+
+    /** How long one run may take before it counts as a failure. */
+    long timeoutMs();
+
+    /** Consecutive successes that make a failing check pass. */
+    int rise();
+
+    /** Consecutive failures that make a passing check fail. */
+    int fall();
 
     /** A short description for logs and status, e.g. "tcp 127.0.0.1:80". */
-    public String describe() {
-        return switch (type) {
-            case TCP -> "tcp " + host + ":" + port;
-            case HTTP -> "http " + url;
-            case EXEC -> "exec " + String.join(" ", command);
-        };
-    }
+    String describe();
 }

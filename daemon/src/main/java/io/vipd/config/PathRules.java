@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * problem in words, or nothing; the caller names file, line and key. Paths are looked at (lstat, realpath) but never
  * read, so no message can carry another file's content.
  */
-final class PathRules {
+public final class PathRules {
     /** sun_path in struct sockaddr_un is 108 bytes, and the kernel wants room for the terminating NUL. */
     static final int MAX_SOCKET_PATH_BYTES = 107;
 
@@ -45,7 +45,7 @@ final class PathRules {
     }
 
     /** An absolute path without {@code .} or {@code ..} (whose meaning depends on symbolic links on the way). */
-    static Optional<String> plainAbsolutePath(Path p) {
+    public static Optional<String> plainAbsolutePath(Path p) {
         if (!p.isAbsolute()) {
             return Optional.of("'" + p + "' must be an absolute path");
         }
@@ -57,7 +57,7 @@ final class PathRules {
         return Optional.empty();
     }
 
-    static Optional<String> controlSocketProblem(Path socket) {
+    public static Optional<String> controlSocketProblem(Path socket) {
         Optional<String> plain = plainAbsolutePath(socket);
         if (plain.isPresent()) {
             return plain;
@@ -99,7 +99,7 @@ final class PathRules {
         return Optional.empty();
     }
 
-    static Optional<String> dataDirProblem(Path dir) {
+    public static Optional<String> dataDirProblem(Path dir) {
         Optional<String> plain = plainAbsolutePath(dir);
         if (plain.isPresent()) {
             return plain;

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * ASCII. Anything else (a name in another script, digits of another script that look like an address, spaces) is a
  * mistake that would only show up as a peer nobody can reach.
  */
-final class PeerHostRules {
+public final class PeerHostRules {
     private static final String LABEL = "[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";
     private static final Pattern DNS_NAME = Pattern.compile("(?=.{1,253}$)" + LABEL + "(\\." + LABEL + ")*\\.?");
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
@@ -18,8 +18,8 @@ final class PeerHostRules {
     }
 
     /** @param host what stands before the last ':' of the value */
-    static Optional<String> problem(String host) {
-        if (ConfigLoader.parseIpv4(host) != null) {
+    public static Optional<String> problem(String host) {
+        if (AsciiNumbers.ipv4(host) != null) {
             return Optional.empty();
         }
         if (host.startsWith("[")) {

@@ -11,11 +11,11 @@ import java.util.Optional;
  * nothing, or for broadcasts. A /31 (RFC 3021) and a /32 have no network or broadcast address; both their addresses
  * are usable.
  */
-final class VipAddressRules {
+public final class VipAddressRules {
     private VipAddressRules() {
     }
 
-    static Optional<String> problem(Inet4Address address, int prefixLength) {
+    public static Optional<String> problem(Inet4Address address, int prefixLength) {
         if (prefixLength >= 31) {
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import io.vipd.config.ConfigException;
 import io.vipd.config.ConfigLoader;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
+import io.vipd.config.keys.ConfigKeys;
 import io.vipd.health.HealthMonitor;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.LinuxHostNetwork;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * and the running configuration stays in force. VIPs added get owners, removed ones are released, redefined ones
  * are moved to the new address; VIPs whose definition did not change are not touched and lose no packet. What the
  * Raft group itself depends on (node id, cluster name, peers, data directory, control socket and group, timing) only
- * changes with a restart: a reload that changes it is refused.
+ * changes with a restart: a reload that changes it is refused. Which keys those are is declared in the key
+ * catalogue ({@link ConfigKeys}, each key's {@code reloadable}).
  */
 public final class Reloader {
     private static final Logger LOG = LoggerFactory.getLogger(Reloader.class);
@@ -79,17 +80,7 @@ public final class Reloader {
             throw new IllegalStateException("cannot list this host's interfaces to check " + file + ": "
                     + e.getMessage());
         }
-        List<String> restartOnly = new ArrayList<>();
-        compare(restartOnly, "node.id", current.nodeId(), next.nodeId());
-        compare(restartOnly, "cluster.name", current.clusterName(), next.clusterName());
-        compare(restartOnly, "peer.*", current.peers(), next.peers());
-        compare(restartOnly, "data.dir", current.dataDir(), next.dataDir());
-        compare(restartOnly, "control.socket", current.controlSocket(), next.controlSocket());
-        compare(restartOnly, "insecure (TLS on or off)", current.tls().insecure(), next.tls().insecure());
-        compare(restartOnly, "control.group", current.controlGroup(), next.controlGroup());
-        compare(restartOnly, "raft.snapshot.entries", current.snapshotEntries(), next.snapshotEntries());
-        compare(restartOnly, "timing (profile, lease, renew, failover, election keys)", current.timing(),
-                next.timing());
+        List<String> restartOnly = ConfigKeys.restartOnlyChanges(current, next);
         if (!restartOnly.isEmpty()) {
             String msg = file + ": " + String.join(", ", restartOnly) + " changed: that takes a restart "
                     + "(systemctl restart vipd); reload rejected, the running configuration stays in force";
@@ -148,12 +139,6 @@ public final class Reloader {
         Map<String, List<String>> out = new TreeMap<>();
         c.vips().stream().filter(v -> !v.checks().isEmpty()).forEach(v -> out.put(v.name(), v.checks()));
         return out;
-    }
-
-    private static void compare(List<String> out, String key, Object a, Object b) {
-        if (!Objects.equals(a, b)) {
-            out.add(key);
-        }
     }
 
     private static Map<String, VipSpec> byName(List<VipSpec> vips) {

@@ -18,6 +18,9 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vipd.config.CheckSpec;
+import io.vipd.config.ExecCheck;
+import io.vipd.config.HttpCheck;
+import io.vipd.config.TcpCheck;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletableFuture;
@@ -32,11 +35,15 @@ final class Probes {
     private Probes() {}
 
     static CompletableFuture<String> run(CheckSpec spec, EventLoopGroup group) {
-        return switch (spec.type()) {
-            case TCP -> tcp(spec, group);
-            case HTTP -> http(spec, group);
-            case EXEC -> exec(spec);
-        };
+        // CheckSpec is sealed: these are all its kinds (a switch with patterns says so itself from Java 21 on).
+        if (spec instanceof TcpCheck tcp) {
+            return tcp(tcp, group);
+        } else if (spec instanceof HttpCheck http) {
+            return http(http, group);
+        } else if (spec instanceof ExecCheck exec) {
+            return exec(exec);
+        }
+        throw new IllegalArgumentException("no probe for " + spec);
     }
 
     private static String describe(Throwable t) {
@@ -55,7 +62,7 @@ final class Probes {
     }
 
     /** Connects; healthy once the connection is established (then closed at once). */
-    static CompletableFuture<String> tcp(CheckSpec spec, EventLoopGroup group) {
+    static CompletableFuture<String> tcp(TcpCheck spec, EventLoopGroup group) {
         CompletableFuture<String> result = new CompletableFuture<>();
         ChannelFuture f = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) spec.timeoutMs())
@@ -81,7 +88,7 @@ final class Probes {
      * GET the URL; healthy if the status is in range. Only the status line and headers are read, then the
      * connection is closed, so a body of any size costs nothing.
      */
-    static CompletableFuture<String> http(CheckSpec spec, EventLoopGroup group) {
+    static CompletableFuture<String> http(HttpCheck spec, EventLoopGroup group) {
         CompletableFuture<String> result = new CompletableFuture<>();
         java.net.URI url = spec.url();
         int port = url.getPort() > 0 ? url.getPort() : 80;
@@ -148,7 +155,7 @@ final class Probes {
      * check cannot fill a pipe or the daemon's memory); healthy on exit status 0. On timeout the process and all
      * its descendants are killed.
      */
-    static CompletableFuture<String> exec(CheckSpec spec) {
+    static CompletableFuture<String> exec(ExecCheck spec) {
         ProcessBuilder pb = new ProcessBuilder(spec.command())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

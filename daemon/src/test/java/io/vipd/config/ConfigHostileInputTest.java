@@ -103,7 +103,7 @@ class ConfigHostileInputTest {
                 "notify.acquire = /usr/local/bin/vip-up ${file:UTF-8:" + secret + "} $1",
                 ""));
         assertEquals(List.of("/bin/sh", "-c", "test -n \"$HOME\" && test ${x} != $"),
-                c.checks().get("env").command());
+                ((ExecCheck) c.checks().get("env")).command());
         assertEquals(List.of("/usr/local/bin/vip-up", "${file:UTF-8:" + secret + "}", "$1"), c.hooks().acquire());
         c.warnings().forEach(this::assertNoSecret);
     }
@@ -115,7 +115,7 @@ class ConfigHostileInputTest {
         assertEquals(FILE + ":8: vip.web.interface: 'eth0,eth1' is not a valid interface name", e.getMessage());
         VipdConfig c = loader.parse(FILE, VALID + "check.page.type = http\n"
                 + "check.page.url = http://127.0.0.1/health?a=1,2\n");
-        assertEquals("http://127.0.0.1/health?a=1,2", c.checks().get("page").url().toString());
+        assertEquals("http://127.0.0.1/health?a=1,2", ((HttpCheck) c.checks().get("page")).url().toString());
         assertEquals(List.of("n2", "n1"), c.vip("web").orElseThrow().preferred());
     }
 

@@ -190,15 +190,31 @@ class ConfigLoaderTest {
 
     @Test
     void exampleConfigIsValid() throws Exception {
-        Path example = Path.of(System.getProperty("user.dir")).resolveSibling("conf").resolve("vipd.conf.example");
+        Path example = ConfigKeysTest.EXAMPLE;
         VipdConfig c = loader.load(example);
         assertTrue(c.vips().size() >= 1);
-        // Every commented-out example key is valid too, all of them at once.
-        String all = java.nio.file.Files.readString(example).replaceAll("(?m)^#([a-z][A-Za-z0-9_.]* = )", "$1");
-        VipdConfig full = loader.parse(example, all);
+        // Every commented-out example of a key of the catalogue is valid too, all of them at once; together they set
+        // every key of the catalogue, so each key's type reads the example value the operator is shown.
+        java.util.regex.Matcher commented = java.util.regex.Pattern.compile("(?m)^#([a-z][A-Za-z0-9_.]*)( = .*)$")
+                .matcher(java.nio.file.Files.readString(example));
+        StringBuilder all = new StringBuilder();
+        while (commented.find()) {
+            String key = commented.group(1);
+            commented.appendReplacement(all, java.util.regex.Matcher.quoteReplacement(
+                    io.vipd.config.keys.ConfigKeys.lookup(key).isPresent() ? key + commented.group(2)
+                            : commented.group()));
+        }
+        commented.appendTail(all);
+        VipdConfig full = loader.parse(example, all.toString());
         assertEquals(List.of("web_port", "web_page"), full.vip("web").orElseThrow().checks());
         assertEquals(3, full.checks().size());
         assertEquals(List.of("/usr/local/sbin/vip-notify"), full.hooks().fault());
+        Set<io.vipd.config.keys.ConfigKey<?>> set = new java.util.HashSet<>();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^([a-z][A-Za-z0-9_.]*) = ").matcher(all);
+        while (line.find()) {
+            set.add(io.vipd.config.keys.ConfigKeys.lookup(line.group(1)).orElseThrow().key());
+        }
+        assertEquals(Set.copyOf(io.vipd.config.keys.ConfigKeys.ALL), set, "keys of the catalogue without an example");
     }
 
     static final String CHECKED = VALID + String.join("\n",
@@ -239,10 +255,10 @@ class ConfigLoaderTest {
         assertEquals(3, http.fall());
         assertEquals(2, http.rise());
         assertEquals(1000, http.intervalMs());
-        CheckSpec page = c.checks().get("page");
+        HttpCheck page = (HttpCheck) c.checks().get("page");
         assertEquals(200, page.statusMin());
         assertEquals(299, page.statusMax());
-        CheckSpec script = c.checks().get("script");
+        ExecCheck script = (ExecCheck) c.checks().get("script");
         assertEquals(List.of("/usr/local/bin/check-db", "--quick"), script.command());
         assertEquals(1500, script.timeoutMs());
         assertEquals(List.of("/usr/local/bin/vip-up", "--verbose"), c.hooks().acquire());

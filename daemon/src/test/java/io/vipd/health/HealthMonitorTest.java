@@ -10,6 +10,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.vipd.config.CheckSpec;
+import io.vipd.config.ExecCheck;
+import io.vipd.config.HttpCheck;
+import io.vipd.config.TcpCheck;
 import io.vipd.config.VipSpec;
 import java.io.OutputStream;
 import java.net.Inet4Address;
@@ -76,17 +79,16 @@ class HealthMonitorTest {
     }
 
     static CheckSpec tcp(String host, int port) {
-        return new CheckSpec("t", CheckSpec.Type.TCP, host, port, null, 0, 0, List.of(), false, 100, 500, 2, 2);
+        return new TcpCheck("t", host, port, 100, 500, 2, 2);
     }
 
     CheckSpec httpCheck(String path, long timeoutMs) {
-        return new CheckSpec("h", CheckSpec.Type.HTTP, null, 0, URI.create("http://127.0.0.1:" + httpPort + path),
-                200, 399, List.of(), false, 1000, timeoutMs, 2, 2);
+        return new HttpCheck("h", URI.create("http://127.0.0.1:" + httpPort + path), 200, 399, 1000, timeoutMs, 2,
+                2);
     }
 
     static CheckSpec exec(long timeoutMs, String... command) {
-        return new CheckSpec("e", CheckSpec.Type.EXEC, null, 0, null, 0, 0, List.of(command), false, 1000,
-                timeoutMs, 2, 2);
+        return new ExecCheck("e", List.of(command), false, 1000, timeoutMs, 2, 2);
     }
 
     String probe(CheckSpec spec) throws Exception {
@@ -136,7 +138,7 @@ class HealthMonitorTest {
     @Test
     void riseAndFallCountResultsInARow() {
         HealthMonitor.CheckState c = new HealthMonitor.CheckState(
-                new CheckSpec("t", CheckSpec.Type.TCP, "h", 1, null, 0, 0, List.of(), false, 100, 100, 3, 2));
+                new TcpCheck("t", "h", 1, 100, 100, 3, 2));
         assertTrue(c.record(null), "the first result counts at once");
         assertTrue(c.passing);
         assertFalse(c.record("refused"));
@@ -166,8 +168,7 @@ class HealthMonitorTest {
         });
         acceptor.setDaemon(true);
         acceptor.start();
-        CheckSpec svc = new CheckSpec("svc", CheckSpec.Type.TCP, "127.0.0.1", port, null, 0, 0, List.of(), false,
-                100, 100, 2, 2);
+        CheckSpec svc = new TcpCheck("svc", "127.0.0.1", port, 100, 100, 2, 2);
         VipSpec web = new VipSpec("web", (Inet4Address) InetAddress.getByName("198.18.0.100"), 24, "eth0",
                 List.of(), List.of("svc"), false, 0, VipSpec.UnhealthyPolicy.KEEP);
         VipSpec plain = new VipSpec("db", (Inet4Address) InetAddress.getByName("198.18.0.101"), 24, "eth0",

@@ -1,0 +1,49 @@
+package io.vipd.config;
+
+import io.vipd.config.keys.AddressTypes;
+import io.vipd.config.keys.NodeKeys;
+import io.vipd.config.keys.PeerKeys;
+import io.vipd.config.keys.ValueTypes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads the members of the cluster ({@link PeerKeys}): each once, at its own address, this node among them. */
+final class PeerReader {
+    private PeerReader() {
+    }
+
+    static List<Peer> read(KeyReader keys, Map<String, KeyReader.Member> members, String nodeId)
+            throws ConfigException {
+        if (members.isEmpty()) {
+            throw keys.error(PeerKeys.PEER.name(), "no peers configured; list every member, this node included, "
+                    + "as peer.ID = host:port");
+        }
+        List<Peer> peers = new ArrayList<>();
+        Map<String, String> byAddress = new HashMap<>();
+        for (String id : members.keySet()) {
+            String key = PeerKeys.PEER.in(id);
+            if (!ValueTypes.ID.matcher(id).matches()) {
+                throw keys.error(key, "'" + id + "' is not a valid node id (letters, digits, '-' or '_')");
+            }
+            AddressTypes.HostPort address = keys.find(PeerKeys.PEER, id).orElseThrow();
+            String previous = byAddress.putIfAbsent(address.host() + ":" + address.port(), id);
+            if (previous != null) {
+                throw keys.error(key, "same address " + keys.written(key) + " as " + PeerKeys.PEER.in(previous));
+            }
+            peers.add(new Peer(id, address.host(), address.port()));
+        }
+        Optional<String> tooMany = ClusterSizeRules.problem(peers.size());
+        if (tooMany.isPresent()) {
+            throw keys.error(PeerKeys.PEER.in(peers.get(ClusterSizeRules.MAX_MEMBERS).id()), tooMany.get());
+        }
+        ClusterSizeRules.warning(peers.size()).ifPresent(w -> keys.warn(PeerKeys.PEER.in(peers.get(0).id()), w));
+        if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
+            throw keys.error(NodeKeys.NODE_ID.name(), "this node '" + nodeId + "' has no peer." + nodeId
+                    + " entry; every member, this node included, needs peer.ID = host:port");
+        }
+        return peers;
+    }
+}
