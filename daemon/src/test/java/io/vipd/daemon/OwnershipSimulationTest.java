@@ -335,4 +335,60 @@ class OwnershipSimulationTest {
         }
         assertEquals(5, caught, "every seed shows two holders with an unsafe failover timeout");
     }
+
+    /**
+     * Reloads rolling through the cluster one node at a time (as an operator does), adding, removing and
+     * redefining VIPs, mixed with partitions, loss, delays and crashes: no address is ever answered by two hosts,
+     * and once all nodes have the final file, each of its VIPs has exactly one holder and removed ones none.
+     */
+    @ParameterizedTest(name = "seed {0}, {1} nodes, {2} profile")
+    @MethodSource("seeds")
+    void reloadsThatAddRemoveAndRedefineVipsNeverMakeTwoHolders(long seed, int nodes, String profile)
+            throws Exception {
+        List<VipSpec> v0v1 = vips(2);
+        SimulatedCluster sim = new SimulatedCluster(seed, nodes, v0v1, Timing.profile(profile));
+        sim.runFor(6_000 * MS);
+        Random rnd = new Random(seed * 7919);
+        VipSpec v2 = new VipSpec("v2", (Inet4Address) InetAddress.getByName("198.18.0.102"), 24, "eth0", List.of());
+        VipSpec v0moved = new VipSpec("v0", (Inet4Address) InetAddress.getByName("198.18.0.110"), 24, "eth0",
+                List.of());
+        List<List<VipSpec>> files = List.of(
+                List.of(v0v1.get(0), v0v1.get(1), v2),   // v2 added
+                List.of(v0v1.get(0), v2),                // v1 removed
+                List.of(v0moved, v2));                   // v0 redefined
+        for (List<VipSpec> file : files) {
+            for (int i = 0; i < nodes; i++) {
+                sim.nodes[i].reload(file);
+                if (rnd.nextInt(3) == 0) {
+                    chaos(sim, rnd, 1);
+                }
+                sim.runFor((100 + rnd.nextInt(1500)) * MS);
+            }
+            sim.runFor((1_000 + rnd.nextInt(3_000)) * MS);
+        }
+        assertEquals(List.of(), sim.violations, "safety violations (seed " + seed + ")");
+        sim.heal();
+        for (int i = 0; i < nodes; i++) {
+            if (!sim.nodes[i].up) {
+                sim.restart(i);
+            }
+        }
+        sim.runFor(15_000 * MS);
+        assertEquals(List.of(), sim.violations, "safety violations after healing (seed " + seed + ")");
+        for (VipSpec v : files.get(files.size() - 1)) {
+            List<String> holders = new ArrayList<>();
+            for (SimulatedCluster.Node node : sim.nodes) {
+                if (node.up && node.host.answers(v.address())) {
+                    holders.add(node.name);
+                }
+            }
+            assertEquals(1, holders.size(), v.name() + " " + v.cidr() + " holders (seed " + seed + "): " + holders);
+        }
+        for (Inet4Address gone : List.of(v0v1.get(1).address(), v0v1.get(0).address())) {
+            for (SimulatedCluster.Node node : sim.nodes) {
+                assertFalse(node.up && node.host.answers(gone), node.name + " still answers " + gone.getHostAddress()
+                        + " (seed " + seed + ")");
+            }
+        }
+    }
 }

@@ -146,10 +146,16 @@ public final class SimulatedCluster {
     // ---- invariants ------------------------------------------------------------------------------------------
 
     private void checkHolders() {
-        for (VipSpec v : vips) {
+        // Per address, as the client sees it: nodes may define a VIP differently while a reload rolls through.
+        Set<java.net.Inet4Address> addresses = new java.util.LinkedHashSet<>();
+        vips.forEach(v -> addresses.add(v.address()));
+        for (Node node : nodes) {
+            node.config.vips().forEach(v -> addresses.add(v.address()));
+        }
+        for (java.net.Inet4Address address : addresses) {
             List<String> holders = new ArrayList<>();
             for (Node node : nodes) {
-                if (node.answers(v.name())) {
+                if (node.up && node.host.answers(address)) {
                     holders.add(node.name);
                 }
             }
@@ -157,7 +163,8 @@ public final class SimulatedCluster {
                 if (violations.isEmpty()) {
                     trace.forEach(System.out::println);
                 }
-                violations.add(String.format("t=%d ms: VIP %s held by %s at once", now / MS, v.name(), holders));
+                violations.add(String.format("t=%d ms: %s held by %s at once", now / MS, address.getHostAddress(),
+                        holders));
             }
         }
     }
@@ -245,7 +252,9 @@ public final class SimulatedCluster {
         final String name;
         final double rate;
         final long offset;
-        final VipdConfig config;
+        /** This node's configuration file: replaced by {@link #reload}, read again at a restart. */
+        VipdConfig config;
+        HostActuator actuator;
         // persistent Raft state (survives crashes)
         long term;
         int votedFor = -1;
@@ -341,7 +350,7 @@ public final class SimulatedCluster {
             Executor agent = agentThread();
             java.util.function.LongSupplier clock = this::local;
             java.util.function.LongSupplier wall = () -> local() / MS;
-            HostActuator actuator = new HostActuator(host, host, vips, Announce.DEFAULT, clock);
+            actuator = new HostActuator(host, host, config.vips(), Announce.DEFAULT, clock);
             try {
                 actuator.installAndRemoveStale();
             } catch (java.io.IOException e) {
@@ -360,6 +369,18 @@ public final class SimulatedCluster {
             reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock);
             appliedEvents = new AppliedEvents(() -> config, liveness, placement, new OperatorActions(
                     java.time.Clock.systemUTC()), clock);
+        }
+
+        /** A reload with these VIPs, as {@code OwnershipAgent.reconfigure} applies it. */
+        void reload(List<VipSpec> next) {
+            trace("RELOAD " + name + " " + next.stream().map(v -> v.name() + "=" + v.cidr()).toList());
+            config = new VipdConfig(config.source(), config.nodeId(), config.clusterName(), config.dataDir(),
+                    config.controlSocket(), config.peers(), next, Announce.DEFAULT, timing);
+            if (up) {
+                actuator.reconfigure(next, Announce.DEFAULT);
+                placement.reconfigured();
+                reconcile();
+            }
         }
 
         /** Submits a command as the daemon does (an operator's move or drain, say); the outcome is not awaited. */
@@ -395,7 +416,7 @@ public final class SimulatedCluster {
             if (!up) {
                 return false;
             }
-            for (VipSpec v : vips) {
+            for (VipSpec v : config.vips()) {
                 if (v.name().equals(vip)) {
                     return host.answers(v.address());
                 }
@@ -422,7 +443,7 @@ public final class SimulatedCluster {
 
         private Set<String> heldNames() {
             Set<String> out = new TreeSet<>();
-            for (VipSpec v : vips) {
+            for (VipSpec v : config.vips()) {
                 if (host.answers(v.address())) {
                     out.add(v.name());
                 }
@@ -616,8 +637,8 @@ public final class SimulatedCluster {
                 table = table.apply(e.command()).table();
                 if (table != before) {
                     trace(name + " applied #" + lastApplied + " " + e.command());
-                    for (VipSpec v : vips) {
-                        checkEpoch(v.name(), table.vip(v.name()).epoch(), table.vip(v.name()).owner());
+                    for (io.vipd.cluster.VipState v : table.vips().values()) {
+                        checkEpoch(v.name(), v.epoch(), v.owner());
                     }
                 }
                 appliedEvents.applied(lastApplied, replayUntil, e.command(), before, table);
