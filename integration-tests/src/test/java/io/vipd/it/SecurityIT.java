@@ -113,19 +113,25 @@ class SecurityIT {
             List<MacAddress> macs = ArpReferee.answerers(window, address);
             assertTrue(handoversAllowed ? !macs.isEmpty() : macs.size() == 1, what + ": " + vip + " answered by "
                     + macs);
-            long longestSilenceMs = 0;
-            long last = from;
+            // Counted in the referee's request rounds (one every 50 ms): more than 20 in a row without an answer
+            // would mean the VIP went dark (a handover of a restarted owner takes two or three).
+            java.util.Set<Long> answered = new java.util.HashSet<>();
+            long firstRound = Long.MAX_VALUE;
             for (ArpReferee.Observation o : window) {
-                if (o.vip().equals(address)) {
-                    longestSilenceMs = Math.max(longestSilenceMs, (o.nanos() - last) / 1_000_000L);
-                    last = o.nanos();
+                firstRound = Math.min(firstRound, o.round());
+                if (o.vip().equals(address) && !o.gratuitous()) {
+                    answered.add(o.round());
                 }
             }
-            longestSilenceMs = Math.max(longestSilenceMs, (System.nanoTime() - last) / 1_000_000L);
-            // The referee asks every 50 ms: a second of silence would mean the VIP went dark (a handover of a
-            // restarted owner takes ~0.1 s).
-            assertTrue(longestSilenceMs < 1000, what + ": " + vip + " went unanswered for " + longestSilenceMs
-                    + " ms");
+            long lastRound = bed.referee().rounds();
+            long longestSilence = 0;
+            long silence = 0;
+            for (long r = firstRound; r <= lastRound; r++) {
+                silence = answered.contains(r) ? 0 : silence + 1;
+                longestSilence = Math.max(longestSilence, silence);
+            }
+            assertTrue(!answered.isEmpty() && longestSilence <= 20, what + ": " + vip + " went unanswered for "
+                    + longestSilence + " request rounds in a row");
         }
     }
 
@@ -206,21 +212,23 @@ class SecurityIT {
         int owner = bed.answeringHost("web");
         assertNotEquals(0, owner);
         int other = owner == 3 ? 2 : 3;
-        // Renewals for the owner, forged with another member's stolen certificate and with none at all.
-        Intrusion stolen = intrude("renew", 8, bed.node(other), bed.node(owner));
-        Intrusion plain = intrude("renew", 8, "plain", bed.node(owner));
-        Thread.sleep(1500);
+        // Renewals for the owner, forged with another member's stolen certificate and with none at all, for longer
+        // than the failover may take: failover must happen while they still run.
+        Intrusion stolen = intrude("renew", 20, bed.node(other), bed.node(owner));
+        Intrusion plain = intrude("renew", 20, "plain", bed.node(owner));
+        Thread.sleep(3000);
         long fault = System.nanoTime();
         bed.kill9(owner);
         bed.link(owner, false);
-        Testbed.waitUntil("another host answers web", 10_000, () -> {
+        Testbed.waitUntil("another host answers web while renewals for the dead owner are forged", 12_000, () -> {
             int h = bed.answeringHost("web");
             return h != 0 && h != owner;
         });
         long failoverMs = (System.nanoTime() - fault) / 1_000_000L;
         System.out.printf("[security] failover with forged renewals running: %d ms%n", failoverMs);
         // Without identity checks the forgery held the VIP on the dead owner for as long as it ran (13.7 s seen).
-        assertTrue(failoverMs < 5000, "failover took " + failoverMs + " ms while renewals were forged");
+        assertTrue(stolen.process().isAlive() && plain.process().isAlive(),
+                "the forgery should still be running when the VIP moved");
         assertEquals(0, finish(stolen)[1], "renewals forged with a stolen certificate were accepted");
         assertEquals(0, finish(plain)[1], "renewals forged without TLS were accepted");
 
