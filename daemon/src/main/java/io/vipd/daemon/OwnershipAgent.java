@@ -43,12 +43,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private volatile boolean stopping;
     /** Log index up to which applied entries are a replay of this node's own log at start-up. */
     private volatile long replayUntil = Long.MAX_VALUE;
-    /** Service-manager notifications (sd_notify state lines); a no-op outside systemd. */
-    private volatile java.util.function.Consumer<String> notifier = state -> { };
-    /** Whether a renewal of this node has committed yet: the node has joined the cluster. Agent thread only. */
-    private boolean joined;
-    /** Last STATUS= line sent, so only changes are sent. Agent thread only. */
-    private String lastServiceStatus = "";
+    private final ServiceStatus serviceStatus;
     /** Leader only: followers that lag behind the log; they get no VIPs. */
     private final LaggingFollowers laggingFollowers;
     private final Handovers handovers;
@@ -90,6 +85,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.renewals = new Renewals(config.nodeId(), config.timing().maxRenewalsInFlight(), nanos,
                 r -> post(guard(r)), this::renewed);
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos);
+        this.serviceStatus = new ServiceStatus(() -> this.config, lease, host::heldSince);
         this.appliedEvents = new AppliedEvents(() -> this.config, liveness, placement, operatorActions, nanos);
     }
 
@@ -98,7 +94,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * is sent once this node's first renewal commits: a majority accepted it as a member, so it has joined.
      */
     public void notifyServiceManager(java.util.function.Consumer<String> notifier) {
-        this.notifier = notifier;
+        serviceStatus.notifyTo(notifier);
     }
 
     /**
@@ -106,7 +102,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * restarts the daemon (its lease, and so its kernel fence, has long lapsed by then).
      */
     public void startWatchdog(long periodMs) {
-        executor.scheduleAtFixedRate(guard(() -> notifier.accept("WATCHDOG=1")), 0, periodMs, TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(guard(() -> serviceStatus.send("WATCHDOG=1")), 0, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /** Starts renewing, placing and reconciling. Entries up to the log's current end are a replay of old news. */
@@ -164,12 +160,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
         lease.renewed(startNanos, reply.index(), reply.owned());
         reconcile();
-        if (!joined) {
-            joined = true;
-            lastServiceStatus = serviceStatus(System.nanoTime());
-            LOG.info("joined cluster {}: first renewal committed", config.clusterName());
-            notifier.accept("READY=1\nSTATUS=" + lastServiceStatus);
-        }
+        serviceStatus.renewed(cluster, System.nanoTime());
     }
 
     private void place() {
@@ -183,29 +174,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             return;
         }
         reconciler.reconcile(cluster, stateMachine.view());
-        long now = System.nanoTime();
-        String status = serviceStatus(now);
-        if (!status.equals(lastServiceStatus)) {
-            lastServiceStatus = status;
-            notifier.accept("STATUS=" + status);
-        }
-    }
-
-    /** One line for `systemctl status`: whether this node has joined, who leads, what it holds. */
-    private String serviceStatus(long now) {
-        String leader = cluster == null ? null : cluster.leader().orElse(null);
-        if (!joined) {
-            return "joining cluster " + config.clusterName() + ": "
-                    + (leader == null ? "no leader yet (a majority of peers must be up)"
-                            : "leader " + leader + ", first renewal not committed yet");
-        }
-        if (!lease.valid(now)) {
-            // no running figures here: the line is re-sent whenever it changes
-            return "lease lapsed (no renewal committed in time): holding no VIPs";
-        }
-        java.util.Set<String> held = host.heldSince().keySet();
-        return "member of " + config.clusterName() + ", leader " + (leader == null ? "unknown" : leader)
-                + ", holding " + (held.isEmpty() ? "no VIPs" : String.join(" ", held));
+        serviceStatus.update(cluster, System.nanoTime());
     }
 
     /** Told (on the agent thread) when a VIP's checks start failing on this node: the FAULT notify hook. */
@@ -248,7 +217,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      */
     public void shutdown(long timeoutMs) {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        notifier.accept("STOPPING=1\nSTATUS=stopping: releasing VIPs and handing them to the cluster");
+        serviceStatus.send("STOPPING=1\nSTATUS=stopping: releasing VIPs and handing them to the cluster");
         // A follower in step takes over within one heartbeat round; 300 ms is plenty and keeps the stop short.
         departure.handOffLeadership(Math.min(300, timeoutMs));
         CompletableFuture<Void> released = CompletableFuture.runAsync(() -> {
