@@ -40,24 +40,10 @@ class VipdMainTest {
         Files.writeString(conf, "node.id = n1\ndata.dir = " + dir + "\npeer.n1 = 198.18.0.1:7400\n"
                 + "peer.n2 = 198.18.0.2:7400\nvip.web.address = 198.18.0.100/24\nvip.web.interface = lo\n"
                 + "insecure = true\n");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream oldErr = System.err;
-        PrintStream oldOut = System.out;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = new CommandLine(new VipdMain()).execute("--check-config", conf.toString());
-        } finally {
-            System.setErr(oldErr);
-            System.setOut(oldOut);
-        }
-        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("warning: " + conf + ":3: peer.n1: 2 members: "),
-                err.toString(StandardCharsets.UTF_8));
-        assertEquals(conf + ": OK (node n1, 2 peers, 1 VIPs, INSECURE: Raft traffic without TLS)\n",
-                out.toString(StandardCharsets.UTF_8));
+        String[] r = checkConfig(conf);
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].startsWith("warning: " + conf + ":3: peer.n1: 2 members: "), r[2]);
+        assertEquals(conf + ": OK (node n1, 2 peers, 1 VIPs, INSECURE: Raft traffic without TLS)\n", r[1]);
     }
 
     private static String[] checkConfig(Path conf) {
