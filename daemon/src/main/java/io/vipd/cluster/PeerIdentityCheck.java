@@ -65,18 +65,18 @@ public final class PeerIdentityCheck implements ServerInterceptor {
                 if (guarded.refused) {
                     return;
                 }
-                String why = refusal(message, sender);
-                if (why == null) {
+                Refusal refusal = judge(message, sender);
+                if (refusal == null) {
                     super.onMessage(message);
                 } else {
-                    if (staleLeader(message, sender)) {
+                    if (refusal.staleLeader()) {
                         // A leader that lost leadership between deciding and submitting: Ratis retried its write
                         // on the new leader. Expected around every election, so not a warning.
-                        STALE.info("discarded an assignment from {} at {}: {}", sender, remote, why);
+                        STALE.info("discarded an assignment from {} at {}: {}", sender, remote, refusal.why());
                     } else {
-                        refusals.refused(sender + " at " + remote, why);
+                        refusals.refused(sender + " at " + remote, refusal.why());
                     }
-                    guarded.refuse(Status.PERMISSION_DENIED.withDescription(why));
+                    guarded.refuse(Status.PERMISSION_DENIED.withDescription(refusal.why()));
                 }
             }
 
@@ -97,19 +97,6 @@ public final class PeerIdentityCheck implements ServerInterceptor {
 
     private static final org.slf4j.Logger STALE = org.slf4j.LoggerFactory.getLogger(PeerIdentityCheck.class);
 
-    /** A write the sender may only make as leader (a placement), from a member: the race around an election. */
-    private boolean staleLeader(Object message, String sender) {
-        if (!(message instanceof RaftClientRequestProto request) || !request.hasWrite()) {
-            return false;
-        }
-        try {
-            Command c = Command.decode(request.getMessage().getContent().toByteArray());
-            return c instanceof Command.Assign || c instanceof Command.Released r && !r.node().equals(sender);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
     private String sender(SSLSession session) {
         if (session == null) {
             return null;
@@ -122,22 +109,37 @@ public final class PeerIdentityCheck implements ServerInterceptor {
         }
     }
 
+    /**
+     * Why a refused message was refused, and whether it is the expected race around an election: a write only a
+     * leader makes (a placement) from a member that is no longer leader.
+     */
+    record Refusal(String why, boolean staleLeader) {
+        static Refusal of(String why) {
+            return why == null ? null : new Refusal(why, false);
+        }
+    }
+
     /** Null if {@code sender} may send {@code message}; otherwise why not. Fails closed on anything unknown. */
     String refusal(Object message, String sender) {
+        Refusal refusal = judge(message, sender);
+        return refusal == null ? null : refusal.why();
+    }
+
+    Refusal judge(Object message, String sender) {
         if (message instanceof AppendEntriesRequestProto m) {
-            return claimed(m.getServerRequest(), sender);
+            return Refusal.of(claimed(m.getServerRequest(), sender));
         }
         if (message instanceof RequestVoteRequestProto m) {
-            return claimed(m.getServerRequest(), sender);
+            return Refusal.of(claimed(m.getServerRequest(), sender));
         }
         if (message instanceof InstallSnapshotRequestProto m) {
-            return claimed(m.getServerRequest(), sender);
+            return Refusal.of(claimed(m.getServerRequest(), sender));
         }
         if (message instanceof StartLeaderElectionRequestProto m) {
-            return claimed(m.getServerRequest(), sender);
+            return Refusal.of(claimed(m.getServerRequest(), sender));
         }
         if (message instanceof ReadIndexRequestProto m) {
-            return claimed(m.getServerRequest(), sender);
+            return Refusal.of(claimed(m.getServerRequest(), sender));
         }
         if (message instanceof RaftClientRequestProto m) {
             return clientRequest(m, sender);
@@ -146,7 +148,7 @@ public final class PeerIdentityCheck implements ServerInterceptor {
                 || message instanceof GroupListRequestProto) {
             return null;
         }
-        return "vipd does not accept " + message.getClass().getSimpleName() + " on its Raft port";
+        return Refusal.of("vipd does not accept " + message.getClass().getSimpleName() + " on its Raft port");
     }
 
     private static String claimed(RaftRpcRequestProto request, String sender) {
@@ -155,20 +157,24 @@ public final class PeerIdentityCheck implements ServerInterceptor {
                 : "certificate names " + sender + " but the request claims to come from " + claimed;
     }
 
-    private String clientRequest(RaftClientRequestProto request, String sender) {
+    private Refusal clientRequest(RaftClientRequestProto request, String sender) {
         if (!request.hasWrite()) {
             return request.hasRead() || request.hasStaleRead() || request.hasWatch() ? null
-                    : "vipd does not accept this kind of client request (" + request.getTypeCase() + ")";
+                    : Refusal.of("vipd does not accept this kind of client request (" + request.getTypeCase() + ")");
         }
         Command command;
         try {
             command = Command.decode(request.getMessage().getContent().toByteArray());
         } catch (java.io.EOFException e) {
-            return "malformed command: truncated"; // EOFException has no message: this said "null"
+            return Refusal.of("malformed command: truncated"); // EOFException has no message: this said "null"
         } catch (IOException | RuntimeException e) {
-            return "malformed command: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            return Refusal.of("malformed command: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
-        return CommandAuthority.refusal(command, sender, self);
+        String why = CommandAuthority.refusal(command, sender, self);
+        boolean leaderOnly = command instanceof Command.Assign
+                || command instanceof Command.Released r && !r.node().equals(sender);
+        return why == null ? null : new Refusal(why, leaderOnly);
     }
 
     /** Lets the service use the call until it is refused; after that, what the service sends is dropped. */

@@ -2,13 +2,11 @@ package io.vipd.cluster;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -197,37 +195,8 @@ public final class VipStateMachine extends BaseStateMachine {
         }
         listener.applied(termIndex.getIndex(), command, before, after);
         byte[] reply = command instanceof Command.Renew r
-                ? encodeRenewReply(termIndex.getIndex(), after.ownedBy(r.node()))
+                ? new RenewReply(termIndex.getIndex(), after.ownedBy(r.node())).encode()
                 : new byte[] {(byte) (before == after ? 0 : 1)};
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
-    }
-
-    /** What a renewal learns: the log index it committed at and what the renewing node owned there. */
-    public record RenewReply(long index, Map<String, Long> owned) {}
-
-    public static byte[] encodeRenewReply(long index, Map<String, Long> owned) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeLong(index);
-            out.writeInt(owned.size());
-            for (Map.Entry<String, Long> e : owned.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeLong(e.getValue());
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    public static RenewReply decodeRenewReply(byte[] data) throws IOException {
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
-            long index = in.readLong();
-            Map<String, Long> owned = new java.util.TreeMap<>();
-            for (int n = in.readInt(); n > 0; n--) {
-                owned.put(in.readUTF(), in.readLong());
-            }
-            return new RenewReply(index, owned);
-        }
     }
 }

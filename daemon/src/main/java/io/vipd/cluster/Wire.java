@@ -70,4 +70,21 @@ final class Wire {
         }
         return out;
     }
+
+    /** name → number, as a renewal's reply carries the epochs a node owns. */
+    static void writeLongs(DataOutputStream out, Map<String, Long> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, Long> e : map.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    static Map<String, Long> readLongs(DataInputStream in) throws IOException {
+        Map<String, Long> out = new TreeMap<>();
+        for (int i = count(in); i > 0; i--) {
+            out.put(in.readUTF(), in.readLong());
+        }
+        return out;
+    }
 }

@@ -23,16 +23,11 @@ import org.slf4j.LoggerFactory;
  * request is refused with its reason; then submitted, and its effect awaited (bounded).
  */
 final class AdminOperations {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AdminOperations.class);
 
     /** Why a node may not receive VIPs now, or null. */
     interface Eligibility {
         String whyNot(String node, long nowNanos);
-    }
-
-    /** How a wait pauses between looks (the simulation's clock may differ). */
-    interface Pause {
-        void sleep(long millis) throws InterruptedException;
     }
 
     private final Supplier<VipdConfig> config;
@@ -79,6 +74,11 @@ final class AdminOperations {
             VipState state = t.vip(vip);
             if (target.equals(state.holder())) {
                 throw new IllegalArgumentException(vip + " is already on " + target);
+            }
+            if (target.equals(state.owner())) {
+                // a second Move would bump the epoch and restart the handover it is waiting for
+                throw new IllegalArgumentException(vip + " is already moving to " + target + " (waiting for "
+                        + name(state.releasing()) + " to let go, at most the failover timeout)");
             }
             if (t.drained().contains(target)) {
                 throw new IllegalArgumentException(target + " is drained (vipctl undrain " + target + " first)");

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * are this node's own log replayed at start-up: old news, logged quietly and earning nobody anything.
  */
 final class AppliedEvents {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AppliedEvents.class);
 
     private final Supplier<VipdConfig> config;
     private final Liveness liveness;

@@ -19,18 +19,21 @@ import org.slf4j.LoggerFactory;
  * after the failover timeout. Both bounded by the stop's deadline.
  */
 final class Departure {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Departure.class);
 
     private final Supplier<VipdConfig> config;
     private final Supplier<Consensus> cluster;
     private final LongSupplier nanos;
     private final LongSupplier wallMillis;
+    private final Pause pause;
 
-    Departure(Supplier<VipdConfig> config, Supplier<Consensus> cluster, LongSupplier nanos, LongSupplier wallMillis) {
+    Departure(Supplier<VipdConfig> config, Supplier<Consensus> cluster, LongSupplier nanos, LongSupplier wallMillis,
+            Pause pause) {
         this.config = config;
         this.cluster = cluster;
         this.nanos = nanos;
         this.wallMillis = wallMillis;
+        this.pause = pause;
     }
 
     private long remainingMs(long deadlineNanos) {
@@ -92,7 +95,7 @@ final class Departure {
                 lastError = e.toString();
             }
             try {
-                Thread.sleep(20);
+                pause.sleep(Math.min(20, remainingMs(deadline)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * then handovers away from this node are confirmed and the group's record of this node is brought up to date.
  */
 final class HostReconciler {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(HostReconciler.class);
 
     private final String self;
     private final OwnerLease lease;

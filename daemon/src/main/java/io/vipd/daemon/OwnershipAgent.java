@@ -1,5 +1,6 @@
 package io.vipd.daemon;
 
+import io.vipd.cluster.RenewReply;
 import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Command;
 import io.vipd.cluster.Liveness;
@@ -81,7 +82,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 nanos, wallMillis, Thread::sleep);
         this.statusBuilder = new StatusBuilder(() -> this.config, () -> cluster, table, liveness, lease, host,
                 this::whyNotEligible, operatorActions, nanos);
-        this.departure = new Departure(() -> this.config, () -> cluster, nanos, wallMillis);
+        this.departure = new Departure(() -> this.config, () -> cluster, nanos, wallMillis, Thread::sleep);
         this.renewals = new Renewals(config.nodeId(), config.timing().maxRenewalsInFlight(), nanos,
                 r -> post(guard(r)), this::renewed);
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos);
@@ -154,7 +155,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     /** A renewal committed: the lease extends, the host follows, and the first one means this node joined. */
-    private void renewed(long startNanos, VipStateMachine.RenewReply reply) {
+    private void renewed(long startNanos, RenewReply reply) {
         if (stopping) {
             return;
         }

@@ -1,8 +1,8 @@
 package io.vipd.daemon;
 
+import io.vipd.cluster.RenewReply;
 import io.vipd.cluster.Command;
 import io.vipd.cluster.Consensus;
-import io.vipd.cluster.VipStateMachine;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -15,11 +15,11 @@ import org.slf4j.LoggerFactory;
  * renewal hands what it learned (commit index, owned VIPs, and when it was sent) to the agent thread.
  */
 final class Renewals {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Renewals.class);
 
     /** A committed renewal: sent at {@code startNanos}, committed at {@code reply.index()}. */
     interface Committed {
-        void renewed(long startNanos, VipStateMachine.RenewReply reply);
+        void renewed(long startNanos, RenewReply reply);
     }
 
     private final String self;
@@ -53,7 +53,7 @@ final class Renewals {
                 return;
             }
             try {
-                VipStateMachine.RenewReply reply = VipStateMachine.decodeRenewReply(outcome.reply());
+                RenewReply reply = RenewReply.decode(outcome.reply());
                 agentThread.execute(() -> committed.renewed(start, reply));
             } catch (java.io.IOException e) {
                 LOG.error("malformed renewal reply: {}", e.getMessage());

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * either).
  */
 final class ReplicationWatchdog {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationWatchdog.class);
     static final long CHECK_PERIOD_MS = 250;
     private static final long STUCK_AFTER_NANOS = 3_000_000_000L;
     private static final long UNSTICK_AT_MOST_EVERY_NANOS = 20_000_000_000L;

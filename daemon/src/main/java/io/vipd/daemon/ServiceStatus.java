@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * leader and what this node holds), WATCHDOG=1 and STOPPING=1. Agent thread.
  */
 final class ServiceStatus {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnershipAgent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceStatus.class);
 
     private final Supplier<VipdConfig> config;
     private final OwnerLease lease;

@@ -2,6 +2,7 @@ package io.vipd.cluster;
 
 import static io.vipd.cluster.GrpcFakes.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,6 +111,19 @@ class PeerIdentityCheckTest {
                 check.refusal(write(new Command.Leave("n3", 0)), "n2"));
         assertNull(check.refusal(write(new Command.Health("n2", Map.of("web", ""))), "n2"));
         assertNull(check.refusal(write(new Command.Move("web", 3, "n3", 0, "n2", "root")), "n2"));
+    }
+
+    @Test
+    void aPlacementFromAFormerLeaderIsTheExpectedElectionRaceNotAnAttack() {
+        Command.Assign assign = new Command.Assign("web", 3, 0, "n2", 0, "failover");
+        PeerIdentityCheck.Refusal race = check.judge(write(assign), "n2");
+        assertTrue(race.staleLeader(), race.toString());
+        PeerIdentityCheck.Refusal releasedForOther = check.judge(write(new Command.Released("web", 3, "n3", "x")), "n2");
+        assertTrue(releasedForOther.staleLeader(), releasedForOther.toString());
+        PeerIdentityCheck.Refusal forged = check.judge(write(new Command.Renew("n2")), "n3");
+        assertFalse(forged.staleLeader(), "a forged renewal is logged as a refusal");
+        assertFalse(check.judge(write(new byte[] {99}), "n2").staleLeader());
+        assertNull(check.judge(write(assign), "n1"), "the leader's own placement passes");
     }
 
     @Test

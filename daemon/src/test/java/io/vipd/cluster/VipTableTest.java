@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -102,10 +103,26 @@ class VipTableTest {
 
     @Test
     void renewReplyRoundTrip() throws IOException {
-        byte[] bytes = VipStateMachine.encodeRenewReply(42, Map.of("web", 3L, "db", 1L));
-        VipStateMachine.RenewReply r = VipStateMachine.decodeRenewReply(bytes);
+        byte[] bytes = new RenewReply(42, Map.of("web", 3L, "db", 1L)).encode();
+        RenewReply r = RenewReply.decode(bytes);
         assertEquals(42, r.index());
         assertEquals(Map.of("web", 3L, "db", 1L), r.owned());
+    }
+
+    @Test
+    void renewReplyWithAnImplausibleCountIsRefused() {
+        byte[] bytes = new RenewReply(42, Map.of()).encode();
+        bytes[bytes.length - 1] = (byte) 0x7f; // count 0x0000007f: claims 127 entries, carries none
+        bytes[bytes.length - 4] = (byte) 0x7f; // now 0x7f00007f, far above any cluster
+        IOException e = assertThrows(IOException.class, () -> RenewReply.decode(bytes));
+        assertTrue(e.getMessage().contains("implausible"), e.getMessage());
+    }
+
+    @Test
+    void renewReplyWithTrailingBytesIsRefused() {
+        byte[] good = new RenewReply(7, Map.of("web", 1L)).encode();
+        byte[] bytes = java.util.Arrays.copyOf(good, good.length + 1);
+        assertThrows(IOException.class, () -> RenewReply.decode(bytes));
     }
 
     @Test

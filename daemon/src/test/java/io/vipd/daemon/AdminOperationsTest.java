@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vipd.cluster.Command;
+import io.vipd.cluster.VipState;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipdConfig;
 import java.util.ArrayList;
@@ -77,6 +78,15 @@ class AdminOperationsTest {
         assertEquals("unknown VIP 'mail' (configured: db, web)", moveRefused("mail", "n2"));
         assertEquals("unknown node 'n9' (members: n1, n2, n3)", moveRefused("web", "n9"));
         assertEquals("web is already on n1", moveRefused("web", "n1"));
+    }
+
+    @Test
+    void moveRefusesAMoveToWhereAHandoverIsAlreadyGoing() {
+        VipState web = table.get().vip("web");
+        table.set(apply(table.get(), new Command.Move("web", web.epoch(), "n2", 0, "n1", "root")));
+        assertEquals("n1", table.get().vip("web").releasing(), "n1 has not let go yet");
+        assertEquals("web is already moving to n2 (waiting for n1 to let go, at most the failover timeout)",
+                moveRefused("web", "n2"));
     }
 
     @Test

@@ -19,7 +19,8 @@ class DepartureTest {
     final VipdConfig config = config(); // lease 700 ms
     final FakeConsensus raft = new FakeConsensus();
     final AtomicReference<Consensus> cluster = new AtomicReference<>(raft);
-    final Departure departure = new Departure(() -> config, cluster::get, clock::nanos, clock::wallMillis);
+    final Departure departure = new Departure(() -> config, cluster::get, clock::nanos, clock::wallMillis,
+            clock::advanceMillis);
 
     {
         raft.leaderReady = true;
@@ -97,6 +98,15 @@ class DepartureTest {
     }
 
     @Test
+    void betweenAttemptsItWaitsOnItsOwnClockAndNeverPastTheDeadline() {
+        raft.answer = c -> FakeConsensus.Outcome.failed("no leader"); // fails at once: only the pause moves time
+        long start = clock.nanos();
+        departure.tellGroupLeaving(inMillis(95));
+        assertEquals(5, raft.submitted(Command.Leave.class).size(), "attempts at 0, 20, 40, 60, 80 ms");
+        assertEquals(95, (clock.nanos() - start) / RoleFixtures.MS, "the last pause is cut to the deadline");
+    }
+
+    @Test
     void theLeaveIsRetriedUntilTheDeadlineEachWithItsTime() {
         raft.answer = c -> {
             clock.advanceMillis(100); // each attempt takes 100 ms to fail
@@ -105,8 +115,8 @@ class DepartureTest {
         long wallAtStart = clock.wallMillis();
         departure.tellGroupLeaving(inMillis(1000));
         List<Command.Leave> leaves = raft.submitted(Command.Leave.class);
-        assertEquals(10, leaves.size(), "attempts at 0, 100, ..., 900 ms");
-        assertEquals(wallAtStart + 900, leaves.get(9).wallMillis());
+        assertEquals(9, leaves.size(), "attempts at 0, 120, ..., 960 ms (100 ms each, 20 ms pause between)");
+        assertEquals(wallAtStart + 960, leaves.get(8).wallMillis());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.vipd.daemon;
 
+import io.vipd.cluster.RenewReply;
 import io.vipd.cluster.Command;
 import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Liveness;
@@ -645,7 +646,7 @@ public final class SimulatedCluster {
                 if (leader && e.requestId() != 0) {
                     // what VipStateMachine replies: a renewal learns its index and what its node owns there
                     byte[] reply = e.command() instanceof Command.Renew r
-                            ? VipStateMachine.encodeRenewReply(lastApplied, table.ownedBy(r.node()))
+                            ? new RenewReply(lastApplied, table.ownedBy(r.node())).encode()
                             : new byte[] {(byte) (before == table ? 0 : 1)};
                     if (e.origin() == id) {
                         consensus.answer(e.requestId(), reply);
