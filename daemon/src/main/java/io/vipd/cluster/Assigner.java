@@ -109,13 +109,21 @@ public final class Assigner {
 
     /** Whether {@code node} passes {@code spec}'s checks according to what it last reported to the group. */
     public static boolean healthy(VipTable table, VipSpec spec, String node) {
-        return spec.checks().isEmpty() || "".equals(table.healthOf(node).get(spec.name()));
+        return NodeFacts.linkProblem(table, node, spec.iface()) == null
+                && (spec.checks().isEmpty() || "".equals(table.healthOf(node).get(spec.name())));
     }
 
-    /** Why {@code node} does not pass {@code spec}'s checks, or null if it does. */
+    /**
+     * Why {@code node} cannot serve {@code spec} well, or null if it can: its VIP interface is down (as it
+     * reported), or it does not pass the VIP's checks.
+     */
     public static String unhealthyReason(VipTable table, VipSpec spec, String node) {
         if (healthy(table, spec, node)) {
             return null;
+        }
+        String link = NodeFacts.linkProblem(table, node, spec.iface());
+        if (link != null) {
+            return link;
         }
         String r = table.healthOf(node).get(spec.name());
         return r == null ? "no check results reported yet" : r;

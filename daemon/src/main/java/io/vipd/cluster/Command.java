@@ -88,6 +88,18 @@ public sealed interface Command {
     }
 
     /**
+     * What a node sees of its VIP interfaces and of the wire, as {@link NodeFacts} keys and values, replacing what
+     * it reported before: its interfaces' MAC addresses and link state, and the MAC addresses it heard answering
+     * for a VIP that are not the owner's. Lets every node show who answers where, and the leader move a VIP off a
+     * node whose VIP link is down.
+     */
+    record Observed(String node, java.util.Map<String, String> facts) implements Command {
+        public Observed {
+            facts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(facts));
+        }
+    }
+
+    /**
      * A node that is shutting down has already removed its addresses and gives up everything it owns, so the VIPs
      * move at once instead of after the failover timeout.
      */
@@ -102,6 +114,7 @@ public sealed interface Command {
     byte DEFINITIONS = 7;
     byte DRAIN_BY = 8;
     byte MOVE = 9;
+    byte OBSERVED = 10;
 
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -143,6 +156,10 @@ public sealed interface Command {
                 out.writeLong(d.wallMillis());
                 out.writeUTF(d.issuer());
                 out.writeUTF(d.user());
+            } else if (this instanceof Observed o) {
+                out.writeByte(OBSERVED);
+                out.writeUTF(o.node());
+                Wire.writeStrings(out, o.facts());
             } else if (this instanceof Move m) {
                 out.writeByte(MOVE);
                 out.writeUTF(m.vip());
@@ -179,6 +196,7 @@ public sealed interface Command {
                 case MOVE -> new Move(in.readUTF(), in.readLong(), in.readUTF(), in.readLong(), in.readUTF(),
                         in.readUTF());
                 case DEFINITIONS -> new Definitions(in.readUTF(), Wire.readStrings(in));
+                case OBSERVED -> new Observed(in.readUTF(), Wire.readStrings(in));
                 default -> throw new IOException("unknown command type " + type);
             };
             if (in.available() != 0) {

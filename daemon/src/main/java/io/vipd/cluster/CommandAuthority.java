@@ -29,6 +29,9 @@ public final class CommandAuthority {
         if (command instanceof Command.Definitions d) {
             return own(sender, d.node(), "report VIP definitions");
         }
+        if (command instanceof Command.Observed o) {
+            return own(sender, o.node(), "report what it observes");
+        }
         if (command instanceof Command.Released r) {
             // The previous owner confirms it let go; or the leader ends the wait after the failover timeout.
             return sender.equals(r.node()) || sender.equals(self) ? null

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * same table, which is what makes "one owner per VIP per epoch" a property of the log.
  */
 public final class VipTable {
-    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), Map.of());
+    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), Map.of(),
+            Map.of());
 
     private final Map<String, VipState> vips;
     private final Map<String, Long> renewals;
@@ -26,9 +27,12 @@ public final class VipTable {
     private final Set<String> left;
     /** node → (VIP → address/prefix) as each node's configuration defines them. */
     private final Map<String, Map<String, String>> definitions;
+    /** node → what it observes ({@link NodeFacts}: interface MACs and links, conflicting MACs heard). */
+    private final Map<String, Map<String, String>> observed;
 
     private VipTable(Map<String, VipState> vips, Map<String, Long> renewals, Map<String, Map<String, String>> health,
-                     Set<String> drained, Set<String> left, Map<String, Map<String, String>> definitions) {
+                     Set<String> drained, Set<String> left, Map<String, Map<String, String>> definitions,
+                     Map<String, Map<String, String>> observed) {
         this.vips = Collections.unmodifiableMap(new TreeMap<>(vips));
         this.renewals = Collections.unmodifiableMap(new TreeMap<>(renewals));
         Map<String, Map<String, String>> h = new TreeMap<>();
@@ -39,10 +43,22 @@ public final class VipTable {
         Map<String, Map<String, String>> d = new TreeMap<>();
         definitions.forEach((n, r) -> d.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
         this.definitions = Collections.unmodifiableMap(d);
+        Map<String, Map<String, String>> o = new TreeMap<>();
+        observed.forEach((n, r) -> o.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
+        this.observed = Collections.unmodifiableMap(o);
     }
 
     private VipTable withVips(Map<String, VipState> next) {
-        return new VipTable(next, renewals, health, drained, left, definitions);
+        return new VipTable(next, renewals, health, drained, left, definitions, observed);
+    }
+
+    /** What {@code node} last reported it observes ({@link NodeFacts}); empty if it has not reported. */
+    public Map<String, String> observedBy(String node) {
+        return observed.getOrDefault(node, Map.of());
+    }
+
+    public Map<String, Map<String, String>> observed() {
+        return observed;
     }
 
     public Map<String, Map<String, String>> definitions() {
@@ -113,7 +129,7 @@ public final class VipTable {
                 nextLeft = new TreeSet<>(left);
                 nextLeft.remove(r.node());
             }
-            return new Applied(new VipTable(vips, next, health, drained, nextLeft, definitions), false, "renew " + r.node());
+            return new Applied(new VipTable(vips, next, health, drained, nextLeft, definitions, observed), false, "renew " + r.node());
         }
         if (command instanceof Command.Move m) {
             return apply(m.asAssign());
@@ -158,7 +174,7 @@ public final class VipTable {
             }
             Map<String, Map<String, String>> next = new TreeMap<>(health);
             next.put(h.node(), h.results());
-            return new Applied(new VipTable(vips, renewals, next, drained, left, definitions), true, "health of " + h.node());
+            return new Applied(new VipTable(vips, renewals, next, drained, left, definitions, observed), true, "health of " + h.node());
         }
         if (command instanceof Command.Definitions d) {
             if (d.vips().equals(definitions.get(d.node()))) {
@@ -166,13 +182,22 @@ public final class VipTable {
             }
             Map<String, Map<String, String>> next = new TreeMap<>(definitions);
             next.put(d.node(), d.vips());
-            return new Applied(new VipTable(vips, renewals, health, drained, left, next), true,
+            return new Applied(new VipTable(vips, renewals, health, drained, left, next, observed), true,
                     "definitions of " + d.node());
+        }
+        if (command instanceof Command.Observed o) {
+            if (o.facts().equals(observed.get(o.node()))) {
+                return new Applied(this, false, "observations of " + o.node() + " unchanged");
+            }
+            Map<String, Map<String, String>> next = new TreeMap<>(observed);
+            next.put(o.node(), o.facts());
+            return new Applied(new VipTable(vips, renewals, health, drained, left, definitions, next), true,
+                    "observations of " + o.node());
         }
         if (command instanceof Command.Drain d) {
             Set<String> next = new TreeSet<>(drained);
             boolean changed = d.drained() ? next.add(d.node()) : next.remove(d.node());
-            return new Applied(changed ? new VipTable(vips, renewals, health, next, left, definitions) : this, changed,
+            return new Applied(changed ? new VipTable(vips, renewals, health, next, left, definitions, observed) : this, changed,
                     (d.drained() ? "drain " : "undrain ") + d.node()
                             + (d.issuer().isEmpty() ? "" : " by " + d.user() + " on " + d.issuer()));
         }
@@ -195,7 +220,7 @@ public final class VipTable {
         }
         Set<String> nextLeft = new TreeSet<>(left);
         nextLeft.add(l.node());
-        return new Applied(new VipTable(changed ? next : vips, renewals, health, drained, nextLeft, definitions), true,
+        return new Applied(new VipTable(changed ? next : vips, renewals, health, drained, nextLeft, definitions, observed), true,
                 "leave " + l.node());
     }
 
@@ -218,6 +243,7 @@ public final class VipTable {
         Wire.writeSet(out, drained);
         Wire.writeSet(out, left);
         Wire.writeNested(out, definitions);
+        Wire.writeNested(out, observed);
     }
 
     public static VipTable read(DataInputStream in) throws IOException {
@@ -240,20 +266,26 @@ public final class VipTable {
         Set<String> drained = Wire.readSet(in);
         Set<String> left = Wire.readSet(in);
         Map<String, Map<String, String>> definitions = Wire.readNested(in);
-        return new VipTable(vips, renewals, health, drained, left, definitions);
+        Map<String, Map<String, String>> observed;
+        try {
+            observed = Wire.readNested(in);
+        } catch (java.io.EOFException e) {
+            observed = Map.of(); // a snapshot written before nodes reported observations
+        }
+        return new VipTable(vips, renewals, health, drained, left, definitions, observed);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof VipTable t && t.vips.equals(vips) && t.renewals.equals(renewals)
                 && t.health.equals(health) && t.drained.equals(drained) && t.left.equals(left)
-                && t.definitions.equals(definitions);
+                && t.definitions.equals(definitions) && t.observed.equals(observed);
     }
 
     @Override
     public int hashCode() {
         return (((vips.hashCode() * 31 + renewals.hashCode()) * 31 + health.hashCode()) * 31 + drained.hashCode())
-                * 31 + left.hashCode() + 17 * definitions.hashCode();
+                * 31 + left.hashCode() + 17 * definitions.hashCode() + 13 * observed.hashCode();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.vipd.config.keys.CheckKeys;
 import io.vipd.config.keys.ConfigKeys;
 import io.vipd.config.keys.PeerKeys;
 import io.vipd.config.keys.TimingKeys;
+import io.vipd.config.keys.WatchKeys;
 import io.vipd.config.keys.TlsKeys;
 import io.vipd.config.keys.VipKeys;
 import java.io.IOException;
@@ -78,13 +79,23 @@ public final class ConfigLoader {
         List<VipSpec> vips = VipReader.read(keys, members(named, VipKeys.ADDRESS.family()), peers, checks);
         Announce announce = new Announce(keys.get(AnnounceKeys.BURST_COUNT), keys.get(AnnounceKeys.BURST_INTERVAL_MS),
                 keys.get(AnnounceKeys.REFRESH_MS));
+        Watch watch = readWatch(keys);
         Timing timing = TimingReader.read(keys);
         NotifyHooks notify = NotifyReader.read(keys);
         int snapshotEntries = keys.get(TimingKeys.SNAPSHOT_ENTRIES);
         TlsSettings tls = TlsReader.read(keys);
         return new VipdConfig(keys.file(), node.id(), node.clusterName(), node.dataDir(), node.controlSocket(),
-                node.controlGroup(), peers, vips, announce, timing, checks, notify, snapshotEntries, tls,
+                node.controlGroup(), peers, vips, announce, watch, timing, checks, notify, snapshotEntries, tls,
                 keys.warnings());
+    }
+
+    private static Watch readWatch(KeyReader keys) throws ConfigException {
+        int probeMs = keys.get(WatchKeys.PROBE_INTERVAL_MS);
+        if (probeMs > 0 && probeMs < 100) {
+            throw keys.error(WatchKeys.PROBE_INTERVAL_MS.name(), "must be 0 (probing off) or at least 100 ms, was "
+                    + probeMs);
+        }
+        return new Watch(probeMs);
     }
 
     private static Map<String, KeyReader.Member> members(Map<String, Map<String, KeyReader.Member>> named,

@@ -17,7 +17,7 @@ final class NotifyReader {
             ProgramRules.warning(command, "the hook").ifPresent(w -> keys.warn(hook.name(), w));
             hooks.add(command);
         }
-        return new NotifyHooks(hooks.get(0), hooks.get(1), hooks.get(2), hooks.get(3),
+        return new NotifyHooks(hooks.get(0), hooks.get(1), hooks.get(2), hooks.get(3), hooks.get(4),
                 keys.get(NotifyKeys.TIMEOUT_MS));
     }
 }

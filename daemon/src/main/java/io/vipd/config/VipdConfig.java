@@ -25,6 +25,7 @@ public record VipdConfig(
         List<Peer> peers,
         List<VipSpec> vips,
         Announce announce,
+        Watch watch,
         Timing timing,
         java.util.Map<String, CheckSpec> checks,
         NotifyHooks hooks,
@@ -49,7 +50,7 @@ public record VipdConfig(
                       List<Peer> peers, List<VipSpec> vips, Announce announce, Timing timing,
                       java.util.Map<String, CheckSpec> checks, NotifyHooks hooks) {
         this(source, nodeId, clusterName, dataDir, controlSocket, ConfigLoader.DEFAULT_CONTROL_GROUP, peers, vips,
-                announce, timing, checks, hooks, DEFAULT_SNAPSHOT_ENTRIES, TlsSettings.INSECURE, List.of());
+                announce, Watch.DEFAULT, timing, checks, hooks, DEFAULT_SNAPSHOT_ENTRIES, TlsSettings.INSECURE, List.of());
     }
 
     /** A configuration without health checks, notify hooks or warnings. */

@@ -58,9 +58,26 @@ public record StatusReport(
      * @param health         for a VIP with checks: each node → "ok" or why its checks fail; empty without checks
      * @param disagreements  nodes whose configuration defines this VIP differently (or not at all) → what they
      *                       have; such nodes are never given the VIP
+     * @param ownerMac       the MAC the owner answers with (its VIP interface's, as it reported it), or null
+     * @param conflicts      MACs other than the owner's heard answering for this VIP, each "MAC (who) heard by NODE
+     *                       since TIME as KIND"; empty when none
      */
     public record VipStatus(String name, String address, String iface, String owner, long epoch,
                             String ownedSince, String reason, boolean heldHere, String lease,
                             long sinceRenewalMs, String releasing, List<String> preferred, String preempt,
-                            java.util.Map<String, String> health, java.util.Map<String, String> disagreements) {}
+                            java.util.Map<String, String> health, java.util.Map<String, String> disagreements,
+                            String ownerMac, List<String> conflicts) {
+        public VipStatus {
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+
+        /** A VIP's status without the owner's MAC and conflicts. */
+        public VipStatus(String name, String address, String iface, String owner, long epoch, String ownedSince,
+                         String reason, boolean heldHere, String lease, long sinceRenewalMs, String releasing,
+                         List<String> preferred, String preempt, java.util.Map<String, String> health,
+                         java.util.Map<String, String> disagreements) {
+            this(name, address, iface, owner, epoch, ownedSince, reason, heldHere, lease, sinceRenewalMs, releasing,
+                    preferred, preempt, health, disagreements, null, List.of());
+        }
+    }
 }

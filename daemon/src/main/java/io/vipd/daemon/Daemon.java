@@ -7,6 +7,7 @@ import io.vipd.control.ControlAccess;
 import io.vipd.control.ControlServer;
 import io.vipd.control.UnixAccounts;
 import io.vipd.health.HealthMonitor;
+import io.vipd.host.LinuxArpTap;
 import io.vipd.host.Fence;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.LibC;
@@ -92,7 +93,9 @@ final class Daemon {
         }
         HostActuator actuator = new HostActuator(network, fence, c.vips(), c.announce(), System::nanoTime);
         OwnershipAgent agent = new OwnershipAgent(c, actuator);
+        agent.watch(network, new LinuxArpTap(agent::heard, System::nanoTime));
         NotifyHookRunner hooks = new NotifyHookRunner(c.hooks());
+        agent.onConflict(hooks::fireConflict);
         actuator.onEvents((spec, holding, epoch) -> hooks.fire(spec,
                 holding ? NotifyHookRunner.State.MASTER : NotifyHookRunner.State.BACKUP, epoch));
         agent.onFault((spec, epoch) -> hooks.fire(spec, NotifyHookRunner.State.FAULT, epoch));

@@ -279,6 +279,47 @@ public final class HostActuator {
         }
     }
 
+    /** The VIPs this host carries now, by name. */
+    public Map<String, VipSpec> heldSpecs() {
+        Map<String, VipSpec> out = new TreeMap<>();
+        held.forEach((n, h) -> out.put(n, h.spec));
+        return out;
+    }
+
+    /**
+     * Starts a new burst of gratuitous ARP for a held VIP, so caches that learnt another MAC come back to this one
+     * (after a conflict, or after its address was added again). Returns false if the VIP is not held here.
+     */
+    public boolean announceAgain(String name, long now) {
+        Held h = held.get(name);
+        if (h == null) {
+            return false;
+        }
+        h.burstLeft = announce.burstCount();
+        h.nextAnnounceNanos = now;
+        announceDue(now);
+        return true;
+    }
+
+    /**
+     * A held VIP whose address is gone from its interface (deleted by hand or by a network manager): adds it again
+     * and announces it. Returns false if the VIP is not held here or the address could not be added.
+     */
+    public boolean restore(String name, long now) {
+        Held h = held.get(name);
+        if (h == null) {
+            return false;
+        }
+        try {
+            network.addAddress(h.spec.iface(), h.spec.address(), h.spec.prefix(), ADDRESS_LIFETIME_SEC);
+        } catch (IOException ex) {
+            logThrottled(name, now, "cannot add VIP " + name + "'s address again: " + ex.getMessage());
+            return false;
+        }
+        h.nextAddressRefreshNanos = now + ADDRESS_REFRESH_NANOS;
+        return announceAgain(name, now);
+    }
+
     /** VIP name → nanoTime since which this host carries it. */
     public Map<String, Long> heldSince() {
         Map<String, Long> out = new TreeMap<>();

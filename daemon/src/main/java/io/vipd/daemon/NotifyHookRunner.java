@@ -59,11 +59,23 @@ public final class NotifyHookRunner implements AutoCloseable {
         if (!hooks.any().isEmpty()) {
             commands.add(hooks.any());
         }
+        return queue(vip, commands, List.of(vip.name(), vip.cidr(), state.name(), Long.toString(epoch)));
+    }
+
+    /**
+     * Queues {@code notify.conflict} for a MAC heard answering for {@code vip} that is not its owner's:
+     * {@code COMMAND... VIP ADDRESS/PREFIX CONFLICT EPOCH MAC}.
+     */
+    public synchronized CompletableFuture<Void> fireConflict(VipSpec vip, long epoch, String mac) {
+        List<List<String>> commands = hooks.conflict().isEmpty() ? List.of() : List.of(hooks.conflict());
+        return queue(vip, commands, List.of(vip.name(), vip.cidr(), "CONFLICT", Long.toString(epoch), mac));
+    }
+
+    private CompletableFuture<Void> queue(VipSpec vip, List<List<String>> commands, List<String> args) {
         CompletableFuture<Void> previous = tails.getOrDefault(vip.name(), CompletableFuture.completedFuture(null));
         if (commands.isEmpty()) {
             return previous;
         }
-        List<String> args = List.of(vip.name(), vip.cidr(), state.name(), Long.toString(epoch));
         CompletableFuture<Void> next = previous.thenRunAsync(() -> commands.forEach(c -> run(c, args)), pool);
         tails.put(vip.name(), next);
         return next;

@@ -1,16 +1,18 @@
 package io.vipd.daemon;
 
-import io.vipd.cluster.RenewReply;
-import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Command;
+import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Liveness;
 import io.vipd.cluster.OwnerLease;
+import io.vipd.cluster.RenewReply;
 import io.vipd.cluster.VipStateMachine;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
 import io.vipd.control.Caller;
 import io.vipd.control.StatusReport;
+import io.vipd.host.ArpTap;
+import io.vipd.host.HostNetwork;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +59,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final Renewals renewals;
     private final HostReconciler reconciler;
     private final AppliedEvents appliedEvents;
+    /** Null until {@link #watch} (the simulation does not watch a host). */
+    private volatile HostWatch hostWatch;
+    private volatile ConflictWatch.Listener conflictListener = (spec, epoch, mac) -> { };
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
         this.config = config;
@@ -118,7 +123,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guard(this::checkReplication), REPLICATION_CHECK_MS, REPLICATION_CHECK_MS,
                 TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(guard(this::watchHost), WATCH_PERIOD_MS, WATCH_PERIOD_MS, TimeUnit.MILLISECONDS);
     }
+
+    private static final long WATCH_PERIOD_MS = 100;
 
     private static final long REPLICATION_CHECK_MS = 250;
 
@@ -178,6 +186,39 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         serviceStatus.update(cluster, System.nanoTime());
     }
 
+    /**
+     * Watches the host and the VIP segments from now on ({@link HostWatch}): links, addresses, who answers for the
+     * VIPs. {@code tap} hands its frames to {@link #heard}.
+     */
+    public void watch(HostNetwork network, ArpTap tap) {
+        ConflictWatch conflicts = new ConflictWatch(() -> this.config, System::nanoTime, System::currentTimeMillis,
+                new java.util.SplittableRandom());
+        conflicts.onConflict((spec, epoch, mac) -> conflictListener.conflict(spec, epoch, mac));
+        HostWatch w = new HostWatch(() -> this.config, network, host, tap, conflicts, System::nanoTime);
+        reports.observations(() -> w.facts(config.nodeId()));
+        this.hostWatch = w;
+    }
+
+    /** An ARP frame claiming a VIP (from the tap's thread). */
+    public void heard(ArpTap.Heard heard) {
+        post(guard(() -> {
+            if (hostWatch != null && stateMachine != null) {
+                hostWatch.heard(heard, stateMachine.table());
+            }
+        }));
+    }
+
+    /** Told (on the agent thread) when a MAC that is not the owner's answers for a VIP: the CONFLICT hook. */
+    void onConflict(ConflictWatch.Listener listener) {
+        this.conflictListener = listener;
+    }
+
+    private void watchHost() {
+        if (!stopping && hostWatch != null && stateMachine != null) {
+            hostWatch.tick(stateMachine.table());
+        }
+    }
+
     /** Told (on the agent thread) when a VIP's checks start failing on this node: the FAULT notify hook. */
     public void onFault(java.util.function.BiConsumer<VipSpec, Long> listener) {
         reports.onFault(listener);
@@ -225,6 +266,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             stopping = true;
             lease.revoke(System.nanoTime());
             host.releaseAll("daemon stopping");
+            if (hostWatch != null) {
+                hostWatch.close();
+            }
         }, executor);
         try {
             released.get(remainingMs(deadline), TimeUnit.MILLISECONDS);

@@ -12,8 +12,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * Keeps the group's record of this node equal to the node: the VIPs its configuration defines (address/prefix) and
- * its health-check results. Re-submitted each reconciliation until the applied table shows them, one at a time; not
+ * Keeps the group's record of this node equal to the node: the VIPs its configuration defines (address/prefix),
+ * its health-check results, and what it observes (interfaces, conflicts: {@link io.vipd.cluster.NodeFacts}). Re-submitted each reconciliation until the applied table shows them, one at a time; not
  * while no leader is known. Also says when a VIP's checks start failing here (the FAULT hook). Agent thread.
  */
 final class Reports {
@@ -23,11 +23,18 @@ final class Reports {
     private Map<String, String> localHealth;
     private boolean healthInFlight;
     private boolean definitionsInFlight;
+    private boolean observedInFlight;
+    /** What this node observes, or null when it does not watch its host (the simulation). */
+    private volatile Supplier<Map<String, String>> observations;
     private volatile BiConsumer<VipSpec, Long> faultListener = (spec, epoch) -> { };
 
     Reports(Supplier<VipdConfig> config, Executor agentThread) {
         this.config = config;
         this.agentThread = agentThread;
+    }
+
+    void observations(Supplier<Map<String, String>> observations) {
+        this.observations = observations;
     }
 
     void onFault(BiConsumer<VipSpec, Long> listener) {
@@ -58,6 +65,15 @@ final class Reports {
             definitionsInFlight = true;
             cluster.submit(new Command.Definitions(c.nodeId(), defs)).thenAccept(
                     outcome -> agentThread.execute(() -> definitionsInFlight = false));
+        }
+        Supplier<Map<String, String>> observed = observations;
+        if (observed != null && !observedInFlight) {
+            Map<String, String> facts = observed.get();
+            if (!facts.equals(table.observedBy(c.nodeId()))) {
+                observedInFlight = true;
+                cluster.submit(new Command.Observed(c.nodeId(), facts)).thenAccept(
+                        outcome -> agentThread.execute(() -> observedInFlight = false));
+            }
         }
         if (localHealth != null && !healthInFlight && !localHealth.equals(table.healthOf(c.nodeId()))) {
             healthInFlight = true;

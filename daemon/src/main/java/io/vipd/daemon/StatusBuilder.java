@@ -3,6 +3,7 @@ package io.vipd.daemon;
 import io.vipd.cluster.Assigner;
 import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Liveness;
+import io.vipd.cluster.NodeFacts;
 import io.vipd.cluster.OwnerLease;
 import io.vipd.cluster.VipState;
 import io.vipd.cluster.VipTable;
@@ -96,7 +97,9 @@ final class StatusBuilder {
                 leaseState = "held";
             }
             Map<String, String> health = new TreeMap<>();
-            if (!spec.checks().isEmpty()) {
+            boolean linkDown = config.peers().stream()
+                    .anyMatch(p -> NodeFacts.linkProblem(table, p.id(), spec.iface()) != null);
+            if (!spec.checks().isEmpty() || linkDown) {
                 for (Peer p : config.peers()) {
                     String why = Assigner.unhealthyReason(table, spec, p.id());
                     health.put(p.id(), why == null ? "ok" : why);
@@ -114,8 +117,23 @@ final class StatusBuilder {
                     s.changedAtMillis() == 0 ? null : Instant.ofEpochMilli(s.changedAtMillis()).toString(),
                     s.reason(), heldHere, leaseState, mine ? lease.sinceRenewalMillis(now) : -1, s.releasing(),
                     spec.preferred(), spec.preempt() ? "on, delay " + spec.preemptDelayMs() + " ms" : "off",
-                    health, disagreements));
+                    health, disagreements,
+                    s.owner() == null ? null : NodeFacts.mac(table, s.owner(), spec.iface()).orElse(null),
+                    conflicts(table, spec)));
         }
         return new StatusReport(config.nodeId(), config.clusterName(), myRole, leader, term, applied, nodes, vips)
                 .withOperatorActions(operatorActions.recent());
-    }}
+    }
+
+    /** Every conflict any member reports for {@code spec}, one line each, the MAC mapped to a member if it is one. */
+    private static List<String> conflicts(VipTable table, VipSpec spec) {
+        List<String> out = new ArrayList<>();
+        for (NodeFacts.Conflict c : NodeFacts.conflicts(table, spec.name())) {
+            String who = NodeFacts.memberWithMac(table, c.mac()).map(m -> "member " + m)
+                    .orElse("not a cluster member");
+            out.add(c.mac() + " (" + who + ") heard by " + c.seenBy() + " since "
+                    + Instant.ofEpochMilli(c.sinceMillis()) + " as " + c.kind());
+        }
+        return out;
+    }
+}

@@ -11,6 +11,7 @@ import static io.vipd.host.RtnetlinkConstants.IFADDRMSG_LEN;
 import static io.vipd.host.RtnetlinkConstants.IFA_ADDRESS;
 import static io.vipd.host.RtnetlinkConstants.IFA_CACHEINFO;
 import static io.vipd.host.RtnetlinkConstants.IFA_LOCAL;
+import static io.vipd.host.RtnetlinkConstants.IFF_LOWER_UP;
 import static io.vipd.host.RtnetlinkConstants.IFF_UP;
 import static io.vipd.host.RtnetlinkConstants.IFINFOMSG_LEN;
 import static io.vipd.host.RtnetlinkConstants.IFLA_ADDRESS;
@@ -132,6 +133,7 @@ public final class RtnetlinkCodec {
                 mac = new MacAddress(a.value());
             }
         }
-        return name == null ? null : new NetInterface(index, name, mac, (flags & IFF_UP) != 0);
+        return name == null ? null : new NetInterface(index, name, mac, (flags & IFF_UP) != 0,
+                (flags & IFF_LOWER_UP) != 0);
     }
 }

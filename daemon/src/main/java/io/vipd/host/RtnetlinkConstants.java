@@ -25,6 +25,8 @@ public final class RtnetlinkConstants {
     public static final int IFLA_IFNAME = 3;
 
     public static final int IFF_UP = 0x1;
+    /** The link has carrier (operstate aside): see rtnetlink(7), IFF_LOWER_UP. */
+    public static final int IFF_LOWER_UP = 0x10000;
 
     /** ifa_cacheinfo lifetime meaning "forever". */
     public static final int INFINITY_LIFE_TIME = 0xFFFFFFFF;

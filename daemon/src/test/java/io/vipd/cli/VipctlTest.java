@@ -28,7 +28,9 @@ class VipctlTest {
             List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 3, "2026-11-22T03:00:00Z",
                     "least loaded; previous owner n3 stopped renewing", true, "held", 40, null, List.of("n1", "n2"),
                     "on, delay 2000 ms", new java.util.TreeMap<>(java.util.Map.of("n1", "ok", "n2",
-                            "tcp 127.0.0.1:80: connection refused (3 in a row)", "n3", "no check results reported yet")), java.util.Map.of("n3", "198.18.0.200/24"))));
+                            "tcp 127.0.0.1:80: connection refused (3 in a row)", "n3", "no check results reported yet")), java.util.Map.of("n3", "198.18.0.200/24"),
+                    "02:00:00:00:00:01", List.of("52:54:00:aa:bb:cc (not a cluster member) heard by n2 since "
+                            + "2026-11-22T03:00:01Z as reply"))));
 
     record Run(int exit, String out, String err) {}
 
@@ -76,7 +78,11 @@ class VipctlTest {
             assertEquals(0, table.exit(), table.err());
             assertTrue(table.out().startsWith("cluster vipd: this node n1 is FOLLOWER; leader n2; term 4"), table.out());
             assertTrue(table.out().contains("n3         198.18.0.3:7400  UNKNOWN   no         5000 ms ago"), table.out());
-            assertTrue(table.out().contains("web  198.18.0.100/24  eth0       n1     3"), table.out());
+            assertTrue(table.out().contains("web  198.18.0.100/24  eth0       n1     02:00:00:00:00:01  3"),
+                    table.out());
+            assertTrue(table.out().contains("CONFLICT on web 198.18.0.100/24: another MAC answers for it (owner n1 at "
+                    + "02:00:00:00:00:01):\n  52:54:00:aa:bb:cc (not a cluster member) heard by n2 since "
+                    + "2026-11-22T03:00:01Z as reply\n"), table.out());
             assertTrue(table.out().contains("held (renewed 40 ms ago)  least loaded; previous owner n3 stopped renewing"),
                     table.out());
             assertTrue(table.out().contains("5000 ms ago   yes"), "n3 shown drained:\n" + table.out());

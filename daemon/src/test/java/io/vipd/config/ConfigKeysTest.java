@@ -108,10 +108,10 @@ class ConfigKeysTest {
     void theUnknownKeyMessageListsTheCatalogue() {
         String summary = ConfigKeys.summary();
         assertEquals("node.id, cluster.name, data.dir, control.socket, control.group, tls.ca, tls.cert, tls.key, "
-                + "insecure, announce.burst.count, announce.burst.interval.ms, announce.refresh.ms, profile, "
+                + "insecure, announce.burst.count, announce.burst.interval.ms, announce.refresh.ms, watch.probe.interval.ms, profile, "
                 + "raft.snapshot.entries, raft.election.timeout.min.ms, raft.election.timeout.max.ms, lease.ms, "
                 + "lease.renew.interval.ms, failover.timeout.ms, notify.acquire, notify.release, notify.fault, "
-                + "notify.any, notify.timeout.ms, peer.ID, vip.NAME.{address, interface, prefer, checks, preempt, "
+                + "notify.any, notify.conflict, notify.timeout.ms, peer.ID, vip.NAME.{address, interface, prefer, checks, preempt, "
                 + "preempt.delay.ms, preempt.hold.ms, unhealthy}, check.NAME.{type, target, url, status, command, "
                 + "shell, interval.ms, timeout.ms, rise, fall}", summary);
         for (ConfigKey<?> key : ConfigKeys.ALL) {

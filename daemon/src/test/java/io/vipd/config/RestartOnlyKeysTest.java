@@ -50,6 +50,8 @@ class RestartOnlyKeysTest {
             Map.entry("notify.release", t -> t + "notify.release = /bin/true\n"),
             Map.entry("notify.fault", t -> t + "notify.fault = /bin/true\n"),
             Map.entry("notify.any", t -> t + "notify.any = /bin/true\n"),
+            Map.entry("notify.conflict", t -> t + "notify.conflict = /bin/true\n"),
+            Map.entry("watch.probe.interval.ms", t -> t + "watch.probe.interval.ms = 0\n"),
             Map.entry("notify.timeout.ms", t -> t + "notify.timeout.ms = 500\n"),
             Map.entry("peer.ID", t -> t.replace("198.18.0.3:7400", "198.18.0.3:7401")),
             Map.entry("vip.NAME.address", t -> t.replace("198.18.0.100/24", "198.18.0.110/24")),

@@ -72,7 +72,7 @@ class RtnetlinkCodecTest {
         b.put((byte) 2).put((byte) 24).put((byte) 0).put((byte) 0).putInt(2);
         b.putShort((short) 8).putShort((short) 1).put(new byte[] {(byte) 198, 18, 0, 1});
         b.putShort((short) 8).putShort((short) 2).put(new byte[] {(byte) 198, 18, 0, 1});
-        // RTM_NEWLINK: ifindex 2 "eth0" with a MAC, up
+        // RTM_NEWLINK: ifindex 2 "eth0" with a MAC, up (IFF_UP) without carrier (no IFF_LOWER_UP)
         b.putInt(16 + 16 + 12 + 12).putShort((short) 16).putShort((short) 2).putInt(5).putInt(0);
         b.put((byte) 0).put((byte) 0).putShort((short) 1).putInt(2).putInt(1).putInt(0);
         b.putShort((short) 9).putShort((short) 3).put("eth0".getBytes()).put((byte) 0).put(new byte[3]);
@@ -85,7 +85,8 @@ class RtnetlinkCodecTest {
         assertNotNull(a);
         assertEquals(new HostAddress(2, "eth0", ip("198.18.0.1"), 24), a);
         NetInterface i = RtnetlinkCodec.decodeLink(msgs.get(1));
-        assertEquals(new NetInterface(2, "eth0", MacAddress.parse("02:00:00:00:00:07"), true), i);
+        assertEquals(new NetInterface(2, "eth0", MacAddress.parse("02:00:00:00:00:07"), true, false), i);
+        assertEquals("no carrier", i.linkState());
         assertEquals(NetlinkConstants.NLMSG_DONE, msgs.get(2).type());
     }
 

@@ -13,12 +13,13 @@ public final class NotifyKeys {
     public static final ConfigKey<List<String>> RELEASE = hook("notify.release");
     public static final ConfigKey<List<String>> FAULT = hook("notify.fault");
     public static final ConfigKey<List<String>> ANY = hook("notify.any");
+    public static final ConfigKey<List<String>> CONFLICT = hook("notify.conflict");
     public static final ConfigKey<Integer> TIMEOUT_MS = plain("notify.timeout.ms", integer(100, 600_000))
             .byDefault((int) NotifyHooks.NONE.timeoutMs()).reloadable().build();
 
     /** The hooks, in the order they are read. */
-    public static final List<ConfigKey<List<String>>> HOOKS = List.of(ACQUIRE, RELEASE, FAULT, ANY);
-    public static final List<ConfigKey<?>> ALL = List.of(ACQUIRE, RELEASE, FAULT, ANY, TIMEOUT_MS);
+    public static final List<ConfigKey<List<String>>> HOOKS = List.of(ACQUIRE, RELEASE, FAULT, ANY, CONFLICT);
+    public static final List<ConfigKey<?>> ALL = List.of(ACQUIRE, RELEASE, FAULT, ANY, CONFLICT, TIMEOUT_MS);
 
     private NotifyKeys() {
     }

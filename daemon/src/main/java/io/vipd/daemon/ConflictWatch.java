@@ -1,0 +1,270 @@
+package io.vipd.daemon;
+
+import io.vipd.cluster.NodeFacts;
+import io.vipd.cluster.VipState;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.VipSpec;
+import io.vipd.config.VipdConfig;
+import io.vipd.host.ArpFrame;
+import io.vipd.host.ArpTap;
+import io.vipd.host.MacAddress;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who answers for each VIP, as this node hears it. Every ARP frame that claims a VIP (its sender address is the VIP)
+ * is compared with the MAC of the VIP's holder from the replicated table; any other MAC starts a <em>conflict
+ * episode</em> for that (VIP, MAC), which is logged once, told to the listener (notify hook) and reported to the
+ * group, and ends when the MAC has not been heard for {@link io.vipd.config.Watch#conflictClearMs}. It also says
+ * which probes are due: answers to probes are unicast to the prober, so without probing a node would only hear
+ * gratuitous ARP and requests. Agent thread; time from the injected clocks.
+ */
+final class ConflictWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(ConflictWatch.class);
+    /**
+     * How long after the table moved a VIP away the previous holder's MAC is still accepted: its frames may have
+     * been on their way, or queued for this thread, when the change applied here. Its fence closed before the new
+     * owner was assigned, so it cannot answer anew.
+     */
+    static final long GRACE_NANOS = 2_000_000_000L;
+    /** MACs tracked per VIP: a flood of forged MACs costs bounded memory, the rest is counted. */
+    static final int MAX_MACS_PER_VIP = 8;
+
+    /** A frame that claims a VIP: which VIP, from which MAC, and what kind of frame. */
+    record Claim(VipSpec vip, MacAddress mac, String kind) {}
+
+    /** One (VIP, MAC) episode: since when (wall clock, for operators) and when last heard (monotonic). */
+    static final class Episode {
+        final String vip;
+        final String mac;
+        final long sinceWallMillis;
+        final String kind;
+        long lastHeardNanos;
+        long frames;
+
+        Episode(String vip, String mac, long sinceWallMillis, String kind, long now) {
+            this.vip = vip;
+            this.mac = mac;
+            this.sinceWallMillis = sinceWallMillis;
+            this.kind = kind;
+            this.lastHeardNanos = now;
+        }
+    }
+
+    /** Told when an episode starts (on the agent thread); the notify hook. */
+    interface Listener {
+        void conflict(VipSpec spec, long epoch, String mac);
+    }
+
+    private final Supplier<VipdConfig> config;
+    private final LongSupplier nanos;
+    private final LongSupplier wallMillis;
+    private final RandomGenerator jitter;
+    private final Map<String, Map<String, Episode>> episodes = new TreeMap<>();
+    private final Map<String, Long> dropped = new HashMap<>();
+    /** VIP → the holder the table showed last time this node looked, and since when it is no longer holder. */
+    private final Map<String, String> lastHolder = new HashMap<>();
+    private final Map<String, Map<String, Long>> formerHolders = new HashMap<>();
+    private final Map<String, Long> nextProbeNanos = new HashMap<>();
+    /** VIP → when this node last heard the holder's MAC answer for it. */
+    private final Map<String, Long> holderHeardNanos = new HashMap<>();
+    private volatile Listener listener = (spec, epoch, mac) -> { };
+
+    ConflictWatch(Supplier<VipdConfig> config, LongSupplier nanos, LongSupplier wallMillis, RandomGenerator jitter) {
+        this.config = config;
+        this.nanos = nanos;
+        this.wallMillis = wallMillis;
+        this.jitter = jitter;
+    }
+
+    void onConflict(Listener listener) {
+        this.listener = listener;
+    }
+
+    /**
+     * The VIP {@code frame} claims, or null: a frame whose sender address is no VIP of {@code vips}, or whose
+     * sender MAC could not be anyone's (zero, broadcast, multicast), or that is neither request nor reply.
+     */
+    static Claim classify(ArpFrame frame, List<VipSpec> vips) {
+        if (frame == null || frame.senderIp() == null || frame.senderMac() == null) {
+            return null;
+        }
+        byte[] mac = frame.senderMac().bytes();
+        if ((mac[0] & 1) != 0 || frame.senderMac().equals(MacAddress.ZERO)) {
+            return null; // multicast or broadcast (low bit of the first octet), or unset: no host has it
+        }
+        String kind = frame.operation() == ArpFrame.REPLY ? "reply"
+                : frame.operation() != ArpFrame.REQUEST ? null
+                : frame.isGratuitous() ? "gratuitous ARP" : "request";
+        if (kind == null) {
+            return null;
+        }
+        for (VipSpec spec : vips) {
+            if (spec.address().equals(frame.senderIp())) {
+                return new Claim(spec, frame.senderMac(), kind);
+            }
+        }
+        return null;
+    }
+
+    /** A frame heard on {@code iface}: a conflict if it claims a VIP from a MAC that may not answer for it. */
+    void heard(ArpTap.Heard heard, VipTable table) {
+        Claim claim = classify(heard.frame(), config.get().vips());
+        if (claim == null || !claim.vip().iface().equals(heard.iface())) {
+            return; // the VIP is defined on another interface of this node: not what this node watches there
+        }
+        String vip = claim.vip().name();
+        String mac = claim.mac().toString();
+        long now = heard.nanos();
+        noteHolder(table, vip, now);
+        VipState state = table.vip(vip);
+        String holderMac = state.holder() == null ? null
+                : NodeFacts.mac(table, state.holder(), claim.vip().iface()).orElse(null);
+        if (mac.equalsIgnoreCase(holderMac)) {
+            holderHeardNanos.put(vip, now);
+            return;
+        }
+        if (mayAnswer(table, claim.vip(), state, mac, holderMac, now)) {
+            return;
+        }
+        Map<String, Episode> forVip = episodes.computeIfAbsent(vip, v -> new LinkedHashMap<>());
+        Episode e = forVip.get(mac);
+        if (e == null) {
+            if (forVip.size() >= MAX_MACS_PER_VIP) {
+                dropped.merge(vip, 1L, Long::sum);
+                return;
+            }
+            e = new Episode(vip, mac, wallMillis.getAsLong(), claim.kind(), now);
+            forVip.put(mac, e);
+            started(table, claim, state, holderMac);
+        }
+        e.lastHeardNanos = now;
+        e.frames++;
+    }
+
+    /**
+     * Whether {@code mac} may answer for the VIP though it is not the holder's: the previous owner in a handover
+     * (it answers until it confirms), a holder of the last seconds, or a member's MAC while the holder's MAC is not
+     * known yet (it has not reported it; judging would be guessing).
+     */
+    private boolean mayAnswer(VipTable table, VipSpec spec, VipState state, String mac, String holderMac, long now) {
+        if (state.releasing() != null
+                && mac.equalsIgnoreCase(NodeFacts.mac(table, state.releasing(), spec.iface()).orElse(""))) {
+            return true;
+        }
+        for (Map.Entry<String, Long> former : formerHolders.getOrDefault(spec.name(), Map.of()).entrySet()) {
+            if (now - former.getValue() < GRACE_NANOS
+                    && mac.equalsIgnoreCase(NodeFacts.mac(table, former.getKey(), spec.iface()).orElse(""))) {
+                return true;
+            }
+        }
+        return state.holder() != null && holderMac == null && NodeFacts.memberWithMac(table, mac).isPresent();
+    }
+
+    private void started(VipTable table, Claim claim, VipState state, String holderMac) {
+        VipSpec spec = claim.vip();
+        String mac = claim.mac().toString();
+        Optional<String> member = NodeFacts.memberWithMac(table, mac);
+        String owner = state.holder() == null ? "it has no owner now"
+                : "its owner is " + state.holder() + (holderMac == null ? "" : " (" + holderMac + ")");
+        String who = member.map(m -> "MAC " + mac + " is " + m + ": that member answers for a VIP it does not own "
+                        + "(an address added by hand, or a second daemon); run vipctl doctor there")
+                .orElse("MAC " + mac + " is not a member of cluster " + config.get().clusterName() + ": a host "
+                        + "outside the cluster has " + spec.address().getHostAddress() + " configured or answers "
+                        + "for it; find it by its MAC (switch MAC table, `ip neigh`) and remove the address there");
+        LOG.warn("CONFLICT on VIP {} {}: MAC {} answers for it ({} heard on {}), but {}. {}", spec.name(),
+                spec.address().getHostAddress(), mac, claim.kind(), spec.iface(), owner, who);
+        listener.conflict(spec, state.epoch(), mac);
+    }
+
+    /** Remembers when a VIP's holder changed, so the previous holder's last frames are not taken for a conflict. */
+    private void noteHolder(VipTable table, String vip, long now) {
+        String holder = table.vip(vip).holder();
+        String before = lastHolder.get(vip);
+        if (before != null && !before.equals(holder)) {
+            formerHolders.computeIfAbsent(vip, v -> new HashMap<>()).put(before, now);
+        }
+        if (holder == null) {
+            lastHolder.remove(vip);
+        } else {
+            lastHolder.put(vip, holder);
+        }
+        if (before != null && !before.equals(holder)) {
+            holderHeardNanos.remove(vip);
+        }
+    }
+
+    /** Follows the table, ends episodes not heard for a while, and returns the probes now due (iface, address). */
+    List<Map.Entry<String, Inet4Address>> tick(VipTable table) {
+        long now = nanos.getAsLong();
+        VipdConfig c = config.get();
+        long clearNanos = c.watch().conflictClearMs() * 1_000_000L;
+        for (VipSpec spec : c.vips()) {
+            noteHolder(table, spec.name(), now);
+            formerHolders.getOrDefault(spec.name(), new HashMap<>()).values()
+                    .removeIf(t -> now - t >= GRACE_NANOS);
+        }
+        for (Map.Entry<String, Map<String, Episode>> forVip : episodes.entrySet()) {
+            forVip.getValue().values().removeIf(e -> {
+                boolean over = now - e.lastHeardNanos >= clearNanos || c.vip(e.vip).isEmpty();
+                if (over) {
+                    LOG.info("VIP {}: MAC {} no longer heard answering for it ({} frames since {})", e.vip, e.mac,
+                            e.frames, java.time.Instant.ofEpochMilli(e.sinceWallMillis));
+                }
+                return over;
+            });
+        }
+        episodes.values().removeIf(Map::isEmpty);
+        List<Map.Entry<String, Inet4Address>> due = new ArrayList<>();
+        int interval = c.watch().probeIntervalMs();
+        if (interval <= 0) {
+            return due;
+        }
+        for (VipSpec spec : c.vips()) {
+            Long next = nextProbeNanos.get(spec.name());
+            if (next == null || now - next >= 0) {
+                due.add(Map.entry(spec.iface(), spec.address()));
+                // jittered by ±20 %: nodes started together do not probe in lockstep
+                long spacing = (long) (interval * (0.8 + 0.4 * jitter.nextDouble())) * 1_000_000L;
+                nextProbeNanos.put(spec.name(), now + spacing);
+            }
+        }
+        return due;
+    }
+
+    /** The VIPs with a conflict this node hears now. */
+    java.util.Set<String> conflictedVips() {
+        return java.util.Set.copyOf(episodes.keySet());
+    }
+
+    /** This node's current episodes, oldest first, as reported to the group. */
+    List<NodeFacts.Conflict> current(String self) {
+        List<NodeFacts.Conflict> out = new ArrayList<>();
+        episodes.values().forEach(m -> m.values().forEach(e -> out.add(new NodeFacts.Conflict(e.vip, e.mac, self,
+                e.sinceWallMillis, e.kind))));
+        out.sort(java.util.Comparator.comparingLong(NodeFacts.Conflict::sinceMillis));
+        return out;
+    }
+
+    /** Milliseconds since this node last heard the holder answer for {@code vip}, or -1 if not since it became holder. */
+    long sinceHolderHeardMillis(String vip) {
+        Long t = holderHeardNanos.get(vip);
+        return t == null ? -1 : (nanos.getAsLong() - t) / 1_000_000L;
+    }
+
+    /** Frames from further MACs beyond {@link #MAX_MACS_PER_VIP}, per VIP. */
+    long droppedFor(String vip) {
+        return dropped.getOrDefault(vip, 0L);
+    }
+}

@@ -1,0 +1,200 @@
+package io.vipd.daemon;
+
+import io.vipd.cluster.NodeFacts;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.VipSpec;
+import io.vipd.config.VipdConfig;
+import io.vipd.host.ArpTap;
+import io.vipd.host.HostAddress;
+import io.vipd.host.HostNetwork;
+import io.vipd.host.NetInterface;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this node sees of its host and its VIP segments, and what it repairs. Each second it reads the VIP
+ * interfaces (MAC, link state: what it reports to the group, so a VIP leaves a node whose VIP link is down) and
+ * the host's addresses: a held VIP whose address vanished gets it back and is announced again; a VIP address on
+ * this host that it does not hold (added by hand, or by another program) is removed, as at start. Each tick it
+ * sends the probes the {@link ConflictWatch} says are due and defends held VIPs that someone else answers for: one
+ * burst of gratuitous ARP, at most every {@link #DEFEND_INTERVAL_NANOS} per VIP (RFC 5227's DEFEND_INTERVAL).
+ * Agent thread.
+ */
+final class HostWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(HostWatch.class);
+    static final long AUDIT_INTERVAL_NANOS = 1_000_000_000L;
+    static final long DEFEND_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final Supplier<VipdConfig> config;
+    private final HostNetwork network;
+    private final HostActuator host;
+    private final ArpTap tap;
+    private final ConflictWatch conflicts;
+    private final LongSupplier nanos;
+    private Map<String, String> macs = Map.of();
+    private Map<String, String> links = Map.of();
+    private long nextAuditNanos;
+    private boolean audited;
+    private final Map<String, Long> lastDefendNanos = new HashMap<>();
+    private final Map<String, Long> lastErrorNanos = new HashMap<>();
+
+    HostWatch(Supplier<VipdConfig> config, HostNetwork network, HostActuator host, ArpTap tap,
+              ConflictWatch conflicts, LongSupplier nanos) {
+        this.config = config;
+        this.network = network;
+        this.host = host;
+        this.tap = tap;
+        this.conflicts = conflicts;
+        this.nanos = nanos;
+    }
+
+    ConflictWatch conflicts() {
+        return conflicts;
+    }
+
+    /** One round: the audit when due, the probes due, and defence of held VIPs in conflict. */
+    void tick(VipTable table) {
+        long now = nanos.getAsLong();
+        if (!audited || now - nextAuditNanos >= 0) {
+            audited = true;
+            nextAuditNanos = now + AUDIT_INTERVAL_NANOS;
+            audit(now);
+        }
+        for (Map.Entry<String, Inet4Address> probe : conflicts.tick(table)) {
+            try {
+                tap.probe(probe.getKey(), probe.getValue());
+            } catch (IOException e) {
+                throttled("probe " + probe.getKey(), now, "cannot probe " + probe.getValue().getHostAddress()
+                        + " on " + probe.getKey() + ": " + e.getMessage());
+            }
+        }
+        defend(table, now);
+    }
+
+    void heard(ArpTap.Heard heard, VipTable table) {
+        conflicts.heard(heard, table);
+    }
+
+    /** What this node reports to the group: VIP interfaces' MACs and links, and the conflicts it hears. */
+    Map<String, String> facts(String self) {
+        return NodeFacts.report(macs, links, conflicts.current(self));
+    }
+
+    private void audit(long now) {
+        VipdConfig c = config.get();
+        Map<String, NetInterface> byName = new HashMap<>();
+        try {
+            network.interfaces().forEach(i -> byName.put(i.name(), i));
+        } catch (IOException e) {
+            throttled("links", now, "cannot list interfaces: " + e.getMessage());
+            return;
+        }
+        Map<String, String> nextMacs = new TreeMap<>();
+        Map<String, String> nextLinks = new TreeMap<>();
+        Map<NetInterface, Set<Inet4Address>> watched = new HashMap<>();
+        for (VipSpec spec : c.vips()) {
+            NetInterface i = byName.get(spec.iface());
+            if (i == null) {
+                nextLinks.put(spec.iface(), "missing");
+                continue;
+            }
+            nextLinks.put(spec.iface(), i.linkState());
+            if (i.mac() != null) {
+                nextMacs.put(spec.iface(), i.mac().toString());
+                watched.computeIfAbsent(i, k -> new HashSet<>()).add(spec.address());
+            }
+        }
+        nextLinks.forEach((iface, state) -> {
+            String before = links.get(iface);
+            if (before != null && !before.equals(state)) {
+                if (NodeFacts.UP.equals(state)) {
+                    LOG.info("link {} is up again: this node may hold its VIPs again", iface);
+                } else {
+                    LOG.warn("link {} is {}: this node cannot serve its VIPs there; they move to another node",
+                            iface, state);
+                }
+            }
+        });
+        macs = nextMacs;
+        links = nextLinks;
+        try {
+            tap.listen(watched);
+        } catch (IOException e) {
+            throttled("listen", now, e.getMessage());
+        }
+        auditAddresses(c, now);
+    }
+
+    private void auditAddresses(VipdConfig c, long now) {
+        List<HostAddress> present;
+        try {
+            present = network.addresses();
+        } catch (IOException e) {
+            throttled("addresses", now, "cannot list addresses: " + e.getMessage());
+            return;
+        }
+        Map<String, VipSpec> held = host.heldSpecs();
+        for (VipSpec spec : held.values()) {
+            boolean there = present.stream().anyMatch(a -> a.address().equals(spec.address())
+                    && a.iface().equals(spec.iface()));
+            if (!there && host.restore(spec.name(), now)) {
+                LOG.warn("VIP {} {}: its address was removed from {} behind vipd's back (by hand or by a network "
+                        + "manager); added it again and announced it", spec.name(), spec.cidr(), spec.iface());
+            }
+        }
+        for (HostAddress a : present) {
+            for (VipSpec spec : c.vips()) {
+                boolean mine = held.containsKey(spec.name()) && spec.iface().equals(a.iface());
+                if (spec.address().equals(a.address()) && !mine) {
+                    try {
+                        network.removeAddress(a.iface(), a.address(), a.prefix());
+                        LOG.warn("removed {}/{} from {}: it is VIP {}, which this node does not hold (it was added "
+                                + "by hand or by another program, and would make a second MAC answer)",
+                                a.address().getHostAddress(), a.prefix(), a.iface(), spec.name());
+                    } catch (IOException e) {
+                        throttled("stray " + spec.name(), now, "cannot remove stray VIP address "
+                                + a.address().getHostAddress() + " from " + a.iface() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private void defend(VipTable table, long now) {
+        Set<String> heardHere = conflicts.conflictedVips();
+        for (String vip : host.heldSpecs().keySet()) {
+            if (!heardHere.contains(vip) && NodeFacts.conflicts(table, vip).isEmpty()) {
+                continue;
+            }
+            Long last = lastDefendNanos.get(vip);
+            if (last == null || now - last >= DEFEND_INTERVAL_NANOS) {
+                lastDefendNanos.put(vip, now);
+                host.announceAgain(vip, now);
+                LOG.info("VIP {}: another MAC answers for it; announced it again so caches come back here", vip);
+            }
+        }
+    }
+
+    private void throttled(String key, long now, String message) {
+        Long last = lastErrorNanos.get(key);
+        if (last == null || now - last > 60_000_000_000L) {
+            lastErrorNanos.put(key, now);
+            LOG.warn(message);
+        }
+    }
+
+    /** Stops listening (the tap's threads end within their read timeout). */
+    void close() {
+        tap.close();
+    }
+}

@@ -1,0 +1,199 @@
+package io.vipd.daemon;
+
+import static io.vipd.daemon.RoleFixtures.apply;
+import static io.vipd.daemon.RoleFixtures.config;
+import static io.vipd.daemon.RoleFixtures.defined;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vipd.cluster.Command;
+import io.vipd.cluster.NodeFacts;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.VipdConfig;
+import io.vipd.host.ArpFrame;
+import io.vipd.host.ArpTap;
+import io.vipd.host.MacAddress;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Which frames are conflicts, one episode per (VIP, MAC), ending when the MAC falls silent; probes due. */
+class ConflictWatchTest {
+    static final MacAddress N1 = MacAddress.parse("02:00:00:00:00:01");
+    static final MacAddress N2 = MacAddress.parse("02:00:00:00:00:02");
+    static final MacAddress ROGUE = MacAddress.parse("52:54:00:aa:bb:cc");
+
+    final ManualClock clock = new ManualClock();
+    VipdConfig config = config();
+    final ConflictWatch watch = new ConflictWatch(() -> config, clock::nanos, clock::wallMillis,
+            new SplittableRandom(7));
+    final List<String> hooks = new ArrayList<>();
+
+    {
+        watch.onConflict((spec, epoch, mac) -> hooks.add(spec.name() + " epoch " + epoch + " " + mac));
+    }
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** web owned by n1; n1 and n2 reported their eth0 MACs. */
+    VipTable table() {
+        VipTable t = defined(config, "n1", "n2", "n3");
+        t = apply(t, new Command.Assign("web", 0, 0, "n1", 0, "test"));
+        t = apply(t, new Command.Observed("n1", Map.of(NodeFacts.macKey("eth0"), N1.toString())));
+        return apply(t, new Command.Observed("n2", Map.of(NodeFacts.macKey("eth0"), N2.toString())));
+    }
+
+    ArpTap.Heard reply(MacAddress from, String vip) {
+        ArpFrame f = new ArpFrame(N2, from, ArpFrame.REPLY, from, ip(vip), N2, ip("0.0.0.0"));
+        return new ArpTap.Heard("eth0", f, clock.nanos());
+    }
+
+    @Test
+    void theOwnersMacIsNoConflict() {
+        watch.heard(reply(N1, "198.18.0.100"), table());
+        assertEquals(List.of(), watch.current("n3"));
+        assertEquals(0, watch.sinceHolderHeardMillis("web"));
+        clock.advanceMillis(300);
+        assertEquals(300, watch.sinceHolderHeardMillis("web"));
+    }
+
+    @Test
+    void aForeignMacIsOneEpisodeReportedOnceUntilItFallsSilent() {
+        VipTable t = table();
+        watch.heard(reply(ROGUE, "198.18.0.100"), t);
+        clock.advanceMillis(1000);
+        watch.heard(reply(ROGUE, "198.18.0.100"), t);
+        assertEquals(List.of("web epoch 1 52:54:00:aa:bb:cc"), hooks, "the hook runs once per episode");
+        List<NodeFacts.Conflict> now = watch.current("n3");
+        assertEquals(List.of(new NodeFacts.Conflict("web", "52:54:00:aa:bb:cc", "n3", ManualClock.START_WALL_MILLIS,
+                "reply")), now);
+        assertEquals(java.util.Set.of("web"), watch.conflictedVips());
+        clock.advanceMillis(4999); // 5 s since last heard at the default 1 s probe interval
+        watch.tick(t);
+        assertEquals(1, watch.current("n3").size(), "still within the clearing time");
+        clock.advanceMillis(1);
+        watch.tick(t);
+        assertEquals(List.of(), watch.current("n3"), "not heard for 5 s: the episode ends");
+        watch.heard(reply(ROGUE, "198.18.0.100"), t);
+        assertEquals(2, hooks.size(), "heard again: a new episode");
+    }
+
+    @Test
+    void anotherMembersMacIsAConflictToo() {
+        watch.heard(reply(N2, "198.18.0.100"), table());
+        assertEquals("02:00:00:00:00:02", watch.current("n3").get(0).mac());
+    }
+
+    @Test
+    void thePreviousOwnerInAHandoverMayAnswerUntilItConfirms() {
+        VipTable t = apply(table(), new Command.Move("web", 1, "n2", 0, "n3", "root"));
+        assertEquals("n1", t.vip("web").releasing());
+        watch.heard(reply(N1, "198.18.0.100"), t);
+        assertEquals(List.of(), watch.current("n3"));
+    }
+
+    @Test
+    void aFormerHolderIsForgivenForTwoSecondsOnly() {
+        VipTable before = table();
+        watch.tick(before); // the watch sees n1 hold web
+        VipTable after = apply(before, new Command.Move("web", 1, "n2", 0, "n3", "root"));
+        after = apply(after, new Command.Released("web", 2, "n1", "let go"));
+        watch.tick(after); // n2 holds now; n1's frames on their way are not a conflict
+        clock.advanceMillis(1999);
+        watch.heard(reply(N1, "198.18.0.100"), after);
+        assertEquals(List.of(), watch.current("n3"));
+        clock.advanceMillis(1);
+        watch.tick(after);
+        watch.heard(reply(N1, "198.18.0.100"), after);
+        assertEquals(1, watch.current("n3").size(), "2 s later n1 answering is a conflict");
+    }
+
+    @Test
+    void whileTheOwnersMacIsUnknownOnlyForeignMacsAreJudged() {
+        VipTable t = apply(defined(config, "n1", "n2"), new Command.Assign("web", 0, 0, "n1", 0, "test"));
+        t = apply(t, new Command.Observed("n2", Map.of(NodeFacts.macKey("eth0"), N2.toString())));
+        watch.heard(reply(N2, "198.18.0.100"), t); // n1 has not reported: n2's MAC is not judged
+        watch.heard(reply(ROGUE, "198.18.0.100"), t);
+        assertEquals(List.of("52:54:00:aa:bb:cc"), watch.current("n3").stream().map(NodeFacts.Conflict::mac)
+                .toList());
+    }
+
+    @Test
+    void anUnownedVipAnsweredByAnyoneIsAConflict() {
+        watch.heard(reply(ROGUE, "198.18.0.101"), table()); // db has no owner
+        assertEquals("db", watch.current("n3").get(0).vip());
+    }
+
+    @Test
+    void aFloodOfMacsIsBounded() {
+        VipTable t = table();
+        for (int i = 0; i < 50; i++) {
+            watch.heard(reply(new MacAddress(new byte[] {2, 9, 0, 0, 0, (byte) i}), "198.18.0.100"), t);
+        }
+        assertEquals(ConflictWatch.MAX_MACS_PER_VIP, watch.current("n3").size());
+        assertEquals(50 - ConflictWatch.MAX_MACS_PER_VIP, watch.droppedFor("web"));
+        assertEquals(ConflictWatch.MAX_MACS_PER_VIP, hooks.size());
+    }
+
+    @Test
+    void framesOnAnotherInterfaceThanTheVipsAreNotJudgedThere() {
+        ArpFrame f = new ArpFrame(N2, ROGUE, ArpFrame.REPLY, ROGUE, ip("198.18.0.100"), N2, ip("0.0.0.0"));
+        watch.heard(new ArpTap.Heard("eth1", f, clock.nanos()), table());
+        assertEquals(List.of(), watch.current("n3"));
+    }
+
+    @Test
+    void classification() {
+        List<io.vipd.config.VipSpec> vips = config.vips();
+        ArpFrame reply = new ArpFrame(N2, ROGUE, ArpFrame.REPLY, ROGUE, ip("198.18.0.100"), N2, ip("198.18.0.9"));
+        assertEquals("reply", ConflictWatch.classify(reply, vips).kind());
+        assertEquals("gratuitous ARP", ConflictWatch.classify(ArpFrame.gratuitous(ROGUE, ip("198.18.0.100")), vips)
+                .kind());
+        assertEquals("request", ConflictWatch.classify(ArpFrame.request(ROGUE, ip("198.18.0.100"),
+                ip("198.18.0.1")), vips).kind());
+        assertNull(ConflictWatch.classify(ArpFrame.request(ROGUE, ip("0.0.0.0"), ip("198.18.0.100")), vips),
+                "a probe for the VIP claims nothing");
+        assertNull(ConflictWatch.classify(ArpFrame.request(ROGUE, ip("198.18.0.50"), ip("198.18.0.1")), vips),
+                "not a VIP");
+        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, 3, ROGUE, ip("198.18.0.100"), N2,
+                ip("198.18.0.9")), vips), "RARP and other operations");
+        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.BROADCAST,
+                ip("198.18.0.100"), N2, ip("198.18.0.9")), vips), "broadcast sender");
+        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.ZERO,
+                ip("198.18.0.100"), N2, ip("198.18.0.9")), vips), "zero sender");
+        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY,
+                MacAddress.parse("01:00:5e:00:00:01"), ip("198.18.0.100"), N2, ip("198.18.0.9")), vips),
+                "multicast sender");
+        assertNull(ConflictWatch.classify(null, vips), "what the decoder refused");
+    }
+
+    @Test
+    void eachVipIsProbedOncePerIntervalWithJitter() {
+        VipTable t = table();
+        List<Map.Entry<String, Inet4Address>> first = watch.tick(t);
+        assertEquals(2, first.size(), "both VIPs at once on the first tick");
+        int probes = 0;
+        for (int i = 0; i < 100; i++) { // 10 s in 100 ms ticks
+            clock.advanceMillis(100);
+            probes += watch.tick(t).size();
+        }
+        assertTrue(probes >= 16 && probes <= 26, "about one per second per VIP, jittered: " + probes);
+    }
+
+    @Test
+    void probingOffSendsNone() {
+        config = config("watch.probe.interval.ms = 0");
+        assertEquals(List.of(), watch.tick(table()));
+    }
+}

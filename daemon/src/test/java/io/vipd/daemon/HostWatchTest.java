@@ -1,0 +1,138 @@
+package io.vipd.daemon;
+
+import static io.vipd.daemon.RoleFixtures.apply;
+import static io.vipd.daemon.RoleFixtures.config;
+import static io.vipd.daemon.RoleFixtures.defined;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vipd.cluster.Command;
+import io.vipd.cluster.NodeFacts;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.VipdConfig;
+import io.vipd.host.ArpFrame;
+import io.vipd.host.ArpTap;
+import io.vipd.host.FakeArpTap;
+import io.vipd.host.FakeHostNetwork;
+import io.vipd.host.HostAddress;
+import io.vipd.host.MacAddress;
+import io.vipd.host.NetInterface;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The host seen each second (links, MACs, addresses repaired), probes sent, and held VIPs defended. */
+class HostWatchTest {
+    final ManualClock clock = new ManualClock();
+    final VipdConfig config = config();
+    final FakeHostNetwork net = new FakeHostNetwork("eth0");
+    final FakeArpTap tap = new FakeArpTap();
+    final HostActuator host = new HostActuator(net, net.fence(), config.vips(), config.announce(), clock::nanos);
+    final ConflictWatch conflicts = new ConflictWatch(() -> config, clock::nanos, clock::wallMillis,
+            new SplittableRandom(1));
+    final HostWatch watch = new HostWatch(() -> config, net, host, tap, conflicts, clock::nanos);
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    VipTable table() {
+        return apply(defined(config, "n1", "n2", "n3"), new Command.Assign("web", 0, 0, "n1", 0, "test"));
+    }
+
+    void holdWeb() {
+        host.sync(Map.of("web", 1L), clock.nanos() + 700 * RoleFixtures.MS, clock.nanos());
+        net.actions.clear();
+    }
+
+    @Test
+    void reportsTheVipInterfacesMacAndLinkAndListensThere() {
+        watch.tick(table());
+        assertEquals(Map.of("mac.eth0", "02:00:00:00:00:00", "link.eth0", "up"), watch.facts("n1"));
+        assertEquals(Map.of("eth0", Set.of(ip("198.18.0.100"), ip("198.18.0.101"))), tap.listening);
+        assertEquals(List.of("198.18.0.100 eth0", "198.18.0.101 eth0"), tap.probes.stream().sorted().toList(),
+                "each VIP probed on the first tick");
+    }
+
+    @Test
+    void aLinkDownOrWithoutCarrierOrMissingIsReportedAtTheNextAudit() {
+        watch.tick(table());
+        net.interfaces.set(0, new NetInterface(2, "eth0", MacAddress.parse("02:00:00:00:00:00"), true, false));
+        clock.advanceMillis(999);
+        watch.tick(table());
+        assertEquals("up", watch.facts("n1").get("link.eth0"), "audited once a second");
+        clock.advanceMillis(1);
+        watch.tick(table());
+        assertEquals("no carrier", watch.facts("n1").get("link.eth0"));
+        net.interfaces.set(0, new NetInterface(2, "eth0", MacAddress.parse("02:00:00:00:00:00"), false, false));
+        clock.advanceMillis(1000);
+        watch.tick(table());
+        assertEquals("down", watch.facts("n1").get("link.eth0"));
+        net.interfaces.clear();
+        clock.advanceMillis(1000);
+        watch.tick(table());
+        assertEquals("missing", watch.facts("n1").get("link.eth0"));
+        assertEquals(Map.of(), tap.listening, "nothing to listen on");
+    }
+
+    @Test
+    void aHeldVipWhoseAddressVanishedIsAddedAgainAndAnnounced() {
+        holdWeb();
+        net.addresses.clear(); // deleted behind vipd's back
+        watch.tick(table());
+        assertEquals(List.of("add 198.18.0.100/24 eth0 lifetime 3", "arp 198.18.0.100 eth0"), net.actions);
+    }
+
+    @Test
+    void aVipAddressThisNodeDoesNotHoldIsRemoved() {
+        net.addresses.add(new HostAddress(2, "eth0", ip("198.18.0.101"), 24)); // db, added by hand
+        net.addresses.add(new HostAddress(2, "eth0", ip("198.18.0.7"), 24)); // not a VIP: untouched
+        watch.tick(table());
+        assertEquals(List.of("remove 198.18.0.101/24 eth0"), net.actions);
+    }
+
+    @Test
+    void aHeldVipInConflictIsDefendedAtMostEveryTenSeconds() {
+        holdWeb();
+        VipTable t = apply(table(), new Command.Observed("n1", Map.of("mac.eth0", "02:00:00:00:00:00")));
+        ArpFrame rogue = new ArpFrame(MacAddress.BROADCAST, MacAddress.parse("52:54:00:00:00:09"), ArpFrame.REQUEST,
+                MacAddress.parse("52:54:00:00:00:09"), ip("198.18.0.100"), MacAddress.ZERO, ip("198.18.0.100"));
+        watch.heard(new ArpTap.Heard("eth0", rogue, clock.nanos()), t);
+        watch.tick(t);
+        assertTrue(net.actions.contains("arp 198.18.0.100 eth0"), net.actions.toString());
+        net.actions.clear();
+        clock.advanceMillis(5000);
+        watch.heard(new ArpTap.Heard("eth0", rogue, clock.nanos()), t);
+        watch.tick(t);
+        assertFalse(net.actions.contains("arp 198.18.0.100 eth0"), "not again within 10 s: " + net.actions);
+        clock.advanceMillis(5000);
+        watch.heard(new ArpTap.Heard("eth0", rogue, clock.nanos()), t);
+        watch.tick(t);
+        assertTrue(net.actions.contains("arp 198.18.0.100 eth0"), net.actions.toString());
+    }
+
+    @Test
+    void aConflictReportedByAnotherNodeIsDefendedToo() {
+        holdWeb();
+        VipTable t = apply(table(), new Command.Observed("n2",
+                Map.of(NodeFacts.conflictKey("web", "52:54:00:00:00:09"), "1700000000000 reply")));
+        watch.tick(t);
+        assertTrue(net.actions.contains("arp 198.18.0.100 eth0"), net.actions.toString());
+    }
+
+    @Test
+    void aFailingProbeIsLoggedNotThrown() {
+        tap.failProbes = true;
+        watch.tick(table());
+        assertEquals(List.of(), tap.probes);
+    }
+}
