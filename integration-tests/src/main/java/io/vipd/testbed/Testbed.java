@@ -112,6 +112,9 @@ public final class Testbed implements AutoCloseable {
     public Map<String, Inet4Address> vips() { return topology.vips(); }
     public int hostCount() { return topology.hostCount(); }
     public MacAddress mac(int i) { return topology.mac(i); }
+    public MacAddress clientMac() { return topology.clientMac(); }
+    public MacAddress plugSecondInterface(int i) throws IOException { return topology.plugSecondInterface(i); }
+    public void secondLink(int i, boolean up) throws IOException { topology.secondLink(i, up); }
     public int hostOf(MacAddress mac) { return topology.hostOf(mac); }
 
     // Daemons and other processes

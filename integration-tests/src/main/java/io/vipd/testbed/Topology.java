@@ -153,6 +153,32 @@ public final class Topology {
                 .split(":")[0].trim());
     }
 
+    /**
+     * Plugs a second interface of host i, eth1 without an address, into the same bridge (port {@code q<i>}), for
+     * VIPs on an interface other than the one Raft uses. The host then answers ARP only on the interface that has
+     * the address ({@code arp_ignore = 1}), as a host with two NICs on one segment must be set up.
+     *
+     * @return eth1's MAC
+     */
+    public MacAddress plugSecondInterface(int i) throws IOException {
+        String ns = hostNs(i);
+        Shell.ok("ip", "-n", ns, "link", "add", "name", "eth1", "type", "veth", "peer", "name", "q" + i, "netns",
+                switchNs());
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "q" + i, "master", "br0");
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "q" + i, "up");
+        Shell.ok("ip", "-n", ns, "link", "set", "dev", "eth1", "up");
+        for (String scope : List.of("all", "eth0", "eth1")) {
+            Shell.ok("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf." + scope + ".arp_ignore=1");
+        }
+        String link = Shell.ok("ip", "-n", ns, "-o", "link", "show", "dev", "eth1");
+        return MacAddress.parse(link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1"));
+    }
+
+    /** Host i's second cable ({@link #plugSecondInterface}): its bridge port goes down or up. */
+    public void secondLink(int i, boolean up) throws IOException {
+        Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "q" + i, up ? "up" : "down");
+    }
+
     /** The name, in the switch namespace, of the bridge port host i is plugged into. */
     String bridgePort(int i) {
         return "p" + i;

@@ -1,0 +1,243 @@
+package io.vipd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vipd.testbed.ArpReferee;
+import io.vipd.testbed.Shell;
+import io.vipd.testbed.Testbed;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The cluster referees itself (issue 14), one test per cause: a host outside the cluster with the VIP configured,
+ * a raw-socket responder claiming a VIP, an address added by hand on a member, an owner's address deleted behind
+ * vipd's back. Each asserts detection (or repair) within a bound, what status shows, and that no vipd host ever
+ * answers twice. Detection times are printed as benchmark figures.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConflictIT {
+    private static final Path HOOK_DIR = Path.of("/tmp", "vipd-conflict-it-" + ProcessHandle.current().pid());
+    private static final Path HOOK_LOG = HOOK_DIR.resolve("conflicts.log");
+
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "db").extraConfig(ConflictIT::hook);
+    private Testbed bed; // set by the extension
+
+    /** notify.conflict: a script appending its arguments to a file. */
+    private static String hook() throws IOException {
+        Files.createDirectories(HOOK_DIR);
+        Path script = HOOK_DIR.resolve("on-conflict");
+        Files.writeString(script, "#!/bin/sh\necho \"$@\" >> " + HOOK_LOG + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return "notify.conflict = " + script + "\n";
+    }
+
+    @AfterAll
+    void removeHook() throws IOException {
+        Files.deleteIfExists(HOOK_LOG);
+        Files.deleteIfExists(HOOK_DIR.resolve("on-conflict"));
+        Files.deleteIfExists(HOOK_DIR);
+    }
+
+    @BeforeAll
+    void waitForOwners() {
+        Testbed.waitUntil("both VIPs answered", 60_000,
+                () -> bed.answeringHost("web") != 0 && bed.answeringHost("db") != 0);
+    }
+
+    /** The status entry of {@code vip} as node {@code i} shows it. */
+    private JsonNode vipStatus(int i, String vip) {
+        JsonNode s = bed.status(i);
+        if (s == null) {
+            return null;
+        }
+        for (JsonNode v : s.get("vips")) {
+            if (v.get("name").asText().equals(vip)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private List<String> conflicts(int i, String vip) {
+        JsonNode v = vipStatus(i, vip);
+        List<String> out = new ArrayList<>();
+        if (v != null && v.hasNonNull("conflicts")) {
+            v.get("conflicts").forEach(c -> out.add(c.asText()));
+        }
+        return out;
+    }
+
+    private boolean everyNodeShows(String vip, String mac) {
+        for (int i = 1; i <= bed.hostCount(); i++) {
+            if (conflicts(i, vip).stream().noneMatch(c -> c.startsWith(mac))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean noNodeShowsAConflict(String vip) {
+        for (int i = 1; i <= bed.hostCount(); i++) {
+            if (!conflicts(i, vip).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** No two vipd hosts answered one VIP in one referee round (a foreign MAC is what the test added). */
+    private void assertNoVipdHostAnsweredTwice(long from, String what) {
+        List<ArpReferee.Observation> ours = bed.referee().since(from).stream()
+                .filter(o -> bed.hostOf(o.mac()) != 0).toList();
+        assertTrue(ArpReferee.dualAnswers(ours).isEmpty(), what + ": two vipd hosts answered one VIP: "
+                + ArpReferee.dualAnswers(ours));
+    }
+
+    @Test
+    @Order(1)
+    void statusNamesTheOwnersMac() {
+        int owner = bed.answeringHost("web");
+        for (int i = 1; i <= bed.hostCount(); i++) {
+            JsonNode v = vipStatus(i, "web");
+            assertEquals(bed.mac(owner).toString(), v.get("ownerMac").asText(), "node " + i + ": " + v);
+            assertTrue(v.get("conflicts").isEmpty(), "a clean cluster has no conflict: " + v);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aHostOutsideTheClusterWithTheVipConfiguredIsSeenByEveryNode() throws Exception {
+        long from = System.nanoTime();
+        String client = bed.clientMac().toString();
+        String web = bed.vip("web").getHostAddress();
+        Shell.ok("ip", "-n", bed.clientNs(), "addr", "add", web + "/24", "dev", "eth0");
+        try {
+            Testbed.waitUntil("every node shows the client's MAC answering for web", 10_000,
+                    () -> everyNodeShows("web", client));
+            System.out.printf("[benchmark] conflict (static address outside the cluster) on every node's status "
+                    + "after %d ms%n", (System.nanoTime() - from) / 1_000_000L);
+            String line = conflicts(1, "web").get(0);
+            assertTrue(line.contains("(not a cluster member)") && line.endsWith("as reply"), line);
+            int owner = bed.answeringHost("web");
+            // every status shows it once any node reported it; the owner hears it itself at its next probe
+            Testbed.waitUntil("the owner logs the conflict", 5_000,
+                    () -> bed.log(owner).contains("CONFLICT on VIP web " + web + ": MAC " + client));
+            assertTrue(bed.log(owner).contains("is not a member of cluster"), "and says whose MAC it is not");
+            Testbed.waitUntil("the conflict hook ran", 10_000, () -> hookLines().stream()
+                    .anyMatch(l -> l.startsWith("web " + web + "/24 CONFLICT ") && l.endsWith(" " + client)));
+            Testbed.waitUntil("the owner re-announced web", 5_000,
+                    () -> bed.log(owner).contains("VIP web: another MAC answers for it; announced it again"));
+            assertTrue(noNodeShowsAConflict("db"), "db is untouched");
+        } finally {
+            Shell.ok("ip", "-n", bed.clientNs(), "addr", "del", web + "/24", "dev", "eth0");
+        }
+        long removed = System.nanoTime();
+        Testbed.waitUntil("the conflict ends once the address is gone", 20_000, () -> noNodeShowsAConflict("web"));
+        System.out.printf("[benchmark] conflict cleared %d ms after the address was removed%n",
+                (System.nanoTime() - removed) / 1_000_000L);
+        assertNoVipdHostAnsweredTwice(from, "static address outside the cluster");
+    }
+
+    private static List<String> hookLines() {
+        try {
+            return Files.exists(HOOK_LOG) ? Files.readAllLines(HOOK_LOG) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aRawSocketResponderClaimingAVipIsSeenAsGratuitousArp() throws Exception {
+        long from = System.nanoTime();
+        String fake = "52:54:00:de:ad:01";
+        String db = bed.vip("db").getHostAddress();
+        Path log = bed.workDir().resolve("claimer.log");
+        Process claimer = bed.spawnInClient(javaCommand("io.vipd.testbed.ArpClaimer", "eth0", db, fake, "4", "200"),
+                log);
+        Testbed.waitUntil("every node shows the fake MAC claiming db", 10_000, () -> everyNodeShows("db", fake));
+        System.out.printf("[benchmark] conflict (raw gratuitous ARP) on every node's status after %d ms%n",
+                (System.nanoTime() - from) / 1_000_000L);
+        assertTrue(conflicts(2, "db").get(0).endsWith("as gratuitous ARP"), conflicts(2, "db").toString());
+        assertTrue(claimer.waitFor(30, TimeUnit.SECONDS), "the claimer ends");
+        assertTrue(Files.readString(log).contains("claimer: sent="), Files.readString(log));
+        Testbed.waitUntil("the conflict ends when the claims stop", 20_000, () -> noNodeShowsAConflict("db"));
+        assertNoVipdHostAnsweredTwice(from, "raw-socket responder");
+        assertEquals(1, ArpReferee.answerers(bed.referee().since(from).stream()
+                .filter(o -> bed.hostOf(o.mac()) != 0).toList(), bed.vip("db")).size(), "db stayed on one host");
+    }
+
+    private static List<String> javaCommand(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    @Order(4)
+    void aVipAddressAddedByHandOnAMemberThatDoesNotOwnItIsRemoved() throws Exception {
+        long from = System.nanoTime();
+        int owner = bed.answeringHost("web");
+        int other = owner % bed.hostCount() + 1;
+        String web = bed.vip("web").getHostAddress();
+        Shell.ok("ip", "-n", bed.hostNs(other), "addr", "add", web + "/24", "dev", "eth0");
+        long added = System.nanoTime();
+        Testbed.waitUntil("the hand-added address is removed", 5_000, () -> {
+            try {
+                return !bed.hasAddress(other, bed.vip("web"));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        System.out.printf("[benchmark] hand-added VIP address on a non-owner removed after %d ms%n",
+                (System.nanoTime() - added) / 1_000_000L);
+        assertTrue(bed.log(other).contains("removed " + web + "/24 from eth0: it is VIP web, which this node does "
+                + "not hold"), "the member says what it removed and why");
+        assertTrue(bed.hasAddress(owner, bed.vip("web")), "the owner keeps it");
+        assertNoVipdHostAnsweredTwice(from, "address added by hand on a member");
+    }
+
+    @Test
+    @Order(5)
+    void anOwnersAddressDeletedBehindItsBackIsRepaired() throws Exception {
+        long from = System.nanoTime();
+        int owner = bed.answeringHost("web");
+        String web = bed.vip("web").getHostAddress();
+        Shell.ok("ip", "-n", bed.hostNs(owner), "addr", "del", web + "/24", "dev", "eth0");
+        long deleted = System.nanoTime();
+        Testbed.waitUntil("the owner adds its address again", 5_000, () -> {
+            try {
+                return bed.hasAddress(owner, bed.vip("web"));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        System.out.printf("[benchmark] deleted VIP address repaired on its owner after %d ms%n",
+                (System.nanoTime() - deleted) / 1_000_000L);
+        assertTrue(bed.log(owner).contains("VIP web " + web + "/24: its address was removed from eth0 behind vipd's "
+                + "back"), "the owner says what it repaired");
+        Testbed.waitUntil("web answered by its owner again", 5_000, () -> bed.answeringHost("web") == owner);
+        assertNoVipdHostAnsweredTwice(from, "owner's address deleted");
+        assertFalse(bed.referee().since(from).stream().anyMatch(o -> o.vip().equals(bed.vip("web"))
+                && bed.hostOf(o.mac()) != owner && bed.hostOf(o.mac()) != 0), "no other host answered web");
+    }
+}
