@@ -26,6 +26,8 @@ public final class Topology {
     private final Map<String, Inet4Address> vips = new LinkedHashMap<>();
     private final List<String> namespaces = new ArrayList<>();
     private final MacAddress[] macs;
+    /** Host i's eth1, once {@link #plugSecondInterface} plugged one. */
+    private final MacAddress[] secondMacs;
     private MacAddress clientMac;
     private int clientIndex;
 
@@ -33,6 +35,7 @@ public final class Topology {
     public Topology(int hostCount, List<String> vipNames) {
         this.hostCount = hostCount;
         this.macs = new MacAddress[hostCount + 1];
+        this.secondMacs = new MacAddress[hostCount + 1];
         for (int i = 0; i < vipNames.size(); i++) {
             vips.put(vipNames.get(i), ip(SUBNET + (100 + i)));
         }
@@ -98,10 +101,10 @@ public final class Topology {
         return macs[i];
     }
 
-    /** Host index owning {@code mac}, or 0 if none. */
+    /** Host index owning {@code mac} (on eth0, or on eth1 if plugged), or 0 if none. */
     public int hostOf(MacAddress mac) {
         for (int i = 1; i <= hostCount; i++) {
-            if (macs[i].equals(mac)) {
+            if (macs[i].equals(mac) || mac.equals(secondMacs[i])) {
                 return i;
             }
         }
@@ -171,7 +174,8 @@ public final class Topology {
             Shell.ok("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf." + scope + ".arp_ignore=1");
         }
         String link = Shell.ok("ip", "-n", ns, "-o", "link", "show", "dev", "eth1");
-        return MacAddress.parse(link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1"));
+        secondMacs[i] = MacAddress.parse(link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1"));
+        return secondMacs[i];
     }
 
     /** Host i's second cable ({@link #plugSecondInterface}): its bridge port goes down or up. */
