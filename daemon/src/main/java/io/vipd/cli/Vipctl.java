@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vipd.Version;
 import io.vipd.control.ControlClient;
+import io.vipd.control.DoctorReport;
 import io.vipd.control.StatusReport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code vipctl}: talks to the local vipd over its control socket. */
 @Command(name = "vipctl", mixinStandardHelpOptions = true, versionProvider = Vipctl.VersionProvider.class,
         description = "Show and control the local vipd daemon.",
-        subcommands = {Vipctl.Status.class, Vipctl.Move.class, Vipctl.Drain.class, Vipctl.Undrain.class,
+        subcommands = {Vipctl.Status.class, Vipctl.Doctor.class, Vipctl.Move.class, Vipctl.Drain.class, Vipctl.Undrain.class,
                 Vipctl.Reload.class,
                 Vipctl.Lead.class, CertCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -113,6 +114,37 @@ public final class Vipctl implements Callable<Integer> {
                 StatusText.print(JSON.treeToValue(node, StatusReport.class), System.out);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "doctor", description = "Probe each VIP from this node and check what could make two MACs answer "
+            + "or none: every MAC that answers, the owner's answer, links, definitions, other VIP managers on this "
+            + "host, kernel ARP settings. Exit status 0 when no problem is found, 1 when one is.")
+    static final class Doctor implements Callable<Integer> {
+        @ParentCommand
+        Vipctl parent;
+
+        @Option(names = "--json", description = "print the daemon's findings as JSON")
+        boolean json;
+
+        @CommandLine.Parameters(paramLabel = "VIP", description = "the VIPs to examine (default: all)")
+        List<String> vips = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            int[] exit = {0};
+            JsonNode node = parent.ask(String.join(" ", java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("doctor"), vips.stream()).toList()), exit);
+            if (node == null) {
+                return exit[0];
+            }
+            DoctorReport report = JSON.treeToValue(node, DoctorReport.class);
+            if (json) {
+                System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+            } else {
+                DoctorText.print(report, System.out);
+            }
+            return report.healthy() ? 0 : 1;
         }
     }
 

@@ -12,8 +12,13 @@ public final class ControlAccess {
     /** What a caller may do. */
     public enum Grant { ALL, READ, NONE }
 
-    /** The one request that only reads. Anything else, unknown requests included, needs {@link Grant#ALL}. */
-    static final String READ_REQUEST = "status";
+    /**
+     * The requests that only read (doctor sends a few ARP probes, but changes nothing). Anything else, unknown
+     * requests included, needs {@link Grant#ALL}.
+     */
+    static final java.util.Set<String> READ_REQUESTS = java.util.Set.of("status", "doctor");
+    /** How messages name them. */
+    private static final String READ_REQUEST = "status and doctor";
 
     private final int daemonUid;
     private final String daemonUser;
@@ -59,17 +64,17 @@ public final class ControlAccess {
     /** Why {@code caller} may not run {@code request} (its first word), or empty if it may. */
     public Optional<String> refusal(Caller caller, String request) {
         Grant grant = grant(caller);
-        if (grant == Grant.ALL || grant == Grant.READ && READ_REQUEST.equals(request)) {
+        if (grant == Grant.ALL || grant == Grant.READ && READ_REQUESTS.contains(request)) {
             return Optional.empty();
         }
         if (grant == Grant.READ) {
-            return Optional.of("permission denied: " + caller.who() + " may only read (" + READ_REQUEST + ")");
+            return Optional.of("permission denied: " + caller.who() + " may only read (status, doctor)");
         }
         return Optional.of("permission denied: " + caller.who() + " may not run '" + request + "' (" + allowed()
                 + ")");
     }
 
-    /** {@code allowed: root, vipd; members of group 'vipd' may read status}. */
+    /** {@code allowed: root, vipd; members of group 'vipd' may read status and doctor}. */
     String allowed() {
         String users = daemonUid == 0 ? "root" : "root, " + daemonUser;
         if (group == null) {

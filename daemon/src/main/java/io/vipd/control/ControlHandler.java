@@ -11,6 +11,7 @@ import java.util.Optional;
 
 /**
  * Answers one request line on the control socket with one JSON line, then closes. Requests: {@code status},
+ * {@code doctor [VIP...]},
  * {@code lead}, {@code move VIP NODE}, {@code drain NODE}, {@code undrain NODE}, {@code reload}; each only if
  * {@link ControlAccess} lets the caller (a refusal is an error line starting "permission denied:").
  * Sits behind a line decoder so a client cannot make the daemon buffer unbounded input.
@@ -35,6 +36,11 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
 
         /** Re-reads the configuration file and applies it; returns a one-line summary. */
         default String reload(Caller caller) throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
+
+        /** {@code vipctl doctor}: what is wrong around these VIPs (all when empty), with fixes. */
+        default DoctorReport doctor(java.util.List<String> vips) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
@@ -85,7 +91,9 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
         }
         Object response;
         try {
-            response = switch (words[0] + "/" + words.length) {
+            response = words[0].equals("doctor") && words.length <= 65
+                    ? service.doctor(java.util.List.of(words).subList(1, words.length))
+                    : switch (words[0] + "/" + words.length) {
                 case "status/1" -> service.status();
                 case "lead/1" -> Map.of("result", service.lead(caller));
                 case "move/3" -> Map.of("result", service.move(caller, words[1], words[2]));
@@ -93,7 +101,8 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
                 case "undrain/2" -> Map.of("result", service.drain(caller, words[1], false));
                 case "reload/1" -> Map.of("result", service.reload(caller));
                 default -> Map.of("error", "unknown request '" + request
-                        + "' (known: status, lead, move VIP NODE, drain NODE, undrain NODE, reload)");
+                        + "' (known: status, doctor [VIP...], lead, move VIP NODE, drain NODE, undrain NODE, "
+                        + "reload)");
             };
         } catch (IllegalArgumentException | IllegalStateException e) {
             response = Map.of("error", e.getMessage()); // a refusal with its reason

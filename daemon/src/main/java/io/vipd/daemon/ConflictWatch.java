@@ -38,26 +38,42 @@ final class ConflictWatch {
      * owner was assigned, so it cannot answer anew.
      */
     static final long GRACE_NANOS = 2_000_000_000L;
+    /**
+     * How long a frame that looks like a conflict waits before it is judged again against the table of that moment:
+     * a new owner announces as soon as it applied its assignment, and this node may apply it a little later.
+     */
+    static final long SETTLE_NANOS = 2_000_000_000L;
+    /** How long a suspect waits for a holder that has not reported its MAC yet (a starting node) before judging. */
+    static final long MAC_PATIENCE_NANOS = 10_000_000_000L;
+    /** How long a former holder is remembered (its grace is judged against when its frames were heard). */
+    private static final long FORMER_MEMORY_NANOS = 15_000_000_000L;
     /** MACs tracked per VIP: a flood of forged MACs costs bounded memory, the rest is counted. */
     static final int MAX_MACS_PER_VIP = 8;
 
     /** A frame that claims a VIP: which VIP, from which MAC, and what kind of frame. */
     record Claim(VipSpec vip, MacAddress mac, String kind) {}
 
-    /** One (VIP, MAC) episode: since when (wall clock, for operators) and when last heard (monotonic). */
+    /**
+     * One (VIP, MAC) episode: since when (wall clock, for operators) and when last heard (monotonic). Unconfirmed
+     * until it has outlasted {@link #SETTLE_NANOS} and still does not fit the table; only confirmed episodes are
+     * conflicts.
+     */
     static final class Episode {
+        final Claim claim;
         final String vip;
         final String mac;
         final long sinceWallMillis;
-        final String kind;
+        final long firstHeardNanos;
         long lastHeardNanos;
         long frames;
+        boolean confirmed;
 
-        Episode(String vip, String mac, long sinceWallMillis, String kind, long now) {
-            this.vip = vip;
-            this.mac = mac;
+        Episode(Claim claim, long sinceWallMillis, long now) {
+            this.claim = claim;
+            this.vip = claim.vip().name();
+            this.mac = claim.mac().toString();
             this.sinceWallMillis = sinceWallMillis;
-            this.kind = kind;
+            this.firstHeardNanos = now;
             this.lastHeardNanos = now;
         }
     }
@@ -80,6 +96,8 @@ final class ConflictWatch {
     /** VIP → when this node last heard the holder's MAC answer for it. */
     private final Map<String, Long> holderHeardNanos = new HashMap<>();
     private volatile Listener listener = (spec, epoch, mac) -> { };
+    /** While vipctl doctor listens: every claim heard, the holder's included. */
+    private java.util.function.Consumer<Claim> recorder;
 
     ConflictWatch(Supplier<VipdConfig> config, LongSupplier nanos, LongSupplier wallMillis, RandomGenerator jitter) {
         this.config = config;
@@ -124,6 +142,9 @@ final class ConflictWatch {
         if (claim == null || !claim.vip().iface().equals(heard.iface())) {
             return; // the VIP is defined on another interface of this node: not what this node watches there
         }
+        if (recorder != null) {
+            recorder.accept(claim);
+        }
         String vip = claim.vip().name();
         String mac = claim.mac().toString();
         long now = heard.nanos();
@@ -145,12 +166,31 @@ final class ConflictWatch {
                 dropped.merge(vip, 1L, Long::sum);
                 return;
             }
-            e = new Episode(vip, mac, wallMillis.getAsLong(), claim.kind(), now);
+            e = new Episode(claim, wallMillis.getAsLong(), now);
             forVip.put(mac, e);
-            started(table, claim, state, holderMac);
         }
         e.lastHeardNanos = now;
         e.frames++;
+    }
+
+    /**
+     * Judges a suspect again with the table of now: gone if it fits it now (this node had applied the change
+     * late), confirmed if it still does not, unless the holder has not reported its MAC yet.
+     */
+    private boolean settle(Episode e, VipTable table, long now) {
+        VipState state = table.vip(e.vip);
+        String holderMac = state.holder() == null ? null
+                : NodeFacts.mac(table, state.holder(), e.claim.vip().iface()).orElse(null);
+        if (e.mac.equalsIgnoreCase(holderMac) || mayAnswer(table, e.claim.vip(), state, e.mac, holderMac,
+                e.lastHeardNanos)) {
+            return false;
+        }
+        if (state.holder() != null && holderMac == null && now - e.firstHeardNanos < MAC_PATIENCE_NANOS) {
+            return true; // cannot tell yet: keep it unconfirmed
+        }
+        e.confirmed = true;
+        started(table, e.claim, state, holderMac);
+        return true;
     }
 
     /**
@@ -213,11 +253,20 @@ final class ConflictWatch {
         for (VipSpec spec : c.vips()) {
             noteHolder(table, spec.name(), now);
             formerHolders.getOrDefault(spec.name(), new HashMap<>()).values()
-                    .removeIf(t -> now - t >= GRACE_NANOS);
+                    .removeIf(t -> now - t >= FORMER_MEMORY_NANOS);
         }
         for (Map.Entry<String, Map<String, Episode>> forVip : episodes.entrySet()) {
             forVip.getValue().values().removeIf(e -> {
-                boolean over = now - e.lastHeardNanos >= clearNanos || c.vip(e.vip).isEmpty();
+                if (c.vip(e.vip).isEmpty()) {
+                    return true;
+                }
+                if (!e.confirmed && now - e.firstHeardNanos >= SETTLE_NANOS && !settle(e, table, now)) {
+                    return true; // it fits the table now: this node had applied a change late
+                }
+                if (!e.confirmed) {
+                    return now - e.lastHeardNanos >= clearNanos;
+                }
+                boolean over = now - e.lastHeardNanos >= clearNanos;
                 if (over) {
                     LOG.info("VIP {}: MAC {} no longer heard answering for it ({} frames since {})", e.vip, e.mac,
                             e.frames, java.time.Instant.ofEpochMilli(e.sinceWallMillis));
@@ -243,16 +292,27 @@ final class ConflictWatch {
         return due;
     }
 
+    /** Hands every claim heard from now on to {@code recorder} (null: stop). Agent thread. */
+    void record(java.util.function.Consumer<Claim> recorder) {
+        this.recorder = recorder;
+    }
+
     /** The VIPs with a conflict this node hears now. */
     java.util.Set<String> conflictedVips() {
-        return java.util.Set.copyOf(episodes.keySet());
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        episodes.forEach((vip, m) -> {
+            if (m.values().stream().anyMatch(e -> e.confirmed)) {
+                out.add(vip);
+            }
+        });
+        return out;
     }
 
     /** This node's current episodes, oldest first, as reported to the group. */
     List<NodeFacts.Conflict> current(String self) {
         List<NodeFacts.Conflict> out = new ArrayList<>();
-        episodes.values().forEach(m -> m.values().forEach(e -> out.add(new NodeFacts.Conflict(e.vip, e.mac, self,
-                e.sinceWallMillis, e.kind))));
+        episodes.values().forEach(m -> m.values().stream().filter(e -> e.confirmed).forEach(e -> out.add(
+                new NodeFacts.Conflict(e.vip, e.mac, self, e.sinceWallMillis, e.claim.kind()))));
         out.sort(java.util.Comparator.comparingLong(NodeFacts.Conflict::sinceMillis));
         return out;
     }

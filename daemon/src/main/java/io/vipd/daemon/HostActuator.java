@@ -39,6 +39,7 @@ public final class HostActuator {
     /** The VIPs the fence was last opened for, and until when. */
     private java.util.Set<Inet4Address> fenceOpenFor = java.util.Set.of();
     private long fenceDeadlineNanos;
+    private boolean auditedRefresh;
     /** Told when this host starts or stops carrying a VIP (notify hooks); called on the syncing thread. */
     private volatile Events events = (spec, holding, epoch) -> { };
 
@@ -130,7 +131,9 @@ public final class HostActuator {
             removeAddress(name, "no longer owned by this node or lease not confirmed");
             events.changed(specs.get(name), false, releasedEpochs.get(name));
         }
-        refreshAddresses(now);
+        if (!auditedRefresh) {
+            refreshAddresses(now);
+        }
         announceDue(now);
     }
 
@@ -182,6 +185,34 @@ public final class HostActuator {
             // Safe either way: a fence that did not open does not answer; one that did not close closes by itself.
             logThrottled("fence", now, "cannot update the nftables fence: " + ex.getMessage());
         }
+    }
+
+    /**
+     * From now on the addresses' lifetimes are refreshed by the caller's audit, which looks at the host's addresses
+     * first ({@link #refresh} if present, {@link #restore} if gone), so an address deleted behind vipd's back is
+     * noticed and announced instead of silently added back.
+     */
+    public void refreshByAudit() {
+        this.auditedRefresh = true;
+    }
+
+    /** Refreshes the lifetime of a held VIP's address, seen present by the audit. */
+    public void refresh(String name, long now) {
+        Held h = held.get(name);
+        if (h == null) {
+            return;
+        }
+        h.nextAddressRefreshNanos = now + ADDRESS_REFRESH_NANOS;
+        try {
+            network.addAddress(h.spec.iface(), h.spec.address(), h.spec.prefix(), ADDRESS_LIFETIME_SEC);
+        } catch (IOException ex) {
+            logThrottled(name, now, "cannot refresh VIP " + name + ": " + ex.getMessage());
+        }
+    }
+
+    /** A fallback when the audit could not list the addresses: refreshes every held address that is due. */
+    public void refreshDue(long now) {
+        refreshAddresses(now);
     }
 
     private void refreshAddresses(long now) {

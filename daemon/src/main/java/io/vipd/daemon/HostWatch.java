@@ -47,6 +47,9 @@ final class HostWatch {
     private boolean audited;
     private final Map<String, Long> lastDefendNanos = new HashMap<>();
     private final Map<String, Long> lastErrorNanos = new HashMap<>();
+    /** "address/prefix on iface" → when this node last removed it as a stray VIP address. */
+    private final Map<String, Long> strayRemovedNanos = new TreeMap<>();
+    private int addressedInterfaces;
 
     HostWatch(Supplier<VipdConfig> config, HostNetwork network, HostActuator host, ArpTap tap,
               ConflictWatch conflicts, LongSupplier nanos) {
@@ -56,6 +59,7 @@ final class HostWatch {
         this.tap = tap;
         this.conflicts = conflicts;
         this.nanos = nanos;
+        host.refreshByAudit();
     }
 
     ConflictWatch conflicts() {
@@ -97,6 +101,7 @@ final class HostWatch {
             network.interfaces().forEach(i -> byName.put(i.name(), i));
         } catch (IOException e) {
             throttled("links", now, "cannot list interfaces: " + e.getMessage());
+            host.refreshDue(now);
             return;
         }
         Map<String, String> nextMacs = new TreeMap<>();
@@ -141,13 +146,18 @@ final class HostWatch {
             present = network.addresses();
         } catch (IOException e) {
             throttled("addresses", now, "cannot list addresses: " + e.getMessage());
+            host.refreshDue(now); // the held addresses must not expire because the listing failed
             return;
         }
+        addressedInterfaces = (int) present.stream().map(HostAddress::iface).filter(i -> !i.equals("lo"))
+                .distinct().count();
         Map<String, VipSpec> held = host.heldSpecs();
         for (VipSpec spec : held.values()) {
             boolean there = present.stream().anyMatch(a -> a.address().equals(spec.address())
                     && a.iface().equals(spec.iface()));
-            if (!there && host.restore(spec.name(), now)) {
+            if (there) {
+                host.refresh(spec.name(), now);
+            } else if (host.restore(spec.name(), now)) {
                 LOG.warn("VIP {} {}: its address was removed from {} behind vipd's back (by hand or by a network "
                         + "manager); added it again and announced it", spec.name(), spec.cidr(), spec.iface());
             }
@@ -158,6 +168,8 @@ final class HostWatch {
                 if (spec.address().equals(a.address()) && !mine) {
                     try {
                         network.removeAddress(a.iface(), a.address(), a.prefix());
+                        strayRemovedNanos.put(a.address().getHostAddress() + "/" + a.prefix() + " on " + a.iface(),
+                                now);
                         LOG.warn("removed {}/{} from {}: it is VIP {}, which this node does not hold (it was added "
                                 + "by hand or by another program, and would make a second MAC answer)",
                                 a.address().getHostAddress(), a.prefix(), a.iface(), spec.name());
@@ -191,6 +203,28 @@ final class HostWatch {
             lastErrorNanos.put(key, now);
             LOG.warn(message);
         }
+    }
+
+    /** Probes {@code spec} now; null if sent, else why not (for vipctl doctor). */
+    String probeNow(VipSpec spec) {
+        try {
+            tap.probe(spec.iface(), spec.address());
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Stray VIP addresses this node removed within {@code windowNanos}, "address/prefix on iface". */
+    List<String> strayRemovedWithin(long windowNanos) {
+        long now = nanos.getAsLong();
+        return strayRemovedNanos.entrySet().stream().filter(e -> now - e.getValue() < windowNanos)
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /** Interfaces (loopback aside) with an IPv4 address at the last audit. */
+    int addressedInterfaces() {
+        return addressedInterfaces;
     }
 
     /** Stops listening (the tap's threads end within their read timeout). */

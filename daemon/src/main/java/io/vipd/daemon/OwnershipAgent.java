@@ -199,6 +199,12 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.hostWatch = w;
     }
 
+    /** {@code vipctl doctor [VIP...]}: probes, listens about a second, and judges (see {@link Doctor}). */
+    public io.vipd.control.DoctorReport doctor(java.util.List<String> vips) throws Exception {
+        return new DoctorRun(() -> this.config, () -> stateMachine == null ? null : stateMachine.table(),
+                () -> hostWatch, host, executor, io.vipd.host.ProcFs.system(), Thread::sleep).run(vips);
+    }
+
     /** An ARP frame claiming a VIP (from the tap's thread). */
     public void heard(ArpTap.Heard heard) {
         post(guard(() -> {

@@ -178,7 +178,7 @@ class VipctlTest {
             Run move = AsOtherUser.callAs(reader, () -> vipctl("--socket", sock.toString(), "move", "web", "n2"));
             assertEquals(Vipctl.EXIT_PERMISSION_DENIED, move.exit());
             String nobody = UnixAccounts.system().userName(AsOtherUser.NOBODY);
-            assertEquals("vipd: permission denied: " + nobody + " (uid 65534) may only read (status)\n", move.err());
+            assertEquals("vipd: permission denied: " + nobody + " (uid 65534) may only read (status, doctor)\n", move.err());
             assertTrue(!move.out().contains("moved"), move.out()); // (the daemon's log, in this JVM, goes there)
         }
         assertEquals(List.of(), daemon.requests, "the refused move never reached the daemon");

@@ -53,6 +53,30 @@ class ControlHandlerTest {
     }
 
     @Test
+    void doctorPassesTheVipsAndAnswersWithTheReport() throws Exception {
+        java.util.List<java.util.List<String>> asked = new java.util.ArrayList<>();
+        DoctorReport report = new DoctorReport("n1", java.util.List.of(new DoctorReport.Finding(DoctorReport.PROBLEM,
+                "web", "MAC x answers", "remove it")), java.util.List.of("web: answered by x"), java.util.List.of());
+        ControlHandler.Service service = new ControlHandler.Service() {
+            @Override
+            public StatusReport status() {
+                return REPORT;
+            }
+
+            @Override
+            public DoctorReport doctor(java.util.List<String> vips) {
+                asked.add(vips);
+                return report;
+            }
+        };
+        String answer = ask(service, ControlAccess.ownerOnly(0, "root"), ch -> ROOT, "doctor web db");
+        assertEquals(java.util.List.of(java.util.List.of("web", "db")), asked);
+        assertEquals(report, ControlHandler.JSON.readValue(answer, DoctorReport.class));
+        ask(service, ControlAccess.ownerOnly(0, "root"), ch -> ROOT, "doctor");
+        assertEquals(java.util.List.of(), asked.get(1), "no VIP named: all");
+    }
+
+    @Test
     void unknownRequestIsAnError() throws Exception {
         JsonNode json = ControlHandler.JSON.readTree(roundTrip("reboot\n"));
         assertTrue(json.get("error").asText().contains("unknown request 'reboot'"));
@@ -128,12 +152,12 @@ class ControlHandlerTest {
         Recording service = new Recording();
         ControlAccess access = ControlAccessTest.POLICY;
         assertEquals("{\"error\":\"permission denied: bob (uid 1001) may not run 'move' (allowed: root, vipd; "
-                + "members of group 'vipd' may read status)\"}\n",
+                + "members of group 'vipd' may read status and doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.STRANGER, "move web n2"));
-        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status)\"}\n",
+        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.MEMBER, "drain n1"));
         // a reader's unknown or malformed request is refused as a change, before it is parsed
-        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status)\"}\n",
+        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.MEMBER, "move web"));
         assertEquals(List.of(), service.calls);
         assertTrue(ask(service, access, ch -> ControlAccessTest.MEMBER, "status").startsWith("{\"node\":\"n1\""));

@@ -59,6 +59,12 @@ class ConflictWatchTest {
         return new ArpTap.Heard("eth0", f, clock.nanos());
     }
 
+    /** Lets suspects settle: 2 s later they are judged against the table of then. */
+    void settle(VipTable t) {
+        clock.advanceMillis(2000);
+        watch.tick(t);
+    }
+
     @Test
     void theOwnersMacIsNoConflict() {
         watch.heard(reply(N1, "198.18.0.100"), table());
@@ -74,6 +80,11 @@ class ConflictWatchTest {
         watch.heard(reply(ROGUE, "198.18.0.100"), t);
         clock.advanceMillis(1000);
         watch.heard(reply(ROGUE, "198.18.0.100"), t);
+        watch.tick(t);
+        assertEquals(List.of(), hooks, "a suspect for 2 s: this node may have applied a change late");
+        clock.advanceMillis(1000);
+        watch.tick(t);
+        watch.heard(reply(ROGUE, "198.18.0.100"), t);
         assertEquals(List.of("web epoch 1 52:54:00:aa:bb:cc"), hooks, "the hook runs once per episode");
         List<NodeFacts.Conflict> now = watch.current("n3");
         assertEquals(List.of(new NodeFacts.Conflict("web", "52:54:00:aa:bb:cc", "n3", ManualClock.START_WALL_MILLIS,
@@ -86,12 +97,14 @@ class ConflictWatchTest {
         watch.tick(t);
         assertEquals(List.of(), watch.current("n3"), "not heard for 5 s: the episode ends");
         watch.heard(reply(ROGUE, "198.18.0.100"), t);
+        settle(t);
         assertEquals(2, hooks.size(), "heard again: a new episode");
     }
 
     @Test
     void anotherMembersMacIsAConflictToo() {
         watch.heard(reply(N2, "198.18.0.100"), table());
+        settle(table());
         assertEquals("02:00:00:00:00:02", watch.current("n3").get(0).mac());
     }
 
@@ -100,7 +113,18 @@ class ConflictWatchTest {
         VipTable t = apply(table(), new Command.Move("web", 1, "n2", 0, "n3", "root"));
         assertEquals("n1", t.vip("web").releasing());
         watch.heard(reply(N1, "198.18.0.100"), t);
+        settle(t);
         assertEquals(List.of(), watch.current("n3"));
+    }
+
+    @Test
+    void aFrameHeardBeforeThisNodeAppliedTheNewOwnerIsNoConflict() {
+        VipTable before = apply(table(), new Command.Leave("n1", 0)); // web unowned here for a moment
+        VipTable after = apply(before, new Command.Assign("web", 2, 0, "n2", 0, "failover"));
+        watch.heard(reply(N2, "198.18.0.100"), before); // n2 announces before this node applied its assignment
+        settle(after);
+        assertEquals(List.of(), watch.current("n3"));
+        assertEquals(List.of(), hooks);
     }
 
     @Test
@@ -112,26 +136,34 @@ class ConflictWatchTest {
         watch.tick(after); // n2 holds now; n1's frames on their way are not a conflict
         clock.advanceMillis(1999);
         watch.heard(reply(N1, "198.18.0.100"), after);
+        settle(after);
         assertEquals(List.of(), watch.current("n3"));
-        clock.advanceMillis(1);
-        watch.tick(after);
-        watch.heard(reply(N1, "198.18.0.100"), after);
-        assertEquals(1, watch.current("n3").size(), "2 s later n1 answering is a conflict");
+        watch.heard(reply(N1, "198.18.0.100"), after); // 4 s after the change: n1 still answers
+        settle(after);
+        assertEquals(1, watch.current("n3").size(), "n1 answering 2 s after it let go is a conflict");
     }
 
     @Test
     void whileTheOwnersMacIsUnknownOnlyForeignMacsAreJudged() {
         VipTable t = apply(defined(config, "n1", "n2"), new Command.Assign("web", 0, 0, "n1", 0, "test"));
         t = apply(t, new Command.Observed("n2", Map.of(NodeFacts.macKey("eth0"), N2.toString())));
-        watch.heard(reply(N2, "198.18.0.100"), t); // n1 has not reported: n2's MAC is not judged
-        watch.heard(reply(ROGUE, "198.18.0.100"), t);
+        for (int s = 0; s < 10; s++) { // heard every second
+            watch.heard(reply(N2, "198.18.0.100"), t); // n1 has not reported: n2's MAC is not judged
+            watch.heard(reply(ROGUE, "198.18.0.100"), t);
+            clock.advanceMillis(1000);
+            watch.tick(t);
+            if (s < 9) {
+                assertEquals(List.of(), watch.current("n3"), "waits up to 10 s for the owner's MAC, at " + s);
+            }
+        }
         assertEquals(List.of("52:54:00:aa:bb:cc"), watch.current("n3").stream().map(NodeFacts.Conflict::mac)
-                .toList());
+                .toList(), "then judges the MAC no member has");
     }
 
     @Test
     void anUnownedVipAnsweredByAnyoneIsAConflict() {
         watch.heard(reply(ROGUE, "198.18.0.101"), table()); // db has no owner
+        settle(table());
         assertEquals("db", watch.current("n3").get(0).vip());
     }
 
@@ -141,6 +173,7 @@ class ConflictWatchTest {
         for (int i = 0; i < 50; i++) {
             watch.heard(reply(new MacAddress(new byte[] {2, 9, 0, 0, 0, (byte) i}), "198.18.0.100"), t);
         }
+        settle(t);
         assertEquals(ConflictWatch.MAX_MACS_PER_VIP, watch.current("n3").size());
         assertEquals(50 - ConflictWatch.MAX_MACS_PER_VIP, watch.droppedFor("web"));
         assertEquals(ConflictWatch.MAX_MACS_PER_VIP, hooks.size());
@@ -150,6 +183,7 @@ class ConflictWatchTest {
     void framesOnAnotherInterfaceThanTheVipsAreNotJudgedThere() {
         ArpFrame f = new ArpFrame(N2, ROGUE, ArpFrame.REPLY, ROGUE, ip("198.18.0.100"), N2, ip("0.0.0.0"));
         watch.heard(new ArpTap.Heard("eth1", f, clock.nanos()), table());
+        settle(table());
         assertEquals(List.of(), watch.current("n3"));
     }
 

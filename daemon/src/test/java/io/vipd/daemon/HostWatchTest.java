@@ -93,6 +93,18 @@ class HostWatchTest {
     }
 
     @Test
+    void theAuditRefreshesPresentAddressesInPlaceOfTheActuator() {
+        holdWeb();
+        clock.advanceMillis(1500);
+        host.sync(Map.of("web", 1L), clock.nanos() + 700 * RoleFixtures.MS, clock.nanos());
+        assertFalse(net.actions.contains("refresh 198.18.0.100/24 eth0 lifetime 3"), "not by sync: " + net.actions);
+        net.actions.clear(); // the rest of the takeover burst
+        watch.tick(table());
+        assertTrue(net.actions.contains("refresh 198.18.0.100/24 eth0 lifetime 3"), net.actions.toString());
+        assertFalse(net.actions.contains("arp 198.18.0.100 eth0"), "present: not announced again");
+    }
+
+    @Test
     void aVipAddressThisNodeDoesNotHoldIsRemoved() {
         net.addresses.add(new HostAddress(2, "eth0", ip("198.18.0.101"), 24)); // db, added by hand
         net.addresses.add(new HostAddress(2, "eth0", ip("198.18.0.7"), 24)); // not a VIP: untouched
@@ -107,6 +119,9 @@ class HostWatchTest {
         ArpFrame rogue = new ArpFrame(MacAddress.BROADCAST, MacAddress.parse("52:54:00:00:00:09"), ArpFrame.REQUEST,
                 MacAddress.parse("52:54:00:00:00:09"), ip("198.18.0.100"), MacAddress.ZERO, ip("198.18.0.100"));
         watch.heard(new ArpTap.Heard("eth0", rogue, clock.nanos()), t);
+        watch.tick(t);
+        assertFalse(net.actions.contains("arp 198.18.0.100 eth0"), "a suspect is not yet a conflict");
+        clock.advanceMillis(2000);
         watch.tick(t);
         assertTrue(net.actions.contains("arp 198.18.0.100 eth0"), net.actions.toString());
         net.actions.clear();

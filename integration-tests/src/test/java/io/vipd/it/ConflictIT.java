@@ -122,6 +122,32 @@ class ConflictIT {
         }
     }
 
+    /** vipctl itself (a separate JVM), against host i's daemon. */
+    private Shell.Result vipctl(int i, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(Testbed.javaCommand(Testbed.vipdJarFromBuild(), "io.vipd.cli.Vipctl"));
+        cmd.addAll(List.of("--socket", bed.socketPath(i).toString()));
+        cmd.addAll(List.of(args));
+        return Shell.run(cmd, 30_000);
+    }
+
+    @Test
+    @Order(1)
+    void doctorOnACleanClusterFindsNothingAndSaysWhatItChecked() throws Exception {
+        int owner = bed.answeringHost("web");
+        int other = owner % bed.hostCount() + 1;
+        Shell.Result r = vipctl(other, "doctor");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().startsWith("vipctl doctor on " + bed.node(other) + ": no problem found"), r.output());
+        assertTrue(r.output().contains("web 198.18.0.100/24 on eth0: answered by " + bed.mac(owner) + " (member "
+                + bed.node(owner) + " (eth0)); owner " + bed.node(owner) + " at " + bed.mac(owner)), r.output());
+        assertTrue(r.output().contains("other VIP managers on this host (keepalived, ucarp, a second vipd): none"),
+                "the other hosts' daemons run in other namespaces: " + r.output());
+        assertTrue(r.output().contains("not checked:"), r.output());
+        Shell.Result unknown = vipctl(other, "doctor", "mail");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.output().contains("unknown VIP 'mail' (configured: db, web)"), unknown.output());
+    }
+
     @Test
     @Order(2)
     void aHostOutsideTheClusterWithTheVipConfiguredIsSeenByEveryNode() throws Exception {
@@ -146,6 +172,12 @@ class ConflictIT {
             Testbed.waitUntil("the owner re-announced web", 5_000,
                     () -> bed.log(owner).contains("VIP web: another MAC answers for it; announced it again"));
             assertTrue(noNodeShowsAConflict("db"), "db is untouched");
+            Shell.Result doctor = vipctl(owner % bed.hostCount() + 1, "doctor", "web");
+            assertEquals(1, doctor.exit(), doctor.output());
+            assertTrue(doctor.output().contains("PROBLEM (web): MAC " + client + " answers for web " + web
+                    + " but is not its owner's"), doctor.output());
+            assertTrue(doctor.output().contains("it is not a member of cluster vipd"), doctor.output());
+            assertTrue(doctor.output().contains("fix: find the host by its MAC"), doctor.output());
         } finally {
             Shell.ok("ip", "-n", bed.clientNs(), "addr", "del", web + "/24", "dev", "eth0");
         }
