@@ -197,19 +197,44 @@ public final class Assigner {
         return out;
     }
 
-    /** The owner is live: move the VIP only for drain, failing checks or preemption. */
+    /** Marks the reason of a move for silence, so the next one waits {@link #SILENT_MOVE_DAMPING_MS}. */
+    static final String NOT_ANSWERING = "not answering ARP";
+    /** A VIP moved because its owner was silent is not moved for silence again within this time. */
+    public static final long SILENT_MOVE_DAMPING_MS = 60_000;
+
+    /**
+     * Why the owner counts as not answering, or null: every other member watching the VIP hears no answer from it
+     * at this epoch ({@link NodeFacts#silentFor}), {@code on_silent = move}, and the VIP did not just move for this
+     * (if ARP is lost for every owner alike, moving it again would only flap).
+     */
+    private static String silence(Inputs in, VipSpec spec, VipState state) {
+        if (spec.onSilent() != VipSpec.SilentPolicy.MOVE) {
+            return null;
+        }
+        List<String> silentFor = NodeFacts.silentFor(in.table(), spec.name(), spec.iface(), state.owner(),
+                state.epoch());
+        if (silentFor.isEmpty() || state.reason().contains(NOT_ANSWERING)
+                && in.ages().heldMillis(spec.name()) < SILENT_MOVE_DAMPING_MS) {
+            return null;
+        }
+        return NOT_ANSWERING + " (no answer to the probes of " + String.join(", ", silentFor) + ")";
+    }
+
+    /** The owner is live: move the VIP only for drain, failing checks, silence or preemption. */
     private static Command.Assign handover(Inputs in, VipSpec spec, VipState state, Map<String, Integer> load) {
         String owner = state.owner();
         VipTable table = in.table();
         boolean drained = table.drained().contains(owner);
         boolean mismatch = !definedAlike(table, spec, owner);
         String sick = unhealthyReason(table, spec, owner);
-        if (drained || mismatch || sick != null) {
+        String silent = silence(in, spec, state);
+        if (drained || mismatch || sick != null || silent != null) {
             String target = best(in, spec, load, owner, null);
             String why = drained ? "owner " + owner + " drained"
                     : mismatch ? "owner " + owner + " defines " + spec.name() + " differently ("
                             + table.definitionsOf(owner).getOrDefault(spec.name(), "not at all") + ")"
-                    : "owner " + owner + " unhealthy (" + sick + ")";
+                    : sick != null ? "owner " + owner + " unhealthy (" + sick + ")"
+                    : "owner " + owner + " " + silent;
             boolean nobodyHealthy = in.candidates().stream().noneMatch(n -> healthy(table, spec, n));
             if (target == null && drained && nobodyHealthy && spec.unhealthy() == VipSpec.UnhealthyPolicy.KEEP) {
                 // keep serving, but not from a drained node: any reachable node that has run the checks

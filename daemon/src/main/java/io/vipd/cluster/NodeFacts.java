@@ -14,6 +14,8 @@ import java.util.TreeMap;
  *       {@code missing});</li>
  *   <li>{@code conflict.VIP.MAC} → when this node first heard MAC answer for VIP though MAC is not the owner's
  *       (epoch milliseconds), a space, and what it heard ({@code reply}, {@code gratuitous}, {@code request}).</li>
+ *   <li>{@code silent.VIP} → the epoch at which this node has heard no answer from VIP's holder to its probes for
+ *       {@code watch.silent.after.ms}.</li>
  * </ul>
  * Bounded: a report carries at most {@link #MAX_CONFLICTS} conflicts, so a flood of forged MACs cannot grow the
  * replicated table.
@@ -34,6 +36,31 @@ public final class NodeFacts {
 
     public static String conflictKey(String vip, String mac) {
         return "conflict." + vip + "." + mac;
+    }
+
+    public static String silentKey(String vip) {
+        return "silent." + vip;
+    }
+
+    /**
+     * The members that watch {@code vip} for its holder {@code owner} at {@code epoch} and hear nothing, if every
+     * member that watches it (reported a MAC and a link up on the VIP's interface, other than the owner) says so;
+     * empty otherwise, and when no member watches it. One member that still hears the owner is enough to keep it.
+     */
+    public static List<String> silentFor(VipTable table, String vip, String iface, String owner, long epoch) {
+        List<String> silent = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> node : table.observed().entrySet()) {
+            Map<String, String> facts = node.getValue();
+            if (node.getKey().equals(owner) || !facts.containsKey(macKey(iface))
+                    || !UP.equals(facts.get(linkKey(iface)))) {
+                continue;
+            }
+            if (!Long.toString(epoch).equals(facts.get(silentKey(vip)))) {
+                return List.of();
+            }
+            silent.add(node.getKey());
+        }
+        return silent;
     }
 
     /** {@code node}'s MAC on {@code iface}, as it reported it. */
@@ -88,7 +115,14 @@ public final class NodeFacts {
     /** A report: interfaces (name → MAC, name → link state) and conflicts, at most {@link #MAX_CONFLICTS}. */
     public static Map<String, String> report(Map<String, String> macs, Map<String, String> links,
                                              List<Conflict> conflicts) {
+        return report(macs, links, conflicts, Map.of());
+    }
+
+    /** As above, with the VIPs whose holder this node hears no answer from (VIP → epoch). */
+    public static Map<String, String> report(Map<String, String> macs, Map<String, String> links,
+                                             List<Conflict> conflicts, Map<String, Long> silent) {
         Map<String, String> out = new TreeMap<>();
+        silent.forEach((vip, epoch) -> out.put(silentKey(vip), Long.toString(epoch)));
         macs.forEach((iface, mac) -> out.put(macKey(iface), mac));
         links.forEach((iface, state) -> out.put(linkKey(iface), state));
         conflicts.stream().limit(MAX_CONFLICTS).forEach(c -> out.put(conflictKey(c.vip(), c.mac()),

@@ -95,7 +95,14 @@ public final class ConfigLoader {
             throw keys.error(WatchKeys.PROBE_INTERVAL_MS.name(), "must be 0 (probing off) or at least 100 ms, was "
                     + probeMs);
         }
-        return new Watch(probeMs);
+        int silentMs = keys.get(WatchKeys.SILENT_AFTER_MS);
+        if (probeMs > 0 && silentMs < 2 * probeMs) {
+            throw keys.error(keys.isSet(WatchKeys.SILENT_AFTER_MS) ? WatchKeys.SILENT_AFTER_MS.name()
+                    : WatchKeys.PROBE_INTERVAL_MS.name(), WatchKeys.SILENT_AFTER_MS.name() + " (" + silentMs
+                    + " ms) must be at least two probe intervals (" + WatchKeys.PROBE_INTERVAL_MS.name() + " = "
+                    + probeMs + "), so one lost probe does not make an owner look silent");
+        }
+        return new Watch(probeMs, silentMs);
     }
 
     private static Map<String, KeyReader.Member> members(Map<String, Map<String, KeyReader.Member>> named,

@@ -86,7 +86,7 @@ final class VipReader {
             throw keys.error(VipKeys.UNHEALTHY.in(name), "release needs checks (" + VipKeys.CHECKS.in(name) + ")");
         }
         return new VipSpec(name, cidr.address(), cidr.prefix(), iface, preferred, vipChecks, preempt, preemptDelay,
-                policy, preemptHold);
+                policy, preemptHold, keys.get(VipKeys.CONFLICT, name), keys.get(VipKeys.ON_SILENT, name));
     }
 
     /** Configured peers, each once; empty words are skipped. */

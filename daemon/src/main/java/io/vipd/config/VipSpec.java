@@ -17,10 +17,12 @@ import java.util.List;
  * @param unhealthy what happens when no node passes the checks
  * @param preemptHoldMs preemption never takes the VIP from an owner that has held it for less than this (damping:
  *                  a node that lost it because it stopped renewing does not get it straight back)
+ * @param conflict  what a node does that is to take the VIP while a MAC that is no member's answers for it
+ * @param onSilent  what happens when every other member watching the VIP hears its owner answer no probe
  */
 public record VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
                       List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
-                      long preemptHoldMs) {
+                      long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent) {
     /** How long an owner keeps a VIP at least before preemption may take it. */
     public static final long DEFAULT_PREEMPT_HOLD_MS = 5000;
 
@@ -32,9 +34,33 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
         RELEASE
     }
 
+    /** When a node is to take a VIP that a MAC outside the cluster answers for (a static address, another cluster). */
+    public enum ConflictPolicy {
+        /** The VIP is not taken while the other MAC answers; status and log say who; retried each second. */
+        REFUSE,
+        /** The VIP is taken anyway; the conflict is reported and the owner defends it. */
+        WARN
+    }
+
+    /** When the members watching a VIP hear its owner answer none of their probes (its ARP is lost somewhere). */
+    public enum SilentPolicy {
+        /** The VIP is handed to another eligible node (at most once a minute per VIP), and it is reported. */
+        MOVE,
+        /** It is only reported (status, doctor, log). */
+        REPORT
+    }
+
     public VipSpec {
         preferred = List.copyOf(preferred);
         checks = List.copyOf(checks);
+    }
+
+    /** Refusing to take a VIP another MAC answers for. */
+    public VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
+                   List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
+                   long preemptHoldMs) {
+        this(name, address, prefix, iface, preferred, checks, preempt, preemptDelayMs, unhealthy, preemptHoldMs,
+                ConflictPolicy.REFUSE, SilentPolicy.MOVE);
     }
 
     /** With the default preempt hold time. */

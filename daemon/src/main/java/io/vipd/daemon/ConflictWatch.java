@@ -47,6 +47,8 @@ final class ConflictWatch {
     static final long MAC_PATIENCE_NANOS = 10_000_000_000L;
     /** How long a former holder is remembered (its grace is judged against when its frames were heard). */
     private static final long FORMER_MEMORY_NANOS = 15_000_000_000L;
+    /** A VIP is probed for this long before this node binds it for the first time (RFC 5227's probe wait). */
+    static final long PROBE_BEFORE_BIND_NANOS = 500_000_000L;
     /** MACs tracked per VIP: a flood of forged MACs costs bounded memory, the rest is counted. */
     static final int MAX_MACS_PER_VIP = 8;
 
@@ -93,8 +95,11 @@ final class ConflictWatch {
     private final Map<String, String> lastHolder = new HashMap<>();
     private final Map<String, Map<String, Long>> formerHolders = new HashMap<>();
     private final Map<String, Long> nextProbeNanos = new HashMap<>();
+    private final Map<String, Long> firstProbeNanos = new HashMap<>();
     /** VIP → when this node last heard the holder's MAC answer for it. */
     private final Map<String, Long> holderHeardNanos = new HashMap<>();
+    /** VIP → since when this node sees its current holder (or no holder). */
+    private final Map<String, Long> holderSinceNanos = new HashMap<>();
     private volatile Listener listener = (spec, epoch, mac) -> { };
     /** While vipctl doctor listens: every claim heard, the holder's included. */
     private java.util.function.Consumer<Claim> recorder;
@@ -240,9 +245,38 @@ final class ConflictWatch {
         } else {
             lastHolder.put(vip, holder);
         }
-        if (before != null && !before.equals(holder)) {
+        if (!java.util.Objects.equals(before, holder) || !holderSinceNanos.containsKey(vip)) {
             holderHeardNanos.remove(vip);
+            holderSinceNanos.put(vip, now);
         }
+    }
+
+    /**
+     * VIP → epoch for each VIP whose holder (another node, its MAC known) this node has not heard answer its probes
+     * for {@code watch.silent.after.ms}, counted from when it became holder. Empty when probing is off.
+     */
+    Map<String, Long> silent(String self, VipTable table, java.util.function.Predicate<String> linkUp) {
+        Map<String, Long> out = new TreeMap<>();
+        VipdConfig c = config.get();
+        if (c.watch().probeIntervalMs() <= 0) {
+            return out;
+        }
+        long now = nanos.getAsLong();
+        long after = c.watch().silentAfterMs() * 1_000_000L;
+        for (VipSpec spec : c.vips()) {
+            VipState s = table.vip(spec.name());
+            Long since = holderSinceNanos.get(spec.name());
+            if (s.holder() == null || s.holder().equals(self) || since == null || !linkUp.test(spec.iface())
+                    || NodeFacts.mac(table, s.holder(), spec.iface()).isEmpty()
+                    || !s.holder().equals(lastHolder.get(spec.name()))) {
+                continue;
+            }
+            long last = Math.max(since, holderHeardNanos.getOrDefault(spec.name(), since));
+            if (now - last >= after) {
+                out.put(spec.name(), s.epoch());
+            }
+        }
+        return out;
     }
 
     /** Follows the table, ends episodes not heard for a while, and returns the probes now due (iface, address). */
@@ -284,12 +318,39 @@ final class ConflictWatch {
             Long next = nextProbeNanos.get(spec.name());
             if (next == null || now - next >= 0) {
                 due.add(Map.entry(spec.iface(), spec.address()));
+                firstProbeNanos.putIfAbsent(spec.name(), now);
                 // jittered by ±20 %: nodes started together do not probe in lockstep
                 long spacing = (long) (interval * (0.8 + 0.4 * jitter.nextDouble())) * 1_000_000L;
                 nextProbeNanos.put(spec.name(), now + spacing);
             }
         }
         return due;
+    }
+
+    /**
+     * Why this node may not bind {@code spec} now, or null: it has not probed it for
+     * {@link #PROBE_BEFORE_BIND_NANOS} yet (a VIP new to this node), or, with {@code conflict = refuse}, a MAC that is
+     * no member's answers for it. Members' MACs never hold a bind back: failovers and handovers are not delayed.
+     */
+    String bindRefusal(VipSpec spec, VipTable table, long now) {
+        VipdConfig c = config.get();
+        if (c.watch().probeIntervalMs() > 0) {
+            Long first = firstProbeNanos.get(spec.name());
+            if (first == null || now - first < PROBE_BEFORE_BIND_NANOS) {
+                return "probing it first (" + PROBE_BEFORE_BIND_NANOS / 1_000_000L + " ms before a first bind)";
+            }
+        }
+        if (spec.conflict() == VipSpec.ConflictPolicy.WARN) {
+            return null;
+        }
+        long clearNanos = c.watch().conflictClearMs() * 1_000_000L;
+        for (Episode e : episodes.getOrDefault(spec.name(), Map.of()).values()) {
+            if (now - e.lastHeardNanos < clearNanos && NodeFacts.memberWithMac(table, e.mac).isEmpty()) {
+                return "MAC " + e.mac + " (not a member of cluster " + c.clusterName() + ") answers for it ("
+                        + e.claim.kind() + "; vip." + spec.name() + ".conflict = refuse)";
+            }
+        }
+        return null;
     }
 
     /** Hands every claim heard from now on to {@code recorder} (null: stop). Agent thread. */

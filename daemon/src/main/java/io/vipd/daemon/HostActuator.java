@@ -43,6 +43,28 @@ public final class HostActuator {
     /** Told when this host starts or stops carrying a VIP (notify hooks); called on the syncing thread. */
     private volatile Events events = (spec, holding, epoch) -> { };
 
+    /**
+     * Whether this host may bind a VIP now: null if it may, else why not (another MAC answers for it, or it has
+     * not been probed yet). Asked before each first bind; a refused VIP is asked again at the next sync.
+     */
+    @FunctionalInterface
+    public interface BindGate {
+        String whyNot(VipSpec spec, long now);
+    }
+
+    private BindGate bindGate = (spec, now) -> null;
+    /** VIPs this host owns but refused to bind, and why (for status). */
+    private final Map<String, String> refusedBinds = new TreeMap<>();
+
+    public void gateBinds(BindGate gate) {
+        this.bindGate = gate;
+    }
+
+    /** VIPs this host owns but does not bind, and why. */
+    public Map<String, String> refusedBinds() {
+        return Map.copyOf(refusedBinds);
+    }
+
     /** Start and end of carrying a VIP, for notify hooks. Must not block. */
     @FunctionalInterface
     public interface Events {
@@ -121,6 +143,7 @@ public final class HostActuator {
             }
         }
         releasing.forEach(held::remove);
+        refusedBinds.keySet().removeIf(name -> !holdable.containsKey(name));
         if (now - deadlineNanos < 0) {
             for (Map.Entry<String, Long> e : holdable.entrySet()) {
                 acquire(e.getKey(), e.getValue(), now);
@@ -146,6 +169,16 @@ public final class HostActuator {
         if (h != null) {
             h.epoch = epoch;
             return;
+        }
+        String refused = bindGate.whyNot(spec, now);
+        if (refused != null) {
+            if (!refused.equals(refusedBinds.put(name, refused))) {
+                LOG.warn("not taking VIP {} {} yet: {}", name, spec.cidr(), refused);
+            }
+            return;
+        }
+        if (refusedBinds.remove(name) != null) {
+            LOG.info("taking VIP {} {} now: no other MAC answers for it", name, spec.cidr());
         }
         try {
             network.addAddress(spec.iface(), spec.address(), spec.prefix(), ADDRESS_LIFETIME_SEC);

@@ -41,6 +41,7 @@ final class HostWatch {
     private final ArpTap tap;
     private final ConflictWatch conflicts;
     private final LongSupplier nanos;
+    private final Supplier<VipTable> table;
     private Map<String, String> macs = Map.of();
     private Map<String, String> links = Map.of();
     private long nextAuditNanos;
@@ -52,14 +53,17 @@ final class HostWatch {
     private int addressedInterfaces;
 
     HostWatch(Supplier<VipdConfig> config, HostNetwork network, HostActuator host, ArpTap tap,
-              ConflictWatch conflicts, LongSupplier nanos) {
+              ConflictWatch conflicts, Supplier<VipTable> table, LongSupplier nanos) {
         this.config = config;
         this.network = network;
         this.host = host;
         this.tap = tap;
         this.conflicts = conflicts;
         this.nanos = nanos;
+        this.table = table;
         host.refreshByAudit();
+        host.gateBinds((spec, now) -> table.get() == null ? "not started" : conflicts.bindRefusal(spec, table.get(),
+                now));
     }
 
     ConflictWatch conflicts() {
@@ -89,9 +93,15 @@ final class HostWatch {
         conflicts.heard(heard, table);
     }
 
-    /** What this node reports to the group: VIP interfaces' MACs and links, and the conflicts it hears. */
+    /**
+     * What this node reports to the group: VIP interfaces' MACs and links, the conflicts it hears, and the VIPs
+     * whose owner answers none of its probes.
+     */
     Map<String, String> facts(String self) {
-        return NodeFacts.report(macs, links, conflicts.current(self));
+        VipTable t = table.get();
+        Map<String, Long> silent = t == null ? Map.of()
+                : conflicts.silent(self, t, iface -> NodeFacts.UP.equals(links.get(iface)));
+        return NodeFacts.report(macs, links, conflicts.current(self), silent);
     }
 
     private void audit(long now) {

@@ -90,7 +90,8 @@ final class StatusBuilder {
             if (!mine) {
                 leaseState = heldHere ? "releasing" : "-";
             } else if (!heldHere) {
-                leaseState = "fenced";
+                String refused = host.refusedBinds().get(spec.name());
+                leaseState = refused == null ? "fenced" : "not taken: " + refused;
             } else if (lease.remainingMillis(now) * 3 < config.timing().leaseMs()) {
                 leaseState = "expiring";
             } else {
@@ -99,11 +100,17 @@ final class StatusBuilder {
             Map<String, String> health = new TreeMap<>();
             boolean linkDown = config.peers().stream()
                     .anyMatch(p -> NodeFacts.linkProblem(table, p.id(), spec.iface()) != null);
-            if (!spec.checks().isEmpty() || linkDown) {
+            List<String> silentFor = s.owner() == null ? List.of()
+                    : NodeFacts.silentFor(table, spec.name(), spec.iface(), s.owner(), s.epoch());
+            if (!spec.checks().isEmpty() || linkDown || !silentFor.isEmpty()) {
                 for (Peer p : config.peers()) {
                     String why = Assigner.unhealthyReason(table, spec, p.id());
                     health.put(p.id(), why == null ? "ok" : why);
                 }
+            }
+            if (!silentFor.isEmpty()) {
+                health.merge(s.owner(), "not answering ARP probes of " + String.join(", ", silentFor),
+                        (a, b) -> a.equals("ok") ? b : a + "; " + b);
             }
             Map<String, String> disagreements = new TreeMap<>();
             for (Peer p : config.peers()) {

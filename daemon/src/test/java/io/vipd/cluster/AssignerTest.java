@@ -1,6 +1,7 @@
 package io.vipd.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vipd.config.VipSpec;
@@ -239,6 +240,79 @@ class AssignerTest {
         Assigner.Inputs mustGo = new Assigner.Inputs(known(drained, on), on, MEMBERS, MEMBERS, MEMBERS, true, 0,
                 (n, v) -> 0, ages(10, Long.MAX_VALUE));
         assertEquals("n1", Assigner.plan(mustGo).get(0).owner());
+    }
+
+    /** Each node reported its eth0 MAC and link up; {@code silent} nodes hear no answer from web's owner at epoch 1. */
+    static VipTable watched(VipTable t, Set<String> silent) {
+        for (String n : MEMBERS) {
+            Map<String, String> facts = new java.util.TreeMap<>(Map.of(NodeFacts.macKey("eth0"), "02:00:00:00:00:0"
+                    + n.charAt(1), NodeFacts.linkKey("eth0"), NodeFacts.UP));
+            if (silent.contains(n)) {
+                facts.put(NodeFacts.silentKey("web"), "1");
+            }
+            t = t.apply(new Command.Observed(n, facts)).table();
+        }
+        return t;
+    }
+
+    @Test
+    void anOwnerEveryWatcherHearsNothingFromIsHandedOverOnceAMinuteAtMost() throws Exception {
+        List<VipSpec> on = List.of(vip("web", 100));
+        VipTable owned = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "least loaded")).table();
+        Assigner.Inputs oneWatcherHears = new Assigner.Inputs(known(watched(owned, Set.of("n2")), on), on, MEMBERS,
+                MEMBERS, MEMBERS, true, 0, (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE));
+        assertEquals(List.of(), Assigner.plan(oneWatcherHears), "n3 still hears n1: it stays");
+        VipTable silent = known(watched(owned, Set.of("n2", "n3")), on);
+        Assigner.Inputs noneHears = new Assigner.Inputs(silent, on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE));
+        List<Command.Assign> p = Assigner.plan(noneHears);
+        assertEquals(1, p.size());
+        assertTrue(p.get(0).handover());
+        assertNotEquals("n1", p.get(0).owner());
+        assertTrue(p.get(0).reason().contains("owner n1 not answering ARP (no answer to the probes of n2, n3)"),
+                p.get(0).reason());
+        // moved for silence: the new owner is not moved for silence again within a minute
+        VipTable moved = silent.apply(p.get(0)).table()
+                .apply(new Command.Released("web", 2, "n1", "let go")).table();
+        String next = moved.vip("web").owner();
+        VipTable nextSilent = moved;
+        for (String n : MEMBERS) {
+            if (!n.equals(next)) {
+                Map<String, String> facts = new java.util.TreeMap<>(moved.observedBy(n));
+                facts.put(NodeFacts.silentKey("web"), "2");
+                nextSilent = nextSilent.apply(new Command.Observed(n, facts)).table();
+            }
+        }
+        Assigner.Inputs again = new Assigner.Inputs(nextSilent, on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, ages(59_999, Long.MAX_VALUE));
+        assertEquals(List.of(), Assigner.plan(again), "ARP lost for every owner alike: no flapping");
+        Assigner.Inputs later = new Assigner.Inputs(nextSilent, on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, ages(60_000, Long.MAX_VALUE));
+        assertEquals(1, Assigner.plan(later).size());
+        List<VipSpec> reportOnly = List.of(new VipSpec("web", (Inet4Address) InetAddress.getByName("198.18.0.100"),
+                24, "eth0", List.of(), List.of(), false, 0, VipSpec.UnhealthyPolicy.KEEP, 5000,
+                VipSpec.ConflictPolicy.REFUSE, VipSpec.SilentPolicy.REPORT));
+        assertEquals(List.of(), Assigner.plan(new Assigner.Inputs(silent, reportOnly, MEMBERS, MEMBERS, MEMBERS,
+                true, 0, (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE))), "on_silent = report");
+    }
+
+    @Test
+    void aNodeWhoseVipLinkIsDownGetsNoVipAndAnOwnersLinkDownMovesIt() throws Exception {
+        List<VipSpec> on = List.of(vip("web", 100));
+        VipTable t = known(watched(VipTable.EMPTY, Set.of()), on)
+                .apply(new Command.Observed("n2", Map.of(NodeFacts.linkKey("eth0"), "no carrier"))).table()
+                .apply(new Command.Observed("n3", Map.of(NodeFacts.linkKey("eth0"), "down"))).table();
+        List<Command.Assign> first = Assigner.plan(new Assigner.Inputs(t, on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE)));
+        assertEquals("n1", first.get(0).owner(), "the only node with its link up");
+        VipTable owned = t.apply(first.get(0)).table()
+                .apply(new Command.Observed("n3", Map.of(NodeFacts.linkKey("eth0"), NodeFacts.UP))).table()
+                .apply(new Command.Observed("n1", Map.of(NodeFacts.linkKey("eth0"), "no carrier"))).table();
+        List<Command.Assign> moved = Assigner.plan(new Assigner.Inputs(owned, on, MEMBERS, MEMBERS, MEMBERS, true,
+                0, (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE)));
+        assertEquals("n3", moved.get(0).owner());
+        assertTrue(moved.get(0).handover());
+        assertTrue(moved.get(0).reason().contains("owner n1 unhealthy (link eth0 no carrier)"), moved.get(0).reason());
     }
 
     @Test

@@ -226,6 +226,24 @@ class ConflictWatchTest {
     }
 
     @Test
+    void anOwnerThatAnswersNoProbeForThreeSecondsIsSilentFromThisNode() {
+        VipTable t = table(); // web held by n1, whose MAC is known
+        watch.tick(t);
+        clock.advanceMillis(2999);
+        assertEquals(Map.of(), watch.silent("n3", t, iface -> true));
+        clock.advanceMillis(1);
+        assertEquals(Map.of("web", 1L), watch.silent("n3", t, iface -> true), "3 s without an answer");
+        assertEquals(Map.of(), watch.silent("n3", t, iface -> false), "not while this node's own link is down");
+        assertEquals(Map.of(), watch.silent("n1", t, iface -> true), "the owner does not judge itself");
+        watch.heard(reply(N1, "198.18.0.100"), t);
+        assertEquals(Map.of(), watch.silent("n3", t, iface -> true), "it answered");
+        clock.advanceMillis(3000);
+        assertEquals(Map.of("web", 1L), watch.silent("n3", t, iface -> true));
+        config = config("watch.probe.interval.ms = 0");
+        assertEquals(Map.of(), watch.silent("n3", t, iface -> true), "nothing is judged without probes");
+    }
+
+    @Test
     void probingOffSendsNone() {
         config = config("watch.probe.interval.ms = 0");
         assertEquals(List.of(), watch.tick(table()));

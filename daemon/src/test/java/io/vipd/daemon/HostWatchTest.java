@@ -29,13 +29,16 @@ import org.junit.jupiter.api.Test;
 /** The host seen each second (links, MACs, addresses repaired), probes sent, and held VIPs defended. */
 class HostWatchTest {
     final ManualClock clock = new ManualClock();
-    final VipdConfig config = config();
+    VipdConfig config = config();
     final FakeHostNetwork net = new FakeHostNetwork("eth0");
     final FakeArpTap tap = new FakeArpTap();
     final HostActuator host = new HostActuator(net, net.fence(), config.vips(), config.announce(), clock::nanos);
     final ConflictWatch conflicts = new ConflictWatch(() -> config, clock::nanos, clock::wallMillis,
             new SplittableRandom(1));
-    final HostWatch watch = new HostWatch(() -> config, net, host, tap, conflicts, clock::nanos);
+    /** The table the bind gate sees; table() unless a test sets it. */
+    VipTable gateTable;
+    final HostWatch watch = new HostWatch(() -> config, net, host, tap, conflicts,
+            () -> gateTable == null ? table() : gateTable, clock::nanos);
 
     static Inet4Address ip(String s) {
         try {
@@ -49,9 +52,74 @@ class HostWatchTest {
         return apply(defined(config, "n1", "n2", "n3"), new Command.Assign("web", 0, 0, "n1", 0, "test"));
     }
 
+    /** n1 holds web, probed for a second first (a first bind waits for half a second of probing). */
     void holdWeb() {
+        watch.tick(table());
+        clock.advanceMillis(1000);
         host.sync(Map.of("web", 1L), clock.nanos() + 700 * RoleFixtures.MS, clock.nanos());
+        assertEquals(Set.of("web"), host.heldSpecs().keySet());
         net.actions.clear();
+    }
+
+    void syncWeb() {
+        host.sync(Map.of("web", 1L), clock.nanos() + 700 * RoleFixtures.MS, clock.nanos());
+    }
+
+    @Test
+    void aVipIsProbedForHalfASecondBeforeItsFirstBind() {
+        syncWeb();
+        assertEquals(Map.of("web", "probing it first (500 ms before a first bind)"), host.refusedBinds());
+        assertFalse(net.actions.stream().anyMatch(a -> a.startsWith("add")), net.actions.toString());
+        watch.tick(table());
+        clock.advanceMillis(499);
+        syncWeb();
+        assertEquals(Set.of(), host.heldSpecs().keySet());
+        clock.advanceMillis(1);
+        syncWeb();
+        assertEquals(Set.of("web"), host.heldSpecs().keySet());
+        assertEquals(Map.of(), host.refusedBinds());
+    }
+
+    ArpTap.Heard rogueClaimsWeb() {
+        return new ArpTap.Heard("eth0", new ArpFrame(MacAddress.parse("02:00:00:00:00:00"),
+                MacAddress.parse("52:54:00:00:00:09"), ArpFrame.REPLY, MacAddress.parse("52:54:00:00:00:09"),
+                ip("198.18.0.100"), MacAddress.parse("02:00:00:00:00:00"), ip("0.0.0.0")), clock.nanos());
+    }
+
+    @Test
+    void aVipAnotherMacAnswersForIsNotTakenUntilItStops() {
+        watch.tick(table());
+        watch.heard(rogueClaimsWeb(), table());
+        clock.advanceMillis(1000);
+        syncWeb();
+        assertEquals(Map.of("web", "MAC 52:54:00:00:00:09 (not a member of cluster vipd) answers for it (reply; "
+                + "vip.web.conflict = refuse)"), host.refusedBinds());
+        clock.advanceMillis(5000); // not heard for the clearing time (5 probe rounds)
+        watch.tick(table());
+        syncWeb();
+        assertEquals(Set.of("web"), host.heldSpecs().keySet(), "taken once the other MAC fell silent");
+    }
+
+    @Test
+    void withConflictWarnTheVipIsTakenAnyway() {
+        config = config("vip.web.conflict = warn");
+        host.reconfigure(config.vips(), config.announce());
+        watch.tick(table());
+        watch.heard(rogueClaimsWeb(), table());
+        clock.advanceMillis(1000);
+        syncWeb();
+        assertEquals(Set.of("web"), host.heldSpecs().keySet());
+    }
+
+    @Test
+    void aMembersMacNeverHoldsABindBack() {
+        VipTable t = apply(table(), new Command.Observed("n2", Map.of("mac.eth0", "52:54:00:00:00:09")));
+        gateTable = t;
+        watch.tick(t);
+        watch.heard(rogueClaimsWeb(), t); // n2's MAC: the previous owner of a failover, say
+        clock.advanceMillis(1000);
+        host.sync(Map.of("web", 1L), clock.nanos() + 700 * RoleFixtures.MS, clock.nanos());
+        assertEquals(Set.of("web"), host.heldSpecs().keySet());
     }
 
     @Test

@@ -272,4 +272,78 @@ class ConflictIT {
         assertFalse(bed.referee().since(from).stream().anyMatch(o -> o.vip().equals(bed.vip("web"))
                 && bed.hostOf(o.mac()) != owner && bed.hostOf(o.mac()) != 0), "no other host answered web");
     }
+
+    @Test
+    @Order(6)
+    void aSecondClusterWithAnOverlappingVipDoesNotTakeIt() throws Exception {
+        long from = System.nanoTime();
+        int owner = bed.answeringHost("web");
+        Path dir = bed.workDir().resolve("other-cluster");
+        Files.createDirectories(dir);
+        Path conf = dir.resolve("vipd.conf");
+        Path socket = dir.resolve("vipd.sock");
+        // one node in the client's namespace: its own cluster, defining web as the first cluster does
+        Files.writeString(conf, "node.id = other1\ncluster.name = other\ndata.dir = " + dir.resolve("data")
+                + "\ncontrol.socket = " + socket + "\ninsecure = true\npeer.other1 = 198.18.0.250:"
+                + Testbed.RAFT_PORT + "\nvip.web.address = " + bed.vip("web").getHostAddress()
+                + "/24\nvip.web.interface = eth0\n");
+        List<String> cmd = new ArrayList<>(Testbed.javaCommand(Testbed.vipdJarFromBuild(), null));
+        cmd.addAll(List.of("-c", conf.toString()));
+        Path log = dir.resolve("vipd.log");
+        Process other = bed.spawnInClient(cmd, log);
+        try {
+            Testbed.waitUntil("the other cluster places web on its node and refuses to take it", 60_000, () -> {
+                try {
+                    return Files.readString(log).contains("not taking VIP web " + bed.vip("web").getHostAddress()
+                            + "/24 yet: MAC " + bed.mac(owner) + " (not a member of cluster other) answers for it");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            long refusedAt = System.nanoTime();
+            JsonNode status = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    io.vipd.control.ControlClient.request(socket, "status", 3000));
+            JsonNode web = status.get("vips").get(0);
+            assertEquals("other1", web.get("owner").asText(), web.toString());
+            assertTrue(web.get("lease").asText().startsWith("not taken: MAC " + bed.mac(owner)), web.toString());
+            Testbed.waitUntil("a few more seconds", 5_000, () -> System.nanoTime() - refusedAt > 3_000_000_000L);
+            assertTrue(other.isAlive(), "the other cluster's daemon keeps running");
+            List<ArpReferee.Observation> window = bed.referee().since(from);
+            assertEquals(List.of(bed.mac(owner)), ArpReferee.answerers(window, bed.vip("web")),
+                    "only the first cluster's owner answered web");
+            assertTrue(ArpReferee.dualAnswers(window).isEmpty());
+        } finally {
+            Testbed.killTree(other);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void anOwnerWhoseArpIsLostIsFoundSilentAndTheVipMoves() throws Exception {
+        int owner = bed.answeringHost("web");
+        String web = bed.vip("web").getHostAddress();
+        String ns = bed.hostNs(owner);
+        long from = System.nanoTime();
+        // The owner renews over Raft as before, but its ARP answers for web never leave the host.
+        Shell.ok("ip", "netns", "exec", ns, "nft", "add", "table", "arp", "itblock");
+        try {
+            Shell.ok("ip", "netns", "exec", ns, "nft", "add", "chain", "arp", "itblock", "out",
+                    "{ type filter hook output priority 0 ; }");
+            Shell.ok("ip", "netns", "exec", ns, "nft", "add", "rule", "arp", "itblock", "out", "arp", "saddr", "ip",
+                    web, "drop");
+            Testbed.waitUntil("web answered by another host", 15_000, () -> {
+                int now = bed.answeringHost("web");
+                return now != 0 && now != owner;
+            });
+            System.out.printf("[benchmark] owner's ARP lost -> VIP answered by another host after %d ms%n",
+                    (System.nanoTime() - from) / 1_000_000L);
+            int next = bed.answeringHost("web");
+            String reason = vipStatus(next, "web").get("reason").asText();
+            assertTrue(reason.contains("owner " + bed.node(owner) + " not answering ARP (no answer to the probes of"),
+                    reason);
+        } finally {
+            Shell.quietly("ip", "netns", "exec", ns, "nft", "delete", "table", "arp", "itblock");
+        }
+        assertNoVipdHostAnsweredTwice(from, "owner's ARP lost");
+    }
 }

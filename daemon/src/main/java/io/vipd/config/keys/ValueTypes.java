@@ -224,6 +224,36 @@ public final class ValueTypes {
         });
     }
 
+    /** refuse or warn, in any case. */
+    public static ValueType<VipSpec.ConflictPolicy> conflictPolicy() {
+        return trimmed("refuse or warn", Empty.REFUSED_NAMING_DEFAULT, v -> {
+            switch (v.toLowerCase(Locale.ROOT)) {
+                case "refuse" -> {
+                    return VipSpec.ConflictPolicy.REFUSE;
+                }
+                case "warn" -> {
+                    return VipSpec.ConflictPolicy.WARN;
+                }
+                default -> throw invalid("'" + v + "' is not refuse or warn");
+            }
+        });
+    }
+
+    /** move or report, in any case. */
+    public static ValueType<VipSpec.SilentPolicy> silentPolicy() {
+        return trimmed("move or report", Empty.REFUSED_NAMING_DEFAULT, v -> {
+            switch (v.toLowerCase(Locale.ROOT)) {
+                case "move" -> {
+                    return VipSpec.SilentPolicy.MOVE;
+                }
+                case "report" -> {
+                    return VipSpec.SilentPolicy.REPORT;
+                }
+                default -> throw invalid("'" + v + "' is not move or report");
+            }
+        });
+    }
+
     /** tcp, http or exec, in any case. */
     public static ValueType<CheckKeys.Kind> checkKind() {
         return trimmed("tcp, http or exec", Empty.PARSED, v -> {

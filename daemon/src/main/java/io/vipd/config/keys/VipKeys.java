@@ -1,9 +1,11 @@
 package io.vipd.config.keys;
 
 import static io.vipd.config.keys.AddressTypes.vipAddress;
+import static io.vipd.config.keys.ValueTypes.conflictPolicy;
 import static io.vipd.config.keys.ValueTypes.integer;
 import static io.vipd.config.keys.ValueTypes.interfaceName;
 import static io.vipd.config.keys.ValueTypes.onOff;
+import static io.vipd.config.keys.ValueTypes.silentPolicy;
 import static io.vipd.config.keys.ValueTypes.unhealthyPolicy;
 import static io.vipd.config.keys.ValueTypes.wordList;
 
@@ -30,8 +32,14 @@ public final class VipKeys {
     public static final ConfigKey<VipSpec.UnhealthyPolicy> UNHEALTHY = vip("unhealthy", unhealthyPolicy())
             .byDefault("keep").reloadable().build();
 
+    public static final ConfigKey<VipSpec.ConflictPolicy> CONFLICT = vip("conflict", conflictPolicy())
+            .byDefault("refuse").reloadable().build();
+
+    public static final ConfigKey<VipSpec.SilentPolicy> ON_SILENT = vip("on_silent", silentPolicy())
+            .byDefault("move").reloadable().build();
+
     public static final List<ConfigKey<?>> ALL = List.of(ADDRESS, INTERFACE, PREFER, CHECKS, PREEMPT,
-            PREEMPT_DELAY_MS, PREEMPT_HOLD_MS, UNHEALTHY);
+            PREEMPT_DELAY_MS, PREEMPT_HOLD_MS, UNHEALTHY, CONFLICT, ON_SILENT);
 
     private VipKeys() {
     }

@@ -12,7 +12,11 @@ public final class WatchKeys {
     public static final ConfigKey<Integer> PROBE_INTERVAL_MS = plain("watch.probe.interval.ms", integer(0, 600_000))
             .byDefault(Watch.DEFAULT.probeIntervalMs()).reloadable().build();
 
-    public static final List<ConfigKey<?>> ALL = List.of(PROBE_INTERVAL_MS);
+    /** At least two probe intervals, checked by the reader: one lost probe must not make an owner silent. */
+    public static final ConfigKey<Integer> SILENT_AFTER_MS = plain("watch.silent.after.ms", integer(200, 600_000))
+            .byDefault(Watch.DEFAULT.silentAfterMs()).reloadable().build();
+
+    public static final List<ConfigKey<?>> ALL = List.of(PROBE_INTERVAL_MS, SILENT_AFTER_MS);
 
     private WatchKeys() {
     }
