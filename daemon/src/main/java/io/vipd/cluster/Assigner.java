@@ -38,6 +38,8 @@ import java.util.Set;
  *       whichever node reported first. VIPs that lost their owner never wait.</li>
  * </ul>
  */
+// About 340 lines: every placement rule (failover, handover for drain, checks, links, silence, preemption) in one
+// pure function, so their order of precedence is visible in one place.
 public final class Assigner {
     private Assigner() {}
 

@@ -5,7 +5,6 @@ import io.vipd.cluster.VipState;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
-import io.vipd.host.ArpFrame;
 import io.vipd.host.ArpTap;
 import io.vipd.host.MacAddress;
 import java.net.Inet4Address;
@@ -45,8 +44,6 @@ final class ConflictWatch {
     static final long SETTLE_NANOS = 2_000_000_000L;
     /** How long a suspect waits for a holder that has not reported its MAC yet (a starting node) before judging. */
     static final long MAC_PATIENCE_NANOS = 10_000_000_000L;
-    /** How long a former holder is remembered (its grace is judged against when its frames were heard). */
-    private static final long FORMER_MEMORY_NANOS = 15_000_000_000L;
     /** A VIP is probed for this long before this node binds it for the first time (RFC 5227's probe wait). */
     static final long PROBE_BEFORE_BIND_NANOS = 500_000_000L;
     /** MACs tracked per VIP: a flood of forged MACs costs bounded memory, the rest is counted. */
@@ -88,18 +85,11 @@ final class ConflictWatch {
     private final Supplier<VipdConfig> config;
     private final LongSupplier nanos;
     private final LongSupplier wallMillis;
-    private final RandomGenerator jitter;
     private final Map<String, Map<String, Episode>> episodes = new TreeMap<>();
     private final Map<String, Long> dropped = new HashMap<>();
     /** VIP → the holder the table showed last time this node looked, and since when it is no longer holder. */
-    private final Map<String, String> lastHolder = new HashMap<>();
-    private final Map<String, Map<String, Long>> formerHolders = new HashMap<>();
-    private final Map<String, Long> nextProbeNanos = new HashMap<>();
-    private final Map<String, Long> firstProbeNanos = new HashMap<>();
-    /** VIP → when this node last heard the holder's MAC answer for it. */
-    private final Map<String, Long> holderHeardNanos = new HashMap<>();
-    /** VIP → since when this node sees its current holder (or no holder). */
-    private final Map<String, Long> holderSinceNanos = new HashMap<>();
+    private final HolderView holders = new HolderView();
+    private final ProbeSchedule probes;
     private volatile Listener listener = (spec, epoch, mac) -> { };
     /** While vipctl doctor listens: every claim heard, the holder's included. */
     private java.util.function.Consumer<Claim> recorder;
@@ -108,42 +98,16 @@ final class ConflictWatch {
         this.config = config;
         this.nanos = nanos;
         this.wallMillis = wallMillis;
-        this.jitter = jitter;
+        this.probes = new ProbeSchedule(jitter);
     }
 
     void onConflict(Listener listener) {
         this.listener = listener;
     }
 
-    /**
-     * The VIP {@code frame} claims, or null: a frame whose sender address is no VIP of {@code vips}, or whose
-     * sender MAC could not be anyone's (zero, broadcast, multicast), or that is neither request nor reply.
-     */
-    static Claim classify(ArpFrame frame, List<VipSpec> vips) {
-        if (frame == null || frame.senderIp() == null || frame.senderMac() == null) {
-            return null;
-        }
-        byte[] mac = frame.senderMac().bytes();
-        if ((mac[0] & 1) != 0 || frame.senderMac().equals(MacAddress.ZERO)) {
-            return null; // multicast or broadcast (low bit of the first octet), or unset: no host has it
-        }
-        String kind = frame.operation() == ArpFrame.REPLY ? "reply"
-                : frame.operation() != ArpFrame.REQUEST ? null
-                : frame.isGratuitous() ? "gratuitous ARP" : "request";
-        if (kind == null) {
-            return null;
-        }
-        for (VipSpec spec : vips) {
-            if (spec.address().equals(frame.senderIp())) {
-                return new Claim(spec, frame.senderMac(), kind);
-            }
-        }
-        return null;
-    }
-
     /** A frame heard on {@code iface}: a conflict if it claims a VIP from a MAC that may not answer for it. */
     void heard(ArpTap.Heard heard, VipTable table) {
-        Claim claim = classify(heard.frame(), config.get().vips());
+        Claim claim = ArpClaims.classify(heard.frame(), config.get().vips());
         if (claim == null || !claim.vip().iface().equals(heard.iface())) {
             return; // the VIP is defined on another interface of this node: not what this node watches there
         }
@@ -153,12 +117,12 @@ final class ConflictWatch {
         String vip = claim.vip().name();
         String mac = claim.mac().toString();
         long now = heard.nanos();
-        noteHolder(table, vip, now);
+        holders.observe(vip, table.vip(vip).holder(), now);
         VipState state = table.vip(vip);
         String holderMac = state.holder() == null ? null
                 : NodeFacts.mac(table, state.holder(), claim.vip().iface()).orElse(null);
         if (mac.equalsIgnoreCase(holderMac)) {
-            holderHeardNanos.put(vip, now);
+            holders.heardHolder(vip, now);
             return;
         }
         if (mayAnswer(table, claim.vip(), state, mac, holderMac, now)) {
@@ -208,9 +172,9 @@ final class ConflictWatch {
                 && mac.equalsIgnoreCase(NodeFacts.mac(table, state.releasing(), spec.iface()).orElse(""))) {
             return true;
         }
-        for (Map.Entry<String, Long> former : formerHolders.getOrDefault(spec.name(), Map.of()).entrySet()) {
-            if (now - former.getValue() < GRACE_NANOS
-                    && mac.equalsIgnoreCase(NodeFacts.mac(table, former.getKey(), spec.iface()).orElse(""))) {
+        for (String former : holders.formerHolders(spec.name())) {
+            if (holders.formerWithin(spec.name(), former, now, GRACE_NANOS)
+                    && mac.equalsIgnoreCase(NodeFacts.mac(table, former, spec.iface()).orElse(""))) {
                 return true;
             }
         }
@@ -233,24 +197,6 @@ final class ConflictWatch {
         listener.conflict(spec, state.epoch(), mac);
     }
 
-    /** Remembers when a VIP's holder changed, so the previous holder's last frames are not taken for a conflict. */
-    private void noteHolder(VipTable table, String vip, long now) {
-        String holder = table.vip(vip).holder();
-        String before = lastHolder.get(vip);
-        if (before != null && !before.equals(holder)) {
-            formerHolders.computeIfAbsent(vip, v -> new HashMap<>()).put(before, now);
-        }
-        if (holder == null) {
-            lastHolder.remove(vip);
-        } else {
-            lastHolder.put(vip, holder);
-        }
-        if (!java.util.Objects.equals(before, holder) || !holderSinceNanos.containsKey(vip)) {
-            holderHeardNanos.remove(vip);
-            holderSinceNanos.put(vip, now);
-        }
-    }
-
     /**
      * VIP → epoch for each VIP whose holder (another node, its MAC known) this node has not heard answer its probes
      * for {@code watch.silent.after.ms}, counted from when it became holder. Empty when probing is off.
@@ -265,14 +211,11 @@ final class ConflictWatch {
         long after = c.watch().silentAfterMs() * 1_000_000L;
         for (VipSpec spec : c.vips()) {
             VipState s = table.vip(spec.name());
-            Long since = holderSinceNanos.get(spec.name());
-            if (s.holder() == null || s.holder().equals(self) || since == null || !linkUp.test(spec.iface())
-                    || NodeFacts.mac(table, s.holder(), spec.iface()).isEmpty()
-                    || !s.holder().equals(lastHolder.get(spec.name()))) {
+            if (s.holder() == null || s.holder().equals(self) || !linkUp.test(spec.iface())
+                    || NodeFacts.mac(table, s.holder(), spec.iface()).isEmpty()) {
                 continue;
             }
-            long last = Math.max(since, holderHeardNanos.getOrDefault(spec.name(), since));
-            if (now - last >= after) {
+            if (holders.quietNanos(spec.name(), s.holder(), now) >= after) {
                 out.put(spec.name(), s.epoch());
             }
         }
@@ -284,10 +227,9 @@ final class ConflictWatch {
         long now = nanos.getAsLong();
         VipdConfig c = config.get();
         long clearNanos = c.watch().conflictClearMs() * 1_000_000L;
+        holders.forgetOld(now);
         for (VipSpec spec : c.vips()) {
-            noteHolder(table, spec.name(), now);
-            formerHolders.getOrDefault(spec.name(), new HashMap<>()).values()
-                    .removeIf(t -> now - t >= FORMER_MEMORY_NANOS);
+            holders.observe(spec.name(), table.vip(spec.name()).holder(), now);
         }
         for (Map.Entry<String, Map<String, Episode>> forVip : episodes.entrySet()) {
             forVip.getValue().values().removeIf(e -> {
@@ -309,22 +251,7 @@ final class ConflictWatch {
             });
         }
         episodes.values().removeIf(Map::isEmpty);
-        List<Map.Entry<String, Inet4Address>> due = new ArrayList<>();
-        int interval = c.watch().probeIntervalMs();
-        if (interval <= 0) {
-            return due;
-        }
-        for (VipSpec spec : c.vips()) {
-            Long next = nextProbeNanos.get(spec.name());
-            if (next == null || now - next >= 0) {
-                due.add(Map.entry(spec.iface(), spec.address()));
-                firstProbeNanos.putIfAbsent(spec.name(), now);
-                // jittered by ±20 %: nodes started together do not probe in lockstep
-                long spacing = (long) (interval * (0.8 + 0.4 * jitter.nextDouble())) * 1_000_000L;
-                nextProbeNanos.put(spec.name(), now + spacing);
-            }
-        }
-        return due;
+        return probes.due(c.vips(), c.watch().probeIntervalMs(), now);
     }
 
     /**
@@ -335,8 +262,8 @@ final class ConflictWatch {
     String bindRefusal(VipSpec spec, VipTable table, long now) {
         VipdConfig c = config.get();
         if (c.watch().probeIntervalMs() > 0) {
-            Long first = firstProbeNanos.get(spec.name());
-            if (first == null || now - first < PROBE_BEFORE_BIND_NANOS) {
+            long probedFor = probes.probedForNanos(spec.name(), now);
+            if (probedFor < 0 || probedFor < PROBE_BEFORE_BIND_NANOS) {
                 return "probing it first (" + PROBE_BEFORE_BIND_NANOS / 1_000_000L + " ms before a first bind)";
             }
         }
@@ -380,7 +307,7 @@ final class ConflictWatch {
 
     /** Milliseconds since this node last heard the holder answer for {@code vip}, or -1 if not since it became holder. */
     long sinceHolderHeardMillis(String vip) {
-        Long t = holderHeardNanos.get(vip);
+        Long t = holders.lastHeard(vip);
         return t == null ? -1 : (nanos.getAsLong() - t) / 1_000_000L;
     }
 

@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * then address removed. It only ever announces a VIP it holds, so non-owners never emit ARP for a VIP. If vipd stops
  * running, the kernel closes the fence at the lease deadline and deletes the address when its lifetime ends.
  * Called from one thread only.
+ *
+ * <p>Longer than vipd's rooms should be (about 400 lines), on purpose for now: every step that makes this host
+ * answer or stop answering (address, fence, announcement, the bind gate, the audit's refresh) is here, in the order
+ * the safety argument needs, so it can be read top to bottom. The announcement schedule is the next part to move
+ * out.
  */
 public final class HostActuator {
     private static final Logger LOG = LoggerFactory.getLogger(HostActuator.class);

@@ -191,25 +191,25 @@ class ConflictWatchTest {
     void classification() {
         List<io.vipd.config.VipSpec> vips = config.vips();
         ArpFrame reply = new ArpFrame(N2, ROGUE, ArpFrame.REPLY, ROGUE, ip("198.18.0.100"), N2, ip("198.18.0.9"));
-        assertEquals("reply", ConflictWatch.classify(reply, vips).kind());
-        assertEquals("gratuitous ARP", ConflictWatch.classify(ArpFrame.gratuitous(ROGUE, ip("198.18.0.100")), vips)
+        assertEquals("reply", ArpClaims.classify(reply, vips).kind());
+        assertEquals("gratuitous ARP", ArpClaims.classify(ArpFrame.gratuitous(ROGUE, ip("198.18.0.100")), vips)
                 .kind());
-        assertEquals("request", ConflictWatch.classify(ArpFrame.request(ROGUE, ip("198.18.0.100"),
+        assertEquals("request", ArpClaims.classify(ArpFrame.request(ROGUE, ip("198.18.0.100"),
                 ip("198.18.0.1")), vips).kind());
-        assertNull(ConflictWatch.classify(ArpFrame.request(ROGUE, ip("0.0.0.0"), ip("198.18.0.100")), vips),
+        assertNull(ArpClaims.classify(ArpFrame.request(ROGUE, ip("0.0.0.0"), ip("198.18.0.100")), vips),
                 "a probe for the VIP claims nothing");
-        assertNull(ConflictWatch.classify(ArpFrame.request(ROGUE, ip("198.18.0.50"), ip("198.18.0.1")), vips),
+        assertNull(ArpClaims.classify(ArpFrame.request(ROGUE, ip("198.18.0.50"), ip("198.18.0.1")), vips),
                 "not a VIP");
-        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, 3, ROGUE, ip("198.18.0.100"), N2,
+        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, 3, ROGUE, ip("198.18.0.100"), N2,
                 ip("198.18.0.9")), vips), "RARP and other operations");
-        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.BROADCAST,
+        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.BROADCAST,
                 ip("198.18.0.100"), N2, ip("198.18.0.9")), vips), "broadcast sender");
-        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.ZERO,
+        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.ZERO,
                 ip("198.18.0.100"), N2, ip("198.18.0.9")), vips), "zero sender");
-        assertNull(ConflictWatch.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY,
+        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY,
                 MacAddress.parse("01:00:5e:00:00:01"), ip("198.18.0.100"), N2, ip("198.18.0.9")), vips),
                 "multicast sender");
-        assertNull(ConflictWatch.classify(null, vips), "what the decoder refused");
+        assertNull(ArpClaims.classify(null, vips), "what the decoder refused");
     }
 
     @Test

@@ -346,4 +346,32 @@ class ConflictIT {
         }
         assertNoVipdHostAnsweredTwice(from, "owner's ARP lost");
     }
+
+    @Test
+    @Order(8)
+    void aVipRemovedByReloadOnItsOwnerOnlyMovesAndTheOthersSeeTheMismatch() throws Exception {
+        int owner = bed.answeringHost("db");
+        int other = owner % bed.hostCount() + 1;
+        long from = System.nanoTime();
+        Files.writeString(bed.configPath(owner), bed.configWithout(owner, java.util.Set.of("db")));
+        Shell.Result reload = vipctl(owner, "reload");
+        assertEquals(0, reload.exit(), reload.output());
+        Testbed.waitUntil("db answered by another host", 10_000, () -> {
+            int now = bed.answeringHost("db");
+            return now != 0 && now != owner;
+        });
+        System.out.printf("[benchmark] VIP removed by reload on its owner only -> answered elsewhere after %d ms%n",
+                (System.nanoTime() - from) / 1_000_000L);
+        assertTrue(bed.log(owner).contains("released VIP db 198.18.0.101/24 from eth0: removed from the configuration "
+                + "(reload)"), "the owner let it go");
+        Testbed.waitUntil("the others see the mismatch", 5_000, () -> {
+            JsonNode db = vipStatus(other, "db");
+            return db != null && db.get("disagreements").has(bed.node(owner));
+        });
+        Shell.Result doctor = vipctl(other, "doctor", "db");
+        assertTrue(doctor.output().contains(bed.node(owner) + " defines db as nothing, this node as 198.18.0.101/24; "
+                + "it is never given db"), doctor.output());
+        assertNoVipdHostAnsweredTwice(from, "VIP removed by reload on its owner only");
+        assertFalse(bed.hasAddress(owner, bed.vip("db")), "the owner carries no stale db address");
+    }
 }
