@@ -109,9 +109,20 @@ public final class Assigner {
                 Ages.OLD));
     }
 
+    /** Why {@code node}'s VIP interface or a tracked one cannot carry {@code spec} (as it reported), or null. */
+    public static String linkProblem(VipTable table, VipSpec spec, String node) {
+        for (String iface : spec.links()) {
+            String problem = NodeFacts.linkProblem(table, node, iface);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
     /** Whether {@code node} passes {@code spec}'s checks according to what it last reported to the group. */
     public static boolean healthy(VipTable table, VipSpec spec, String node) {
-        return NodeFacts.linkProblem(table, node, spec.iface()) == null
+        return linkProblem(table, spec, node) == null
                 && (spec.checks().isEmpty() || "".equals(table.healthOf(node).get(spec.name())));
     }
 
@@ -123,7 +134,7 @@ public final class Assigner {
         if (healthy(table, spec, node)) {
             return null;
         }
-        String link = NodeFacts.linkProblem(table, node, spec.iface());
+        String link = linkProblem(table, spec, node);
         if (link != null) {
             return link;
         }

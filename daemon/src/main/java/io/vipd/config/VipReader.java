@@ -86,7 +86,28 @@ final class VipReader {
             throw keys.error(VipKeys.UNHEALTHY.in(name), "release needs checks (" + VipKeys.CHECKS.in(name) + ")");
         }
         return new VipSpec(name, cidr.address(), cidr.prefix(), iface, preferred, vipChecks, preempt, preemptDelay,
-                policy, preemptHold, keys.get(VipKeys.CONFLICT, name), keys.get(VipKeys.ON_SILENT, name));
+                policy, preemptHold, keys.get(VipKeys.CONFLICT, name), keys.get(VipKeys.ON_SILENT, name),
+                tracked(name));
+    }
+
+    /** Tracked interfaces: valid names, each once; empty words are skipped. */
+    private List<String> tracked(String name) throws ConfigException {
+        List<String> out = new ArrayList<>();
+        for (String iface : keys.find(VipKeys.TRACK, name).orElse(List.of())) {
+            if (iface.isEmpty()) {
+                continue;
+            }
+            try {
+                io.vipd.config.keys.ValueTypes.interfaceName().parse(iface);
+            } catch (Exception e) {
+                throw keys.error(VipKeys.TRACK.in(name), "'" + iface + "' is not an interface name");
+            }
+            if (out.contains(iface)) {
+                throw keys.error(VipKeys.TRACK.in(name), "'" + iface + "' is listed twice");
+            }
+            out.add(iface);
+        }
+        return out;
     }
 
     /** Configured peers, each once; empty words are skipped. */

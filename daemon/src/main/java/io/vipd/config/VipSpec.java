@@ -19,10 +19,12 @@ import java.util.List;
  *                  a node that lost it because it stopped renewing does not get it straight back)
  * @param conflict  what a node does that is to take the VIP while a MAC that is no member's answers for it
  * @param onSilent  what happens when every other member watching the VIP hears its owner answer no probe
+ * @param track     further interfaces that must be up on a node for it to hold the VIP (like keepalived's
+ *                  track_interface), besides {@code iface} itself
  */
 public record VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
                       List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
-                      long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent) {
+                      long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent, List<String> track) {
     /** How long an owner keeps a VIP at least before preemption may take it. */
     public static final long DEFAULT_PREEMPT_HOLD_MS = 5000;
 
@@ -53,6 +55,14 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
     public VipSpec {
         preferred = List.copyOf(preferred);
         checks = List.copyOf(checks);
+        track = List.copyOf(track);
+    }
+
+    /** The VIP's interface and the tracked ones: every one must be up on a node that holds the VIP. */
+    public List<String> links() {
+        List<String> out = new java.util.ArrayList<>(List.of(iface));
+        track.stream().filter(t -> !t.equals(iface)).forEach(out::add);
+        return out;
     }
 
     /** Refusing to take a VIP another MAC answers for. */
@@ -60,7 +70,7 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
                    List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
                    long preemptHoldMs) {
         this(name, address, prefix, iface, preferred, checks, preempt, preemptDelayMs, unhealthy, preemptHoldMs,
-                ConflictPolicy.REFUSE, SilentPolicy.MOVE);
+                ConflictPolicy.REFUSE, SilentPolicy.MOVE, List.of());
     }
 
     /** With the default preempt hold time. */

@@ -98,11 +98,10 @@ final class Doctor {
                         + "carry it (lease not confirmed)", "see this node's journal: renewals are failing"));
             }
             for (Peer p : c.peers()) {
-                String link = NodeFacts.linkProblem(t, p.id(), spec.iface());
+                String link = Assigner.linkProblem(t, spec, p.id());
                 if (link != null) {
-                    warnings.add(new Finding(DoctorReport.WARNING, name, p.id() + "'s " + link + ": it gets no VIP "
-                            + "on " + spec.iface(), "bring the link up on " + p.id() + " (cable, switch port, "
-                            + "ip link set " + spec.iface() + " up)"));
+                    warnings.add(new Finding(DoctorReport.WARNING, name, p.id() + "'s " + link + ": it is not given "
+                            + name, "bring the link up on " + p.id() + " (cable, switch port, ip link set ... up)"));
                 }
                 if (!Assigner.definedAlike(t, spec, p.id()) && t.definitions().containsKey(p.id())) {
                     warnings.add(new Finding(DoctorReport.WARNING, name, p.id() + " defines " + name + " as "

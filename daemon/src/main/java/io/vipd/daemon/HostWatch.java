@@ -118,9 +118,12 @@ final class HostWatch {
         Map<String, String> nextLinks = new TreeMap<>();
         Map<NetInterface, Set<Inet4Address>> watched = new HashMap<>();
         for (VipSpec spec : c.vips()) {
+            for (String tracked : spec.links()) {
+                NetInterface t = byName.get(tracked);
+                nextLinks.put(tracked, t == null ? "missing" : t.linkState());
+            }
             NetInterface i = byName.get(spec.iface());
             if (i == null) {
-                nextLinks.put(spec.iface(), "missing");
                 continue;
             }
             nextLinks.put(spec.iface(), i.linkState());

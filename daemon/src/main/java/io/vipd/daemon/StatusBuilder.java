@@ -99,7 +99,7 @@ final class StatusBuilder {
             }
             Map<String, String> health = new TreeMap<>();
             boolean linkDown = config.peers().stream()
-                    .anyMatch(p -> NodeFacts.linkProblem(table, p.id(), spec.iface()) != null);
+                    .anyMatch(p -> Assigner.linkProblem(table, spec, p.id()) != null);
             List<String> silentFor = s.owner() == null ? List.of()
                     : NodeFacts.silentFor(table, spec.name(), spec.iface(), s.owner(), s.epoch());
             if (!spec.checks().isEmpty() || linkDown || !silentFor.isEmpty()) {

@@ -291,7 +291,7 @@ class AssignerTest {
         assertEquals(1, Assigner.plan(later).size());
         List<VipSpec> reportOnly = List.of(new VipSpec("web", (Inet4Address) InetAddress.getByName("198.18.0.100"),
                 24, "eth0", List.of(), List.of(), false, 0, VipSpec.UnhealthyPolicy.KEEP, 5000,
-                VipSpec.ConflictPolicy.REFUSE, VipSpec.SilentPolicy.REPORT));
+                VipSpec.ConflictPolicy.REFUSE, VipSpec.SilentPolicy.REPORT, List.of()));
         assertEquals(List.of(), Assigner.plan(new Assigner.Inputs(silent, reportOnly, MEMBERS, MEMBERS, MEMBERS,
                 true, 0, (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE))), "on_silent = report");
     }
@@ -313,6 +313,23 @@ class AssignerTest {
         assertEquals("n3", moved.get(0).owner());
         assertTrue(moved.get(0).handover());
         assertTrue(moved.get(0).reason().contains("owner n1 unhealthy (link eth0 no carrier)"), moved.get(0).reason());
+    }
+
+    @Test
+    void aTrackedInterfaceDownCountsAsTheVipsOwnLink() throws Exception {
+        VipSpec web = new VipSpec("web", (Inet4Address) InetAddress.getByName("198.18.0.100"), 24, "eth0", List.of(),
+                List.of(), false, 0, VipSpec.UnhealthyPolicy.KEEP, 5000, VipSpec.ConflictPolicy.REFUSE,
+                VipSpec.SilentPolicy.MOVE, List.of("bond0"));
+        assertEquals(List.of("eth0", "bond0"), web.links());
+        List<VipSpec> on = List.of(web);
+        VipTable t = known(watched(VipTable.EMPTY, Set.of()), on)
+                .apply(new Command.Assign("web", 0, 0, "n1", 0, "least loaded")).table()
+                .apply(new Command.Observed("n1", Map.of(NodeFacts.linkKey("eth0"), NodeFacts.UP,
+                        NodeFacts.linkKey("bond0"), "down"))).table();
+        assertEquals("link bond0 down", Assigner.unhealthyReason(t, web, "n1"));
+        List<Command.Assign> moved = Assigner.plan(new Assigner.Inputs(t, on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE)));
+        assertTrue(moved.get(0).reason().contains("owner n1 unhealthy (link bond0 down)"), moved.get(0).reason());
     }
 
     @Test

@@ -142,6 +142,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void conflictWatchKeysAreChecked() throws Exception {
+        ConfigException badTrack = error(VALID + "vip.web.track = eth1, bad/name\n");
+        assertEquals("vip.web.track", badTrack.key());
+        assertEquals("'bad/name' is not an interface name", badTrack.problem());
+        ConfigException twice = error(VALID + "vip.web.track = eth1 eth1\n");
+        assertEquals("'eth1' is listed twice", twice.problem());
+        ConfigException tooFast = error(VALID + "watch.probe.interval.ms = 50\n");
+        assertEquals("watch.probe.interval.ms", tooFast.key());
+        assertTrue(tooFast.problem().startsWith("must be 0 (probing off) or at least 100 ms"), tooFast.problem());
+        ConfigException silentTooSoon = error(VALID + "watch.silent.after.ms = 1500\n");
+        assertEquals("watch.silent.after.ms", silentTooSoon.key());
+        assertTrue(silentTooSoon.problem().contains("at least two probe intervals"), silentTooSoon.problem());
+        ConfigException policy = error(VALID + "vip.web.conflict = ignore\n");
+        assertEquals("vip.web.conflict", policy.key());
+        assertTrue(policy.problem().contains("'ignore' is not refuse or warn"), policy.problem());
+        VipdConfig ok = loader.parse(FILE, VALID
+                + "vip.web.track = eth1 bond0\nvip.web.conflict = warn\nvip.web.on_silent = report\n"
+                + "watch.probe.interval.ms = 500\nwatch.silent.after.ms = 1000\n");
+        VipSpec web = ok.vip("web").orElseThrow();
+        assertEquals(List.of("eth0", "eth1", "bond0"), web.links());
+        assertEquals(VipSpec.ConflictPolicy.WARN, web.conflict());
+        assertEquals(VipSpec.SilentPolicy.REPORT, web.onSilent());
+        assertEquals(new Watch(500, 1000), ok.watch());
+    }
+
+    @Test
     void unsafeTimingIsAConfigError() {
         ConfigException e = error(VALID + "lease.ms = 1000\nfailover.timeout.ms = 900\n");
         assertEquals("failover.timeout.ms", e.key());

@@ -64,6 +64,7 @@ class RestartOnlyKeysTest {
             Map.entry("vip.NAME.unhealthy", t -> t + "vip.web.unhealthy = release\n"),
             Map.entry("vip.NAME.conflict", t -> t + "vip.web.conflict = warn\n"),
             Map.entry("vip.NAME.on_silent", t -> t + "vip.web.on_silent = report\n"),
+            Map.entry("vip.NAME.track", t -> t + "vip.web.track = bond0\n"),
             Map.entry("watch.silent.after.ms", t -> t + "watch.silent.after.ms = 5000\n"),
             Map.entry("check.NAME.type", t -> t.replace("check.c.type = tcp\ncheck.c.target = 127.0.0.1:80",
                     "check.c.type = exec\ncheck.c.command = /bin/true")),

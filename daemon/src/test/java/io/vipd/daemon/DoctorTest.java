@@ -86,7 +86,7 @@ class DoctorTest {
         DoctorReport r = examine(t, Map.of(), List.of(), 0, 1);
         List<String> what = r.findings().stream().map(DoctorReport.Finding::what).toList();
         assertTrue(what.stream().anyMatch(w -> w.startsWith("web has no owner: released by n2")), what.toString());
-        assertTrue(what.contains("n3's link eth0 no carrier: it gets no VIP on eth0"), what.toString());
+        assertTrue(what.contains("n3's link eth0 no carrier: it is not given db"), what.toString());
         assertTrue(what.contains("n2 defines db as 198.18.0.111/24, this node as 198.18.0.101/24; it is never given "
                 + "db"), what.toString());
         assertEquals(DoctorReport.PROBLEM, r.findings().get(0).severity(), "problems first");

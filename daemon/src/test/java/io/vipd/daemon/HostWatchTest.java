@@ -153,6 +153,16 @@ class HostWatchTest {
     }
 
     @Test
+    void trackedInterfacesAreReportedWithTheVipInterface() {
+        config = config("vip.web.track = eth1, bond0");
+        net.interfaces.add(new NetInterface(9, "eth1", MacAddress.parse("02:00:00:00:00:09"), true, false));
+        watch.tick(table());
+        assertEquals(Map.of("mac.eth0", "02:00:00:00:00:00", "link.eth0", "up", "link.eth1", "no carrier",
+                "link.bond0", "missing"), watch.facts("n1"));
+        assertEquals(Set.of("eth0"), tap.listening.keySet(), "only VIP interfaces are listened on");
+    }
+
+    @Test
     void aHeldVipWhoseAddressVanishedIsAddedAgainAndAnnounced() {
         holdWeb();
         net.addresses.clear(); // deleted behind vipd's back

@@ -38,8 +38,12 @@ public final class VipKeys {
     public static final ConfigKey<VipSpec.SilentPolicy> ON_SILENT = vip("on_silent", silentPolicy())
             .byDefault("move").reloadable().build();
 
+    /** Interface names; the reader skips empty words and checks each name. */
+    public static final ConfigKey<List<String>> TRACK = vip("track", wordList("interface names", true))
+            .reloadable().build();
+
     public static final List<ConfigKey<?>> ALL = List.of(ADDRESS, INTERFACE, PREFER, CHECKS, PREEMPT,
-            PREEMPT_DELAY_MS, PREEMPT_HOLD_MS, UNHEALTHY, CONFLICT, ON_SILENT);
+            PREEMPT_DELAY_MS, PREEMPT_HOLD_MS, UNHEALTHY, CONFLICT, ON_SILENT, TRACK);
 
     private VipKeys() {
     }
