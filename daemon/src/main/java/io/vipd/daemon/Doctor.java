@@ -36,7 +36,7 @@ final class Doctor {
      */
     record Inputs(VipdConfig config, VipTable table, List<String> vips, Map<String, Set<String>> heard,
                   Set<String> heldHere, Map<String, String> probeErrors, List<String> strayHere,
-                  Map<String, Integer> arpIgnore, int addressedInterfaces, List<String> others) {}
+                  Map<String, Integer> arpIgnore, int addressedInterfaces, List<String> others, String leader) {}
 
     static DoctorReport examine(Inputs in) {
         List<Finding> problems = new ArrayList<>();
@@ -96,6 +96,13 @@ final class Doctor {
             } else if (holder.equals(self) && !in.heldHere().contains(name)) {
                 problems.add(new Finding(DoctorReport.PROBLEM, name, "this node owns " + name + " but does not "
                         + "carry it (lease not confirmed)", "see this node's journal: renewals are failing"));
+            }
+            if (in.leader() != null && t.definitions().containsKey(in.leader())
+                    && !t.definitionsOf(in.leader()).containsKey(name)) {
+                problems.add(new Finding(DoctorReport.PROBLEM, name, "the Raft leader " + in.leader() + " does not "
+                        + "define " + name + ": only the leader places VIPs, so " + name + " is not placed or moved "
+                        + "while " + in.leader() + " leads", "reload " + in.leader() + " with vip." + name + ".*, or "
+                        + "run vipctl lead on a node that defines " + name));
             }
             for (Peer p : c.peers()) {
                 String link = Assigner.linkProblem(t, spec, p.id());

@@ -34,9 +34,10 @@ final class DoctorRun {
     private final ExecutorService agentThread;
     private final ProcFs proc;
     private final Pause pause;
+    private final Supplier<String> leader;
 
     DoctorRun(Supplier<VipdConfig> config, Supplier<VipTable> table, Supplier<HostWatch> watch, HostActuator host,
-              ExecutorService agentThread, ProcFs proc, Pause pause) {
+              ExecutorService agentThread, ProcFs proc, Pause pause, Supplier<String> leader) {
         this.config = config;
         this.table = table;
         this.watch = watch;
@@ -44,6 +45,7 @@ final class DoctorRun {
         this.agentThread = agentThread;
         this.proc = proc;
         this.pause = pause;
+        this.leader = leader;
     }
 
     synchronized DoctorReport run(List<String> requested) throws Exception {
@@ -101,7 +103,7 @@ final class DoctorRun {
         });
         ProcFs.Managers managers = proc.otherVipManagers(ProcessHandle.current().pid());
         DoctorReport report = Doctor.examine(new Doctor.Inputs(c, s.table(), vips, heard, s.held(), probeErrors,
-                s.stray(), arpIgnore, s.addressedInterfaces(), managers.found()));
+                s.stray(), arpIgnore, s.addressedInterfaces(), managers.found(), leader.get()));
         if (managers.unreadable() != 0) {
             List<String> notChecked = new ArrayList<>(report.notChecked());
             notChecked.add(managers.unreadable() < 0 ? "other programs on this host: /proc unreadable"

@@ -205,7 +205,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** {@code vipctl doctor [VIP...]}: probes, listens about a second, and judges (see {@link Doctor}). */
     public io.vipd.control.DoctorReport doctor(java.util.List<String> vips) throws Exception {
         return new DoctorRun(() -> this.config, () -> stateMachine == null ? null : stateMachine.table(),
-                () -> hostWatch, host, executor, io.vipd.host.ProcFs.system(), Thread::sleep).run(vips);
+                () -> hostWatch, host, executor, io.vipd.host.ProcFs.system(), Thread::sleep,
+                () -> cluster == null ? null : cluster.leader().orElse(null)).run(vips);
     }
 
     /** An ARP frame claiming a VIP (from the tap's thread). */

@@ -23,6 +23,7 @@ class DoctorTest {
     static final String N3 = "02:00:00:00:00:03";
     static final String ROGUE = "52:54:00:aa:bb:cc";
     final VipdConfig config = config();
+    String leader = "n1";
 
     /** web owned by n2, db by n1; every node reported its eth0 MAC and link up. */
     VipTable table() {
@@ -37,7 +38,7 @@ class DoctorTest {
     DoctorReport examine(VipTable t, Map<String, Set<String>> heard, List<String> others, int arpIgnore,
                          int addressed) {
         return Doctor.examine(new Doctor.Inputs(config, t, List.of("db", "web"), heard, Set.of("db"), Map.of(),
-                List.of(), Map.of("eth0", arpIgnore), addressed, others));
+                List.of(), Map.of("eth0", arpIgnore), addressed, others, leader));
     }
 
     @Test
@@ -90,6 +91,17 @@ class DoctorTest {
         assertTrue(what.contains("n2 defines db as 198.18.0.111/24, this node as 198.18.0.101/24; it is never given "
                 + "db"), what.toString());
         assertEquals(DoctorReport.PROBLEM, r.findings().get(0).severity(), "problems first");
+    }
+
+    @Test
+    void aLeaderThatDoesNotDefineAVipIsAProblem() {
+        VipTable t = apply(table(), new Command.Definitions("n2", Map.of("web", "198.18.0.100/24")));
+        leader = "n2";
+        DoctorReport r = examine(t, Map.of("web", Set.of(N2)), List.of(), 0, 1);
+        assertEquals(List.of("the Raft leader n2 does not define db: only the leader places VIPs, so db is not "
+                + "placed or moved while n2 leads", "n2 defines db as nothing, this node as 198.18.0.101/24; it is "
+                + "never given db"), r.findings().stream().map(DoctorReport.Finding::what).toList());
+        assertTrue(r.findings().get(0).fix().contains("run vipctl lead on a node that defines db"));
     }
 
     @Test
