@@ -23,6 +23,9 @@ import java.util.Set;
 final class Doctor {
     private Doctor() {}
 
+    /** The fence's tables, as nftables lists them. */
+    private static final Set<String> OWN_TABLES = io.vipd.host.NftablesEncoder.ownTables();
+
     /**
      * Everything the doctor looks at.
      *
@@ -36,7 +39,8 @@ final class Doctor {
      */
     record Inputs(VipdConfig config, VipTable table, List<String> vips, Map<String, Set<String>> heard,
                   Set<String> heldHere, Map<String, String> probeErrors, List<String> strayHere,
-                  Map<String, Integer> arpIgnore, int addressedInterfaces, List<String> others, String leader) {}
+                  Map<String, Integer> arpIgnore, int addressedInterfaces, List<String> others, String leader,
+                  List<String> nftTables) {}
 
     static DoctorReport examine(Inputs in) {
         List<Finding> problems = new ArrayList<>();
@@ -149,7 +153,26 @@ final class Doctor {
         checked.add("timing: lease " + timing.leaseMs() + " ms, renewed every " + timing.renewIntervalMs()
                 + " ms, failover after " + timing.failoverTimeoutMs() + " ms (" + (timing.failoverTimeoutMs()
                 - timing.leaseMs()) + " ms after the last lease can end)");
-        notChecked.add("other nftables tables on this host: not inspected");
+        if (in.nftTables().isEmpty()) {
+            notChecked.add("nftables tables on this host: could not be listed");
+        } else {
+            checked.add("nftables tables on this host: " + String.join(", ", in.nftTables()));
+            for (String table : in.nftTables()) {
+                String name = table.substring(table.indexOf(' ') + 1);
+                boolean ours = OWN_TABLES.contains(table);
+                if (!ours && (name.contains("vipd") || name.contains("keepalived"))) {
+                    problems.add(new Finding(DoctorReport.PROBLEM, null, "nftables table '" + table + "' belongs to "
+                            + (name.contains("vipd") ? "another vipd (another install or version)" : "keepalived")
+                            + ": its rules may answer or drop ARP for the VIPs", "remove it (nft delete table "
+                            + table + ") once the program that made it is stopped"));
+                }
+            }
+            if (!in.nftTables().containsAll(OWN_TABLES)) {
+                problems.add(new Finding(DoctorReport.PROBLEM, null, "vipd's own fence tables are missing ("
+                        + String.join(", ", OWN_TABLES) + ")", "vipd installs them again within a second; if this "
+                        + "persists, see its journal"));
+            }
+        }
         notChecked.add("VIP addresses on other members: each member removes its own within a second and logs it; "
                 + "run doctor there to see");
         List<Finding> findings = new ArrayList<>(problems);

@@ -95,7 +95,7 @@ final class DoctorRun {
             });
         }
         Snapshot s = onAgent(() -> new Snapshot(table.get(), host.heldSpecs().keySet(),
-                w.strayRemovedWithin(STRAY_WINDOW_NANOS), w.addressedInterfaces()));
+                w.strayRemovedWithin(STRAY_WINDOW_NANOS), w.addressedInterfaces(), w.nftTables()));
         Map<String, Integer> arpIgnore = new TreeMap<>();
         vips.forEach(name -> {
             String iface = c.vip(name).orElseThrow().iface();
@@ -103,7 +103,7 @@ final class DoctorRun {
         });
         ProcFs.Managers managers = proc.otherVipManagers(ProcessHandle.current().pid());
         DoctorReport report = Doctor.examine(new Doctor.Inputs(c, s.table(), vips, heard, s.held(), probeErrors,
-                s.stray(), arpIgnore, s.addressedInterfaces(), managers.found(), leader.get()));
+                s.stray(), arpIgnore, s.addressedInterfaces(), managers.found(), leader.get(), s.nftTables()));
         if (managers.unreadable() != 0) {
             List<String> notChecked = new ArrayList<>(report.notChecked());
             notChecked.add(managers.unreadable() < 0 ? "other programs on this host: /proc unreadable"
@@ -113,7 +113,8 @@ final class DoctorRun {
         return report;
     }
 
-    private record Snapshot(VipTable table, Set<String> held, List<String> stray, int addressedInterfaces) {}
+    private record Snapshot(VipTable table, Set<String> held, List<String> stray, int addressedInterfaces,
+                            List<String> nftTables) {}
 
     private <T> T onAgent(java.util.concurrent.Callable<T> task) throws Exception {
         return agentThread.submit(task).get(2, TimeUnit.SECONDS);

@@ -389,6 +389,33 @@ public final class HostActuator {
         return announceAgain(name, now);
     }
 
+    /**
+     * The audit's look at the fence: if its tables are gone (a firewall reload that ran {@code nft flush ruleset},
+     * say), installs it again and re-leases the held VIPs at once, so a paused owner is fenced again at its lease
+     * deadline. Returns the host's nftables tables, or null if they could not be listed.
+     */
+    public List<String> auditFence(long now) {
+        List<String> tables;
+        try {
+            tables = fence.tables();
+        } catch (IOException ex) {
+            logThrottled("fence-list", now, "cannot list nftables tables: " + ex.getMessage());
+            return null;
+        }
+        if (!tables.containsAll(fence.ownTables())) {
+            LOG.warn("the nftables fence ({}) is gone (nft flush ruleset, or a firewall reload?): installing it "
+                    + "again", String.join(", ", fence.ownTables()));
+            try {
+                fence.install(specs.values().stream().map(VipSpec::address).toList());
+                fenceOpenFor = java.util.Set.of();
+                updateFence(fenceDeadlineNanos);
+            } catch (IOException ex) {
+                logThrottled("fence", now, "cannot install the nftables fence again: " + ex.getMessage());
+            }
+        }
+        return tables;
+    }
+
     /** VIP name → nanoTime since which this host carries it. */
     public Map<String, Long> heldSince() {
         Map<String, Long> out = new TreeMap<>();

@@ -51,6 +51,8 @@ final class HostWatch {
     /** "address/prefix on iface" → when this node last removed it as a stray VIP address. */
     private final Map<String, Long> strayRemovedNanos = new TreeMap<>();
     private int addressedInterfaces;
+    /** The host's nftables tables at the last audit; empty if they could not be listed. */
+    private List<String> nftTables = List.of();
 
     HostWatch(Supplier<VipdConfig> config, HostNetwork network, HostActuator host, ArpTap tap,
               ConflictWatch conflicts, Supplier<VipTable> table, LongSupplier nanos) {
@@ -145,6 +147,8 @@ final class HostWatch {
         });
         macs = nextMacs;
         links = nextLinks;
+        List<String> tables = host.auditFence(now);
+        nftTables = tables == null ? List.of() : List.copyOf(tables);
         try {
             tap.listen(watched);
         } catch (IOException e) {
@@ -233,6 +237,11 @@ final class HostWatch {
         long now = nanos.getAsLong();
         return strayRemovedNanos.entrySet().stream().filter(e -> now - e.getValue() < windowNanos)
                 .map(Map.Entry::getKey).toList();
+    }
+
+    /** The host's nftables tables at the last audit, "family name". */
+    List<String> nftTables() {
+        return nftTables;
     }
 
     /** Interfaces (loopback aside) with an IPv4 address at the last audit. */

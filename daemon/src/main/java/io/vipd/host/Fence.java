@@ -16,6 +16,12 @@ public interface Fence extends AutoCloseable {
     /** Changes which VIPs the fence guards (a reload), keeping the current leases: no held VIP blinks. */
     void guard(List<Inet4Address> vips) throws IOException;
 
+    /** Every nftables table on this host, "family name" (vipd's own among them while the fence stands). */
+    List<String> tables() throws IOException;
+
+    /** The tables this fence consists of, named as {@link #tables} names them. */
+    java.util.Set<String> ownTables();
+
     /** Removes the fence altogether (the host no longer runs vipd). */
     void remove() throws IOException;
 

@@ -15,6 +15,7 @@ public final class NftablesConstants {
 
     /** Messages (the netlink type is {@code NFNL_SUBSYS_NFTABLES << 8 | msg}). */
     public static final int NFT_MSG_NEWTABLE = 0;
+    public static final int NFT_MSG_GETTABLE = 1;
     public static final int NFT_MSG_DELTABLE = 2;
     public static final int NFT_MSG_NEWCHAIN = 3;
     public static final int NFT_MSG_NEWRULE = 6;

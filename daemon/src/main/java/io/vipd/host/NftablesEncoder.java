@@ -124,6 +124,48 @@ public final class NftablesEncoder {
         return nl.message((NFNL_SUBSYS_NFTABLES << 8) | msg, flags, seq).nfgen(family, 0);
     }
 
+    /** A dump request for every nftables table of every family (what {@code nft list tables} shows). */
+    public static byte[] listTables(int seq) {
+        NetlinkBuilder nl = new NetlinkBuilder();
+        message(nl, NFT_MSG_GETTABLE, NLM_F_REQUEST | NetlinkConstants.NLM_F_DUMP, seq, NFPROTO_UNSPEC);
+        return nl.endMessage().bytes();
+    }
+
+    /** "family name" of a table in a {@link #listTables} answer, as nft writes it ({@code arp vipd}); null if none. */
+    public static String decodeTable(NetlinkMessage m) {
+        if ((m.type() & 0xff) != NFT_MSG_NEWTABLE || m.payload().limit() < 4) {
+            return null;
+        }
+        int family = m.payload().get(0) & 0xff;
+        for (NetlinkAttribute a : m.attributes(4)) {
+            if (a.type() == NFTA_TABLE_NAME) {
+                return familyName(family) + " " + a.string();
+            }
+        }
+        return null;
+    }
+
+    private static String familyName(int family) {
+        return switch (family) {
+            case NFPROTO_IPV4 -> "ip";
+            case NFPROTO_ARP -> "arp";
+            case 1 -> "inet";
+            case 5 -> "netdev";
+            case 7 -> "bridge";
+            case 10 -> "ip6";
+            default -> "family" + family;
+        };
+    }
+
+    /** The tables {@link #setup} makes, as {@link #decodeTable} names them. */
+    public static java.util.Set<String> ownTables() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (int family : FAMILIES) {
+            out.add(familyName(family) + " " + TABLE);
+        }
+        return out;
+    }
+
     private static void table(NetlinkBuilder nl, int msg, int flags, int seq, int family) {
         message(nl, msg, flags, seq, family).attrString(NFTA_TABLE_NAME, TABLE).attrBe32(NFTA_TABLE_FLAGS, 0);
         nl.endMessage();

@@ -7,6 +7,7 @@ import java.util.Map;
 
 /** {@link Fence} with nftables, spoken over NETLINK_NETFILTER (see {@link NftablesEncoder} for the rules). */
 public final class NftablesFence implements Fence {
+    private static final int ENOENT = 2;
     private final NetlinkSocket socket;
 
     public NftablesFence() throws IOException {
@@ -34,6 +35,32 @@ public final class NftablesFence implements Fence {
     @Override
     public void guard(List<Inet4Address> vips) throws IOException {
         run(seq -> NftablesEncoder.guard(seq, vips), "update the fenced VIPs");
+    }
+
+    @Override
+    public List<String> tables() throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        List<NetlinkMessage> answer;
+        try {
+            answer = socket.dump(NftablesEncoder::listTables, "list nftables tables");
+        } catch (NativeSockets.NativeIOException e) {
+            if (e.errno == ENOENT) {
+                return out; // what this kernel answers when the ruleset is empty (seen after nft flush ruleset)
+            }
+            throw e;
+        }
+        for (NetlinkMessage m : answer) {
+            String t = NftablesEncoder.decodeTable(m);
+            if (t != null) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public java.util.Set<String> ownTables() {
+        return NftablesEncoder.ownTables();
     }
 
     @Override

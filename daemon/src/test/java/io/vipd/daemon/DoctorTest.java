@@ -24,6 +24,7 @@ class DoctorTest {
     static final String ROGUE = "52:54:00:aa:bb:cc";
     final VipdConfig config = config();
     String leader = "n1";
+    List<String> tables = List.of("arp vipd", "ip vipd", "inet filter");
 
     /** web owned by n2, db by n1; every node reported its eth0 MAC and link up. */
     VipTable table() {
@@ -38,7 +39,7 @@ class DoctorTest {
     DoctorReport examine(VipTable t, Map<String, Set<String>> heard, List<String> others, int arpIgnore,
                          int addressed) {
         return Doctor.examine(new Doctor.Inputs(config, t, List.of("db", "web"), heard, Set.of("db"), Map.of(),
-                List.of(), Map.of("eth0", arpIgnore), addressed, others, leader));
+                List.of(), Map.of("eth0", arpIgnore), addressed, others, leader, tables));
     }
 
     @Test
@@ -91,6 +92,19 @@ class DoctorTest {
         assertTrue(what.contains("n2 defines db as 198.18.0.111/24, this node as 198.18.0.101/24; it is never given "
                 + "db"), what.toString());
         assertEquals(DoctorReport.PROBLEM, r.findings().get(0).severity(), "problems first");
+    }
+
+    @Test
+    void anotherVipdsOrKeepalivedsNftablesTablesAreProblems() {
+        tables = List.of("arp vipd", "ip vipd", "inet vipd", "ip keepalived", "inet filter");
+        DoctorReport r = examine(table(), Map.of("web", Set.of(N2)), List.of(), 0, 1);
+        List<String> what = r.findings().stream().map(DoctorReport.Finding::what).toList();
+        assertEquals(List.of("nftables table 'inet vipd' belongs to another vipd (another install or version): its "
+                + "rules may answer or drop ARP for the VIPs", "nftables table 'ip keepalived' belongs to keepalived: "
+                + "its rules may answer or drop ARP for the VIPs"), what);
+        tables = List.of("inet filter");
+        assertTrue(examine(table(), Map.of("web", Set.of(N2)), List.of(), 0, 1).findings().get(0).what()
+                .startsWith("vipd's own fence tables are missing"));
     }
 
     @Test

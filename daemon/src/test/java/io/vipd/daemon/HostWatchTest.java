@@ -183,6 +183,21 @@ class HostWatchTest {
     }
 
     @Test
+    void aFlushedFenceIsInstalledAgainAndTheHeldVipLeasedAtOnce() {
+        holdWeb();
+        clock.advanceMillis(1000);
+        syncWeb(); // renewed: leased until 700 ms from now
+        net.actions.clear();
+        net.tables.clear(); // nft flush ruleset
+        net.tables.add("inet filter");
+        watch.tick(table());
+        assertEquals(List.of("fence install 2", "fence 198.18.0.100 700ms"), net.actions.stream()
+                .filter(a -> a.startsWith("fence")).toList(), "installed, then web leased again at once");
+        assertTrue(net.tables.containsAll(List.of("arp vipd", "ip vipd")));
+        assertEquals(List.of("inet filter"), watch.nftTables(), "what the audit saw");
+    }
+
+    @Test
     void aVipAddressThisNodeDoesNotHoldIsRemoved() {
         net.addresses.add(new HostAddress(2, "eth0", ip("198.18.0.101"), 24)); // db, added by hand
         net.addresses.add(new HostAddress(2, "eth0", ip("198.18.0.7"), 24)); // not a VIP: untouched

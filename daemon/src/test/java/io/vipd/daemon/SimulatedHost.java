@@ -92,5 +92,15 @@ final class SimulatedHost implements HostNetwork, Fence {
     }
 
     @Override
+    public List<String> tables() {
+        return List.of("arp vipd", "ip vipd"); // the simulation does not model a flushed ruleset
+    }
+
+    @Override
+    public java.util.Set<String> ownTables() {
+        return java.util.Set.of("arp vipd", "ip vipd");
+    }
+
+    @Override
     public void close() {}
 }

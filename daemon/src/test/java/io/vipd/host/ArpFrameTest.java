@@ -46,6 +46,48 @@ class ArpFrameTest {
         assertNull(ArpFrame.decode(bytes, bytes.length));
     }
 
+    /** What the conflict watch's socket may receive: nothing here may throw or claim a VIP. */
+    @Test
+    void malformedTruncatedVlanTaggedAndForeignFramesDecodeToNothing() throws Exception {
+        byte[] claim = new ArpFrame(MacAddress.BROADCAST, MacAddress.parse("52:54:00:00:00:09"), ArpFrame.REPLY,
+                MacAddress.parse("52:54:00:00:00:09"), ip("198.18.0.100"), MacAddress.BROADCAST, ip("0.0.0.0")).encode();
+        for (int length = 0; length < 42; length++) {
+            assertNull(ArpFrame.decode(claim, length), "truncated to " + length);
+        }
+        byte[] tagged = new byte[64]; // 802.1Q: TPID 0x8100, then the tag, then the ARP ethertype
+        System.arraycopy(claim, 0, tagged, 0, 12);
+        tagged[12] = (byte) 0x81;
+        tagged[13] = 0x00;
+        tagged[14] = 0x00;
+        tagged[15] = 0x05;
+        System.arraycopy(claim, 12, tagged, 16, 48);
+        assertNull(ArpFrame.decode(tagged, tagged.length), "VLAN-tagged: not taken for untagged ARP");
+        byte[] ieee802 = claim.clone();
+        ieee802[15] = 6; // hardware type IEEE 802, not Ethernet
+        assertNull(ArpFrame.decode(ieee802, ieee802.length));
+        byte[] ipv6 = claim.clone();
+        ipv6[16] = (byte) 0x86;
+        ipv6[17] = (byte) 0xdd; // protocol type IPv6
+        assertNull(ArpFrame.decode(ipv6, ipv6.length));
+        byte[] lengths = claim.clone();
+        lengths[18] = 16;
+        lengths[19] = 16; // address lengths of another network type
+        assertNull(ArpFrame.decode(lengths, lengths.length));
+        byte[] oversized = java.util.Arrays.copyOf(claim, 1514); // garbage after the ARP body is ignored
+        byte[] garbage = new byte[1514 - 60];
+        new java.util.Random(3).nextBytes(garbage);
+        System.arraycopy(garbage, 0, oversized, 60, garbage.length);
+        assertEquals(ArpFrame.decode(claim, claim.length), ArpFrame.decode(oversized, oversized.length));
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 10_000; i++) { // random bodies behind the ARP ethertype: decoded or refused, never thrown
+            byte[] junk = new byte[42 + random.nextInt(30)];
+            random.nextBytes(junk);
+            junk[12] = 0x08;
+            junk[13] = 0x06;
+            ArpFrame.decode(junk, junk.length);
+        }
+    }
+
     @Test
     void sockaddrLlLayout() {
         byte[] ll = PacketSocket.sockaddrLl(7, MacAddress.BROADCAST);

@@ -55,12 +55,30 @@ public final class FakeHostNetwork implements HostNetwork {
     @Override
     public void close() {}
 
+    /** The nftables tables the fake fence lists; "install" puts vipd's own back. */
+    public final List<String> tables = new ArrayList<>(List.of("arp vipd", "ip vipd"));
+
     /** A fence that records into the same action list, so tests see the order of address and fence changes. */
     public Fence fence() {
         return new Fence() {
             @Override
+            public List<String> tables() {
+                return List.copyOf(tables);
+            }
+
+            @Override
+            public java.util.Set<String> ownTables() {
+                return java.util.Set.of("arp vipd", "ip vipd");
+            }
+
+            @Override
             public void install(List<Inet4Address> vips) {
                 actions.add("fence install " + vips.size());
+                for (String own : ownTables()) {
+                    if (!tables.contains(own)) {
+                        tables.add(own);
+                    }
+                }
             }
 
             @Override

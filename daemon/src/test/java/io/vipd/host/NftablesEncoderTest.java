@@ -97,6 +97,21 @@ class NftablesEncoderTest {
     }
 
     @Test
+    void listTablesIsADumpOfEveryFamilyAndItsAnswerNamesFamilyAndTable() {
+        byte[] request = NftablesEncoder.listTables(7);
+        NetlinkMessage m = NetlinkParser.messages(request, request.length).get(0);
+        assertEquals((NftablesConstants.NFNL_SUBSYS_NFTABLES << 8) | NftablesConstants.NFT_MSG_GETTABLE, m.type());
+        assertEquals(NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_DUMP, m.flags());
+        assertEquals(0, m.payload().get(0), "AF_UNSPEC: every family");
+        NetlinkBuilder answer = new NetlinkBuilder().message(NftablesConstants.NFNL_SUBSYS_NFTABLES << 8, 0, 7)
+                .nfgen(NftablesConstants.NFPROTO_ARP, 0).attrString(NftablesConstants.NFTA_TABLE_NAME, "vipd")
+                .endMessage();
+        byte[] bytes = answer.bytes();
+        assertEquals("arp vipd", NftablesEncoder.decodeTable(NetlinkParser.messages(bytes, bytes.length).get(0)));
+        assertEquals(java.util.Set.of("arp vipd", "ip vipd"), NftablesEncoder.ownTables());
+    }
+
+    @Test
     void teardownDeletesBothTables() {
         byte[] batch = NftablesEncoder.teardown(1);
         List<String> described = new ArrayList<>();

@@ -376,4 +376,27 @@ class ConflictIT {
         assertNoVipdHostAnsweredTwice(from, "VIP removed by reload on its owner only");
         assertFalse(bed.hasAddress(owner, bed.vip("db")), "the owner carries no stale db address");
     }
+
+    @Test
+    @Order(9)
+    void aFlushedRulesetGetsTheFenceBackWithinASecond() throws Exception {
+        int owner = bed.answeringHost("web");
+        long from = System.nanoTime();
+        Shell.ok("ip", "netns", "exec", bed.hostNs(owner), "nft", "flush", "ruleset"); // a firewall reload, say
+        Testbed.waitUntil("the fence is back", 5_000, () -> {
+            try {
+                String tables = Shell.ok("ip", "netns", "exec", bed.hostNs(owner), "nft", "list", "tables");
+                return tables.contains("table arp vipd") && tables.contains("table ip vipd");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        System.out.printf("[benchmark] nft flush ruleset on the owner -> fence installed again after %d ms%n",
+                (System.nanoTime() - from) / 1_000_000L);
+        assertTrue(bed.log(owner).contains("the nftables fence (arp vipd, ip vipd) is gone"), "the owner says so");
+        String leased = Shell.ok("ip", "netns", "exec", bed.hostNs(owner), "nft", "list", "set", "arp", "vipd",
+                "leased");
+        assertTrue(leased.contains(bed.vip("web").getHostAddress()), "web is leased again: " + leased);
+        assertNoVipdHostAnsweredTwice(from, "ruleset flushed on the owner");
+    }
 }
