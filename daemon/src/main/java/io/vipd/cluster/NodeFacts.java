@@ -14,6 +14,8 @@ import java.util.TreeMap;
  *       {@code missing});</li>
  *   <li>{@code conflict.VIP.MAC} → when this node first heard MAC answer for VIP though MAC is not the owner's
  *       (epoch milliseconds), a space, and what it heard ({@code reply}, {@code gratuitous}, {@code request}).</li>
+ *   <li>{@code stray.VIP} → "address/prefix on iface" of the VIP's address this node found on its host without
+ *       holding the VIP (added by hand or by another program) and removed, within the last ten minutes;</li>
  *   <li>{@code silent.VIP} → the epoch at which this node has heard no answer from VIP's holder to its probes for
  *       {@code watch.silent.after.ms}.</li>
  * </ul>
@@ -36,6 +38,10 @@ public final class NodeFacts {
 
     public static String conflictKey(String vip, String mac) {
         return "conflict." + vip + "." + mac;
+    }
+
+    public static String strayKey(String vip) {
+        return "stray." + vip;
     }
 
     public static String silentKey(String vip) {
@@ -115,13 +121,15 @@ public final class NodeFacts {
     /** A report: interfaces (name → MAC, name → link state) and conflicts, at most {@link #MAX_CONFLICTS}. */
     public static Map<String, String> report(Map<String, String> macs, Map<String, String> links,
                                              List<Conflict> conflicts) {
-        return report(macs, links, conflicts, Map.of());
+        return report(macs, links, conflicts, Map.of(), Map.of());
     }
 
     /** As above, with the VIPs whose holder this node hears no answer from (VIP → epoch). */
     public static Map<String, String> report(Map<String, String> macs, Map<String, String> links,
-                                             List<Conflict> conflicts, Map<String, Long> silent) {
+                                             List<Conflict> conflicts, Map<String, Long> silent,
+                                             Map<String, String> stray) {
         Map<String, String> out = new TreeMap<>();
+        stray.forEach((vip, where) -> out.put(strayKey(vip), where));
         silent.forEach((vip, epoch) -> out.put(silentKey(vip), Long.toString(epoch)));
         macs.forEach((iface, mac) -> out.put(macKey(iface), mac));
         links.forEach((iface, state) -> out.put(linkKey(iface), state));

@@ -109,6 +109,13 @@ final class Doctor {
                         + "run vipctl lead on a node that defines " + name));
             }
             for (Peer p : c.peers()) {
+                String stray = t.observedBy(p.id()).get(NodeFacts.strayKey(name));
+                if (stray != null && !p.id().equals(self)) {
+                    warnings.add(new Finding(DoctorReport.WARNING, name, p.id() + " found " + name + "'s address "
+                            + stray + " without holding " + name + " and removed it (within the last ten minutes)",
+                            "on " + p.id() + ": find what adds it (a network manager, a script, netplan/ifupdown "
+                                    + "config) and stop it"));
+                }
                 String link = Assigner.linkProblem(t, spec, p.id());
                 if (link != null) {
                     warnings.add(new Finding(DoctorReport.WARNING, name, p.id() + "'s " + link + ": it is not given "

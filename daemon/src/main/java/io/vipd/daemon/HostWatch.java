@@ -50,6 +50,9 @@ final class HostWatch {
     private final Map<String, Long> lastErrorNanos = new HashMap<>();
     /** "address/prefix on iface" → when this node last removed it as a stray VIP address. */
     private final Map<String, Long> strayRemovedNanos = new TreeMap<>();
+    /** VIP → the last stray address of it removed here, and when; reported to the group for ten minutes. */
+    private final Map<String, Map.Entry<String, Long>> strayByVip = new TreeMap<>();
+    static final long STRAY_REPORT_NANOS = 600_000_000_000L;
     private int addressedInterfaces;
     /** The host's nftables tables at the last audit; empty if they could not be listed. */
     private List<String> nftTables = List.of();
@@ -103,17 +106,40 @@ final class HostWatch {
         VipTable t = table.get();
         Map<String, Long> silent = t == null ? Map.of()
                 : conflicts.silent(self, t, iface -> NodeFacts.UP.equals(links.get(iface)));
-        return NodeFacts.report(macs, links, conflicts.current(self), silent);
+        long now = nanos.getAsLong();
+        strayByVip.values().removeIf(e -> now - e.getValue() >= STRAY_REPORT_NANOS);
+        Map<String, String> stray = new TreeMap<>();
+        strayByVip.forEach((vip, e) -> stray.put(vip, e.getKey()));
+        return NodeFacts.report(macs, links, conflicts.current(self), silent, stray);
     }
 
+    /**
+     * The held addresses first (their lifetimes are refreshed here), then links and the tap, then the fence, each
+     * on its own: a failure in one must not keep a held address from being refreshed.
+     */
     private void audit(long now) {
         VipdConfig c = config.get();
+        try {
+            auditAddresses(c, now);
+        } catch (RuntimeException e) {
+            throttled("addresses", now, "address audit failed: " + e);
+            host.refreshDue(now);
+        }
+        try {
+            auditLinks(c, now);
+        } catch (RuntimeException e) {
+            throttled("links", now, "link audit failed: " + e);
+        }
+        List<String> tables = host.auditFence(now);
+        nftTables = tables == null ? List.of() : List.copyOf(tables);
+    }
+
+    private void auditLinks(VipdConfig c, long now) {
         Map<String, NetInterface> byName = new HashMap<>();
         try {
             network.interfaces().forEach(i -> byName.put(i.name(), i));
         } catch (IOException e) {
             throttled("links", now, "cannot list interfaces: " + e.getMessage());
-            host.refreshDue(now);
             return;
         }
         Map<String, String> nextMacs = new TreeMap<>();
@@ -147,14 +173,11 @@ final class HostWatch {
         });
         macs = nextMacs;
         links = nextLinks;
-        List<String> tables = host.auditFence(now);
-        nftTables = tables == null ? List.of() : List.copyOf(tables);
         try {
             tap.listen(watched);
         } catch (IOException e) {
             throttled("listen", now, e.getMessage());
         }
-        auditAddresses(c, now);
     }
 
     private void auditAddresses(VipdConfig c, long now) {
@@ -185,8 +208,9 @@ final class HostWatch {
                 if (spec.address().equals(a.address()) && !mine) {
                     try {
                         network.removeAddress(a.iface(), a.address(), a.prefix());
-                        strayRemovedNanos.put(a.address().getHostAddress() + "/" + a.prefix() + " on " + a.iface(),
-                                now);
+                        String where = a.address().getHostAddress() + "/" + a.prefix() + " on " + a.iface();
+                        strayRemovedNanos.put(where, now);
+                        strayByVip.put(spec.name(), Map.entry(where, now));
                         LOG.warn("removed {}/{} from {}: it is VIP {}, which this node does not hold (it was added "
                                 + "by hand or by another program, and would make a second MAC answer)",
                                 a.address().getHostAddress(), a.prefix(), a.iface(), spec.name());

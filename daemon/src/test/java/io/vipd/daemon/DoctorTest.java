@@ -108,6 +108,16 @@ class DoctorTest {
     }
 
     @Test
+    void aStrayAddressAnotherMemberRemovedIsReportedFromAnyNode() {
+        VipTable t = apply(table(), new Command.Observed("n3", Map.of("mac.eth0", N3, "link.eth0", "up",
+                "stray.web", "198.18.0.100/24 on eth0")));
+        DoctorReport r = examine(t, Map.of("web", Set.of(N2)), List.of(), 0, 1);
+        assertEquals(List.of("n3 found web's address 198.18.0.100/24 on eth0 without holding web and removed it "
+                + "(within the last ten minutes)"), r.findings().stream().map(DoctorReport.Finding::what).toList());
+        assertTrue(r.healthy(), "a warning: vipd repaired it");
+    }
+
+    @Test
     void aLeaderThatDoesNotDefineAVipIsAProblem() {
         VipTable t = apply(table(), new Command.Definitions("n2", Map.of("web", "198.18.0.100/24")));
         leader = "n2";

@@ -203,6 +203,9 @@ class HostWatchTest {
         net.addresses.add(new HostAddress(2, "eth0", ip("198.18.0.7"), 24)); // not a VIP: untouched
         watch.tick(table());
         assertEquals(List.of("remove 198.18.0.101/24 eth0"), net.actions);
+        assertEquals("198.18.0.101/24 on eth0", watch.facts("n1").get("stray.db"), "told to the group");
+        clock.advanceMillis(600_000);
+        assertEquals(null, watch.facts("n1").get("stray.db"), "for ten minutes");
     }
 
     @Test

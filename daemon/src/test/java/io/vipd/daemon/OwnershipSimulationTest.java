@@ -203,13 +203,18 @@ class OwnershipSimulationTest {
         return out;
     }
 
+    static void setLink(SimulatedCluster sim, int node, boolean up) {
+        sim.nodes[node].localLinks.put("eth0", up ? "up" : "no carrier");
+        sim.trace("LINK n" + (node + 1) + " eth0 " + (up ? "up" : "no carrier"));
+    }
+
     static void setHealth(SimulatedCluster sim, int node, String vip, boolean ok) {
         sim.nodes[node].localHealth.put(vip, ok ? "" : "check failed");
         sim.trace("HEALTH n" + (node + 1) + " " + vip + (ok ? " ok" : " failing"));
     }
 
     /**
-     * The moves that do not wait for a failover: health checks flapping, operators moving VIPs (to any node,
+     * The moves that do not wait for a failover: health checks and VIP links flapping, operators moving VIPs (to any node,
      * reachable or not, as a buggy or racing client might), draining and undraining, preemption, all mixed with
      * partitions, loss, delays and crashes. Handovers must never let two hosts answer.
      */
@@ -222,6 +227,7 @@ class OwnershipSimulationTest {
             for (String v : List.of("v0", "v1", "v2")) {
                 setHealth(sim, i, v, true);
             }
+            setLink(sim, i, true);
         }
         sim.runFor(5_000 * MS);
         Random rnd = new Random(seed * 104729);
@@ -231,7 +237,14 @@ class OwnershipSimulationTest {
             int node = rnd.nextInt(nodes);
             String vip = "v" + rnd.nextInt(4);
             switch (step % 4 == 0 ? 2 : rnd.nextInt(5)) { // every fourth step at least is a move
-                case 0, 1 -> setHealth(sim, node, "v" + rnd.nextInt(3), rnd.nextInt(3) > 0);
+                case 0 -> setHealth(sim, node, "v" + rnd.nextInt(3), rnd.nextInt(3) > 0);
+                case 1 -> { // a VIP link goes down or comes back: the owner's VIPs leave it by handover
+                    if (rnd.nextInt(3) == 0) {
+                        setLink(sim, node, rnd.nextBoolean());
+                    } else {
+                        setHealth(sim, node, "v" + rnd.nextInt(3), rnd.nextInt(3) > 0);
+                    }
+                }
                 case 2 -> { // an operator moves a VIP from whatever node they are on
                     SimulatedCluster.Node via = sim.nodes[rnd.nextInt(nodes)];
                     long epoch = via.table.vip(vip).epoch();
@@ -257,6 +270,7 @@ class OwnershipSimulationTest {
             for (String v : List.of("v0", "v1", "v2")) {
                 setHealth(sim, i, v, true);
             }
+            setLink(sim, i, true);
         }
         for (int round = 0; round < 10; round++) { // a drain request is not retried by itself: repeat it
             sim.runFor(500 * MS);

@@ -281,6 +281,11 @@ public final class SimulatedCluster {
         /** What this node's health checks currently say (set by the test); empty = no checks. Survives crashes. */
         final Map<String, String> localHealth = new TreeMap<>();
         private Map<String, String> healthFed = Map.of();
+        /**
+         * This node's VIP link states as it reports them to the group (set by the test: "up", "no carrier"); empty =
+         * not reported. Read by the real {@link Reports}, as the daemon's host watch would supply them.
+         */
+        final Map<String, String> localLinks = new java.util.concurrent.ConcurrentSkipListMap<>();
         // the daemon's real parts, made anew at each start
         final SimConsensus consensus = new SimConsensus();
         SimulatedHost host;
@@ -359,6 +364,8 @@ public final class SimulatedCluster {
             }
             Handovers handovers = new Handovers(name, agent);
             reports = new Reports(() -> config, agent);
+            reports.observations(() -> io.vipd.cluster.NodeFacts.report(Map.of(), Map.copyOf(localLinks),
+                    List.of()));
             LaggingFollowers lagging = new LaggingFollowers(() -> consensus, liveness::live);
             placement = new Placement(() -> config, liveness, lagging, handovers, clock, wall, agent);
             renewals = new Renewals(name, timing.maxRenewalsInFlight(), clock, agent, (start, reply) -> {

@@ -78,7 +78,6 @@ class LinkTrackingIT {
         long movedMs = (System.nanoTime() - from) / 1_000_000L;
         System.out.printf("[benchmark] owner's VIP link down -> VIP answered by another host after %d ms%n", movedMs);
         int next = bed.answeringHost("web");
-        assertTrue(movedMs < 5_000, "moved within the audit interval and a handover: " + movedMs + " ms");
         assertTrue(bed.log(owner).contains("link eth1 is no carrier"), "the owner says why");
         Testbed.waitUntil("status shows why " + bed.node(owner) + " may not hold web", 5_000,
                 () -> healthSeenBy(next, owner).equals("link eth1 no carrier"));
