@@ -16,6 +16,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
@@ -88,8 +89,22 @@ public final class VipStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * The latest snapshot, kept here. Ratis asks for it on every append and heartbeat (its log appenders), and
+     * {@link SimpleStateMachineStorage} scans its directory on each call while there is no snapshot yet: measured,
+     * about 190 directory listings a second on an idle 3-node cluster. A snapshot appears only where this is set:
+     * at start, when one is installed from the leader ({@link #reinitialize}), and when one is taken.
+     */
+    private volatile SnapshotInfo latestSnapshot;
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return latestSnapshot;
+    }
+
     private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        latestSnapshot = snapshot;
         if (snapshot == null) {
             return;
         }
@@ -137,8 +152,10 @@ public final class VipStateMachine extends BaseStateMachine {
                     new BufferedOutputStream(Files.newOutputStream(file.toPath())))) {
                 snapshotTable.write(out);
             }
-            storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
-                    new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), applied));
+            SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(
+                    new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), applied);
+            storage.updateLatestSnapshot(taken);
+            latestSnapshot = taken;
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file.toPath()); // a partial snapshot must never be loaded
             snapshotFailures++;

@@ -228,22 +228,16 @@ public final class FailoverBenchmark {
     private static double idleCpuPercent(Testbed bed, long windowMs) throws Exception {
         long before = 0;
         for (int i = 1; i <= 3; i++) {
-            before += cpuTicks(bed.pid(i));
+            before += ProcessResources.cpuTicks(bed.pid(i));
         }
         long t0 = System.nanoTime();
         Thread.sleep(windowMs);
         long after = 0;
         for (int i = 1; i <= 3; i++) {
-            after += cpuTicks(bed.pid(i));
+            after += ProcessResources.cpuTicks(bed.pid(i));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return (after - before) / 100.0 / seconds / 3 * 100; // USER_HZ = 100 on Linux
-    }
-
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
     }
 
     private static void report(List<Result> results, int trials) {

@@ -1,0 +1,138 @@
+package io.vipd.testbed;
+
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What an idle 3-node cluster costs, per daemon: start to the first answer, CPU, resident memory and bytes written
+ * to storage (extrapolated to an hour) over a quiet window; with {@code --jfr}, where node n1 spends its CPU (a Java
+ * Flight Recorder profile of the window: the methods most often on top of a sampled stack, vipd's own first).
+ *
+ * <p>Usage: {@code ResourceBenchmark [--seconds S] [--vips N] [--config "key = value\n..."] [--jfr]}. Needs root.
+ */
+public final class ResourceBenchmark {
+    private ResourceBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 30;
+        int vipCount = 1;
+        String extra = "";
+        boolean jfr = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--vips" -> vipCount = Integer.parseInt(args[++i]);
+                case "--config" -> extra = args[++i].replace("\\n", "\n");
+                case "--jfr" -> jfr = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        List<String> vips = new ArrayList<>();
+        for (int v = 0; v < vipCount; v++) {
+            vips.add("v" + v);
+        }
+        try (Testbed bed = new Testbed(3, vips, Testbed.vipdJarFromBuild(), extra)) {
+            long start = System.nanoTime();
+            bed.startAll();
+            Inet4Address first = bed.vip("v0");
+            Testbed.waitUntil("v0 answered", 60_000, () -> bed.answeringHost("v0") != 0);
+            System.out.printf("start (all three daemons at once) to the first ARP answer for %s: %d ms%n",
+                    first.getHostAddress(), (System.nanoTime() - start) / 1_000_000L);
+            Thread.sleep(3_000);
+            Path recording = bed.workDir().resolve("n1.jfr");
+            if (jfr) {
+                jcmd(bed.pid(1), "JFR.start", "name=idle", "settings=profile", "filename=" + recording);
+            }
+            long[] cpu = new long[4];
+            for (int i = 1; i <= 3; i++) {
+                cpu[i] = ProcessResources.cpuTicks(bed.pid(i));
+            }
+            long disk = ProcessResources.diskBytesWritten();
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double window = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("idle window of %.0f s, per daemon:%n", window);
+            double diskMibPerHour = (ProcessResources.diskBytesWritten() - disk) / window * 3600 / (1024.0 * 1024.0);
+            double total = 0;
+            for (int i = 1; i <= 3; i++) {
+                double cpuPercent = (ProcessResources.cpuTicks(bed.pid(i)) - cpu[i]) / 100.0 / window * 100;
+                total += cpuPercent;
+                System.out.printf("  %s: CPU %.1f %% of a core, RSS %d MiB%n", bed.node(i), cpuPercent,
+                        ProcessResources.rssKib(bed.pid(i)) / 1024);
+            }
+            System.out.printf("  mean CPU %.1f %% of a core per daemon; the machine's disks were written %.0f MiB per "
+                    + "hour (all three daemons, and anything else running)%n", total / 3, diskMibPerHour);
+            if (jfr) {
+                jcmd(bed.pid(1), "JFR.stop", "name=idle");
+                printHotMethods(recording);
+            }
+        }
+    }
+
+    private static void jcmd(long pid, String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                .toString(), Long.toString(pid)));
+        cmd.addAll(List.of(command));
+        Shell.Result r = Shell.run(cmd, 30_000);
+        if (r.exit() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + ": " + r.output());
+        }
+    }
+
+    /** The top frames of n1's CPU samples, and the first vipd frame of each sample. */
+    private static void printHotMethods(Path recording) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(), "print",
+                "--events", "jdk.ExecutionSample", "--stack-depth", "64", recording.toString())
+                .redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        p.waitFor(60, TimeUnit.SECONDS);
+        Map<String, Integer> top = new TreeMap<>();
+        Map<String, Integer> ownFrame = new TreeMap<>();
+        int samples = 0;
+        boolean inStack = false;
+        boolean firstFrame = false;
+        boolean ownSeen = false;
+        for (String line : lines) {
+            String t = line.trim();
+            if (t.startsWith("stackTrace = [")) {
+                inStack = true;
+                firstFrame = true;
+                ownSeen = false;
+                samples++;
+                continue;
+            }
+            if (inStack && t.startsWith("]")) {
+                inStack = false;
+                continue;
+            }
+            if (inStack && !t.isEmpty() && !t.equals("...")) {
+                String frame = t.replaceAll("\\s+line:.*$", "");
+                if (firstFrame) {
+                    top.merge(frame, 1, Integer::sum);
+                    firstFrame = false;
+                }
+                if (!ownSeen && frame.startsWith("io.vipd.")) {
+                    ownFrame.merge(frame, 1, Integer::sum);
+                    ownSeen = true;
+                }
+            }
+        }
+        System.out.printf("n1's CPU samples in the window: %d%n", samples);
+        print("top of the stack", top, samples);
+        print("first vipd frame on the stack (samples without one are Ratis, gRPC or the JVM alone)", ownFrame,
+                samples);
+    }
+
+    private static void print(String title, Map<String, Integer> counts, int samples) {
+        System.out.println("  " + title + ":");
+        counts.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(15)
+                .forEach(e -> System.out.printf("    %5.1f %%  %s%n", 100.0 * e.getValue() / Math.max(1, samples),
+                        e.getKey()));
+    }
+}
