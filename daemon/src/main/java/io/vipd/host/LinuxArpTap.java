@@ -149,10 +149,4 @@ public final class LinuxArpTap implements ArpTap {
         listeners.values().forEach(Listener::close);
         listeners.clear();
     }
-
-    /** Interfaces currently listened on (for tests and status). */
-    synchronized Set<String> listening() {
-        return Set.copyOf(listeners.keySet());
-    }
-
 }

@@ -3,6 +3,7 @@ package io.vipd.daemon;
 import static io.vipd.daemon.RoleFixtures.apply;
 import static io.vipd.daemon.RoleFixtures.config;
 import static io.vipd.daemon.RoleFixtures.defined;
+import static io.vipd.daemon.RoleFixtures.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +16,6 @@ import io.vipd.host.ArpFrame;
 import io.vipd.host.ArpTap;
 import io.vipd.host.MacAddress;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +36,6 @@ class ConflictWatchTest {
 
     {
         watch.onConflict((spec, epoch, mac) -> hooks.add(spec.name() + " epoch " + epoch + " " + mac));
-    }
-
-    static Inet4Address ip(String s) {
-        try {
-            return (Inet4Address) InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** web owned by n1; n1 and n2 reported their eth0 MACs. */

@@ -3,6 +3,7 @@ package io.vipd.daemon;
 import static io.vipd.daemon.RoleFixtures.apply;
 import static io.vipd.daemon.RoleFixtures.config;
 import static io.vipd.daemon.RoleFixtures.defined;
+import static io.vipd.daemon.RoleFixtures.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +19,6 @@ import io.vipd.host.FakeHostNetwork;
 import io.vipd.host.HostAddress;
 import io.vipd.host.MacAddress;
 import io.vipd.host.NetInterface;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,14 +38,6 @@ class HostWatchTest {
     VipTable gateTable;
     final HostWatch watch = new HostWatch(() -> config, net, host, tap, conflicts,
             () -> gateTable == null ? table() : gateTable, clock::nanos);
-
-    static Inet4Address ip(String s) {
-        try {
-            return (Inet4Address) InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     VipTable table() {
         return apply(defined(config, "n1", "n2", "n3"), new Command.Assign("web", 0, 0, "n1", 0, "test"));

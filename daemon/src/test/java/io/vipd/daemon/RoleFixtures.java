@@ -51,6 +51,15 @@ final class RoleFixtures {
         }
     }
 
+    /** An IPv4 address from its text. */
+    static java.net.Inet4Address ip(String s) {
+        try {
+            return (java.net.Inet4Address) java.net.InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static VipdConfig config(String... extra) {
         return config(3, extra);
     }

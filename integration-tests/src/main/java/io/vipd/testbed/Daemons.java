@@ -207,6 +207,14 @@ public final class Daemons {
     }
 
     /** The daemon's {@code vipctl status --json} report, or null if it does not answer. */
+    /** vipctl itself (a separate JVM, from the daemons' jar) against host i's daemon; bounded at 30 s. */
+    public Shell.Result vipctl(int i, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(javaCommand(vipdJar, "io.vipd.cli.Vipctl"));
+        cmd.addAll(List.of("--socket", socketPath(i).toString()));
+        cmd.addAll(List.of(args));
+        return Shell.run(cmd, 30_000);
+    }
+
     public JsonNode status(int i) {
         try {
             return JSON.readTree(ControlClient.request(socketPath(i), "status", 3000));

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What /proc says a process has used: CPU ticks, resident memory, bytes written to storage. */
+/** What /proc says a process has used (CPU ticks, resident memory), and what the machine's disks were written. */
 public final class ProcessResources {
     private ProcessResources() {}
 
@@ -23,16 +23,6 @@ public final class ProcessResources {
             }
         }
         throw new IOException("no VmRSS for pid " + pid);
-    }
-
-    /** Bytes the process caused to be sent to storage (write_bytes of /proc/PID/io). */
-    public static long writtenBytes(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
-            if (line.startsWith("write_bytes:")) {
-                return Long.parseLong(line.substring("write_bytes:".length()).trim());
-            }
-        }
-        throw new IOException("no write_bytes for pid " + pid);
     }
 
     /**

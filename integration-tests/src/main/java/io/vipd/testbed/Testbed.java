@@ -157,6 +157,7 @@ public final class Testbed implements AutoCloseable {
         return daemons.control(i, request, timeoutMs);
     }
     public JsonNode status(int i) { return daemons.status(i); }
+    public Shell.Result vipctl(int i, String... args) throws IOException { return daemons.vipctl(i, args); }
     public void lead(int i) throws IOException { daemons.lead(i); }
     public int leader() { return daemons.leader(); }
     public String log(int i) { return daemons.log(i); }

@@ -122,20 +122,12 @@ class ConflictIT {
         }
     }
 
-    /** vipctl itself (a separate JVM), against host i's daemon. */
-    private Shell.Result vipctl(int i, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(Testbed.javaCommand(Testbed.vipdJarFromBuild(), "io.vipd.cli.Vipctl"));
-        cmd.addAll(List.of("--socket", bed.socketPath(i).toString()));
-        cmd.addAll(List.of(args));
-        return Shell.run(cmd, 30_000);
-    }
-
     @Test
     @Order(1)
     void doctorOnACleanClusterFindsNothingAndSaysWhatItChecked() throws Exception {
         int owner = bed.answeringHost("web");
         int other = owner % bed.hostCount() + 1;
-        Shell.Result r = vipctl(other, "doctor");
+        Shell.Result r = bed.vipctl(other, "doctor");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().startsWith("vipctl doctor on " + bed.node(other) + ": no problem found"), r.output());
         assertTrue(r.output().contains("web 198.18.0.100/24 on eth0: answered by " + bed.mac(owner) + " (member "
@@ -143,7 +135,7 @@ class ConflictIT {
         assertTrue(r.output().contains("other VIP managers on this host (keepalived, ucarp, a second vipd): none"),
                 "the other hosts' daemons run in other namespaces: " + r.output());
         assertTrue(r.output().contains("not checked:"), r.output());
-        Shell.Result unknown = vipctl(other, "doctor", "mail");
+        Shell.Result unknown = bed.vipctl(other, "doctor", "mail");
         assertEquals(1, unknown.exit());
         assertTrue(unknown.output().contains("unknown VIP 'mail' (configured: db, web)"), unknown.output());
     }
@@ -172,7 +164,7 @@ class ConflictIT {
             Testbed.waitUntil("the owner re-announced web", 5_000,
                     () -> bed.log(owner).contains("VIP web: another MAC answers for it; announced it again"));
             assertTrue(noNodeShowsAConflict("db"), "db is untouched");
-            Shell.Result doctor = vipctl(owner % bed.hostCount() + 1, "doctor", "web");
+            Shell.Result doctor = bed.vipctl(owner % bed.hostCount() + 1, "doctor", "web");
             assertEquals(1, doctor.exit(), doctor.output());
             assertTrue(doctor.output().contains("PROBLEM (web): MAC " + client + " answers for web " + web
                     + " but is not its owner's"), doctor.output());
@@ -356,7 +348,7 @@ class ConflictIT {
         bed.lead(other);
         long from = System.nanoTime();
         Files.writeString(bed.configPath(owner), bed.configWithout(owner, java.util.Set.of("db")));
-        Shell.Result reload = vipctl(owner, "reload");
+        Shell.Result reload = bed.vipctl(owner, "reload");
         assertEquals(0, reload.exit(), reload.output());
         Testbed.waitUntil("db answered by another host", 10_000, () -> {
             int now = bed.answeringHost("db");
@@ -370,7 +362,7 @@ class ConflictIT {
             JsonNode db = vipStatus(other, "db");
             return db != null && db.get("disagreements").has(bed.node(owner));
         });
-        Shell.Result doctor = vipctl(other, "doctor", "db");
+        Shell.Result doctor = bed.vipctl(other, "doctor", "db");
         assertTrue(doctor.output().contains(bed.node(owner) + " defines db as nothing, this node as 198.18.0.101/24; "
                 + "it is never given db"), doctor.output());
         assertNoVipdHostAnsweredTwice(from, "VIP removed by reload on its owner only");

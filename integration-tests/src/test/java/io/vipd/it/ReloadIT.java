@@ -53,14 +53,6 @@ class ReloadIT {
         return bed.answeringHost(vip);
     }
 
-    /** vipctl itself (a separate JVM), against host i's daemon. */
-    private Shell.Result vipctl(int i, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(Testbed.javaCommand(Testbed.vipdJarFromBuild(), "io.vipd.cli.Vipctl"));
-        cmd.addAll(List.of("--socket", bed.socketPath(i).toString()));
-        cmd.addAll(List.of(args));
-        return Shell.run(cmd, 30_000);
-    }
-
     @Test
     @Order(1)
     void brokenFileIsRejectedWithItsLineAndKeyAndChangesNothing() throws Exception {
@@ -68,19 +60,19 @@ class ReloadIT {
         String good = Files.readString(bed.configPath(1));
         Files.writeString(bed.configPath(1), good + "vip.web.adress = 198.18.0.110/24\n");
         int line = good.split("\n").length + 1;
-        Shell.Result r = vipctl(1, "reload");
+        Shell.Result r = bed.vipctl(1, "reload");
         assertEquals(1, r.exit(), r.output());
         assertTrue(r.output().contains(bed.configPath(1) + ":" + line + ": vip.web.adress: unknown key"), r.output());
         assertTrue(r.output().contains("reload rejected; the running configuration stays in force"), r.output());
         // A change that needs a restart is refused too.
         Files.writeString(bed.configPath(1), good + "lease.ms = 900\n"
                 + "failover.timeout.ms = 1200\n");
-        Shell.Result restart = vipctl(1, "reload");
+        Shell.Result restart = bed.vipctl(1, "reload");
         assertEquals(1, restart.exit(), restart.output());
         assertTrue(restart.output().contains("timing (profile, lease, renew, failover, election keys) changed: that "
                 + "takes a restart"), restart.output());
         Files.writeString(bed.configPath(1), good);
-        assertEquals(0, vipctl(1, "reload").exit());
+        assertEquals(0, bed.vipctl(1, "reload").exit());
     }
 
     @Test
@@ -93,7 +85,7 @@ class ReloadIT {
         for (int i = 1; i <= 3; i++) {
             Files.writeString(bed.configPath(i), bed.configWithout(i, java.util.Set.of("db")));
         }
-        Shell.Result r = vipctl(1, "reload");
+        Shell.Result r = bed.vipctl(1, "reload");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("added api; removed db; redefined none"), r.output());
         // While only n1 has api, the others are reported as disagreeing (and are not given it).
@@ -104,7 +96,7 @@ class ReloadIT {
             }
         }
         assertTrue(api != null && api.get("disagreements").has("n2"), String.valueOf(api));
-        assertEquals(0, vipctl(2, "reload").exit());
+        assertEquals(0, bed.vipctl(2, "reload").exit());
         long lastReload = System.nanoTime();
         Shell.ok("kill", "-HUP", String.valueOf(bed.pid(3)));
         Testbed.waitUntil("api answered", 20_000, () -> answering("api") != 0);

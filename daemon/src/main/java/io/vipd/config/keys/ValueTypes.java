@@ -211,46 +211,31 @@ public final class ValueTypes {
 
     /** keep or release, in any case. */
     public static ValueType<VipSpec.UnhealthyPolicy> unhealthyPolicy() {
-        return trimmed("keep or release", Empty.REFUSED_NAMING_DEFAULT, v -> {
-            switch (v.toLowerCase(Locale.ROOT)) {
-                case "keep" -> {
-                    return VipSpec.UnhealthyPolicy.KEEP;
-                }
-                case "release" -> {
-                    return VipSpec.UnhealthyPolicy.RELEASE;
-                }
-                default -> throw invalid("'" + v + "' is not keep or release");
-            }
-        });
+        return oneOf(VipSpec.UnhealthyPolicy.class);
     }
 
     /** refuse or warn, in any case. */
     public static ValueType<VipSpec.ConflictPolicy> conflictPolicy() {
-        return trimmed("refuse or warn", Empty.REFUSED_NAMING_DEFAULT, v -> {
-            switch (v.toLowerCase(Locale.ROOT)) {
-                case "refuse" -> {
-                    return VipSpec.ConflictPolicy.REFUSE;
-                }
-                case "warn" -> {
-                    return VipSpec.ConflictPolicy.WARN;
-                }
-                default -> throw invalid("'" + v + "' is not refuse or warn");
-            }
-        });
+        return oneOf(VipSpec.ConflictPolicy.class);
     }
 
     /** move or report, in any case. */
     public static ValueType<VipSpec.SilentPolicy> silentPolicy() {
-        return trimmed("move or report", Empty.REFUSED_NAMING_DEFAULT, v -> {
-            switch (v.toLowerCase(Locale.ROOT)) {
-                case "move" -> {
-                    return VipSpec.SilentPolicy.MOVE;
+        return oneOf(VipSpec.SilentPolicy.class);
+    }
+
+    /** One of an enum's constants, written in any case: "keep or release", "refuse or warn". */
+    private static <E extends Enum<E>> ValueType<E> oneOf(Class<E> type) {
+        String words = String.join(" or ", java.util.Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+        return trimmed(words, Empty.REFUSED_NAMING_DEFAULT, v -> {
+            String lower = v.toLowerCase(Locale.ROOT);
+            for (E c : type.getEnumConstants()) {
+                if (c.name().toLowerCase(Locale.ROOT).equals(lower)) {
+                    return c;
                 }
-                case "report" -> {
-                    return VipSpec.SilentPolicy.REPORT;
-                }
-                default -> throw invalid("'" + v + "' is not move or report");
             }
+            throw invalid("'" + v + "' is not " + words);
         });
     }
 
