@@ -61,7 +61,7 @@ public final class Assigner {
             }
 
             @Override
-            public long unplacedMillis(String vip) {
+            public long vacantMillis(String vip) {
                 return Long.MAX_VALUE;
             }
         };
@@ -69,8 +69,11 @@ public final class Assigner {
         /** Since the VIP's current owner got it: preemption waits for {@code preempt.hold.ms}. */
         long heldMillis(String vip);
 
-        /** Since the leader first saw the VIP without an owner ever (a VIP a reload added). */
-        long unplacedMillis(String vip);
+        /**
+         * Since the leader first saw the VIP without a live owner: never placed (a VIP a reload added), released,
+         * or its owner stopped renewing.
+         */
+        long vacantMillis(String vip);
     }
 
     /** How long a newly defined VIP waits for its preferred nodes to define it too (a reload on every host). */
@@ -85,10 +88,18 @@ public final class Assigner {
      * @param settled     the leader has been leader for at least the failover timeout
      * @param eligibleFor for preempt delays
      * @param ages        for preempt hold times and new VIPs' patience
+     * @param earning     nodes whose renewals are being applied steadily but not yet for long enough to be
+     *                    candidates (they resumed after a pause, a restart, a partition or a change of Raft leader)
      */
     public record Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
                          Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor,
-                         Ages ages) {
+                         Ages ages, Set<String> earning) {
+        /** Inputs in which no node is earning. */
+        public Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
+                      Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor, Ages ages) {
+            this(table, vips, live, candidates, members, settled, wallMillis, eligibleFor, ages, Set.of());
+        }
+
         /** Inputs in which every owner has held its VIP long enough and no new VIP waits. */
         public Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
                       Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor) {
@@ -195,7 +206,7 @@ public final class Assigner {
                     && in.members().stream().anyMatch(m -> !table.healthOf(m).containsKey(spec.name())))) {
                 continue; // ... and, for a VIP with checks, for every member's first results
             }
-            if (state.epoch() == 0 && in.ages().unplacedMillis(spec.name()) < NEW_VIP_PATIENCE_MS
+            if (state.epoch() == 0 && in.ages().vacantMillis(spec.name()) < NEW_VIP_PATIENCE_MS
                     && spec.preferred().stream().anyMatch(p -> in.candidates().contains(p)
                             && !definedAlike(table, spec, p))) {
                 // A VIP a reload added: its preferred nodes reload within moments of each other. Placing it on
@@ -212,6 +223,12 @@ public final class Assigner {
 
     /** Marks the reason of a move for silence, so the next one waits {@link #SILENT_MOVE_DAMPING_MS}. */
     static final String NOT_ANSWERING = "not answering ARP";
+    /**
+     * The longest a failover waits for a preferred node that is earning (see {@link #failover}): a few renew
+     * intervals of the slowest profile; a node still earning after this is not steady enough to wait for.
+     */
+    public static final long EARNING_WAIT_MAX_MS = 1000;
+
     /** A VIP moved because its owner was silent is not moved for silence again within this time. */
     public static final long SILENT_MOVE_DAMPING_MS = 60_000;
 
@@ -279,11 +296,21 @@ public final class Assigner {
         return null;
     }
 
-    /** The VIP has no owner or its owner stopped renewing. */
+    /**
+     * The VIP has no owner or its owner stopped renewing. With preemption on, it waits (at most
+     * {@link #EARNING_WAIT_MAX_MS}) while a node it prefers to the chosen one is still earning: when the Raft
+     * leader changes at the same moment (the owner was the leader, or was cut off with it), every node's renewals
+     * pause and must earn afresh, and whichever earns first would get the VIP only to hand it to the preferred
+     * node a preempt delay later: two moves where one will do.
+     */
     private static Command.Assign failover(Inputs in, VipSpec spec, VipState state, Map<String, Integer> load) {
         String previous = state.owner();
         VipTable table = in.table();
         String chosen = best(in, spec, load, previous, null);
+        if (chosen != null && spec.preempt() && in.ages().vacantMillis(spec.name()) < EARNING_WAIT_MAX_MS
+                && preferredEarning(in, spec, chosen, previous)) {
+            return null;
+        }
         String why;
         if (chosen != null) {
             why = preferenceNote(spec, chosen);
@@ -336,6 +363,22 @@ public final class Assigner {
                 .filter(e -> !e.getKey().equals(excluded) && ok.test(e.getKey()))
                 .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
                 .map(Map.Entry::getKey).orElse(null);
+    }
+
+    /** Whether a node {@code spec} prefers to {@code chosen} would be eligible but for still earning. */
+    private static boolean preferredEarning(Inputs in, VipSpec spec, String chosen, String previous) {
+        int chosenRank = rank(spec, chosen);
+        for (String p : spec.preferred()) {
+            if (rank(spec, p) >= chosenRank) {
+                return false;
+            }
+            if (!p.equals(previous) && in.earning().contains(p) && !in.table().left().contains(p)
+                    && definedAlike(in.table(), spec, p) && !in.table().drained().contains(p)
+                    && healthy(in.table(), spec, p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String preferenceNote(VipSpec spec, String chosen) {

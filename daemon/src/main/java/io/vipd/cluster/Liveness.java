@@ -98,6 +98,20 @@ public final class Liveness {
         return out;
     }
 
+    /**
+     * The nodes earning VIPs now: their renewals are being applied without a long gap, but not yet for the earning
+     * time. Each leaves this set within the earning time: earned, or stalled again.
+     */
+    public synchronized Set<String> earningNodes(long nowNanos) {
+        Set<String> out = new TreeSet<>();
+        lastRenewalNanos.forEach((n, last) -> {
+            if (nowNanos - last <= maxGapNanos && nowNanos - steadySinceNanos.get(n) < earnNanos) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+
     /** Why {@code node} has not earned VIPs (for status and refusals), or null if it has. */
     public synchronized String whyNotEarned(String node, long nowNanos) {
         Long last = lastRenewalNanos.get(node);

@@ -44,8 +44,11 @@ final class Placement {
     private Long leaderSinceNanos;
     /** When this node first saw each pending handover ("vip#epoch"), for the confirmation timeout. */
     private final Map<String, Long> releasingSeenNanos = new HashMap<>();
-    /** Since when each VIP that never had an owner has been waiting, for a new VIP's patience. */
-    private final Map<String, Long> unplacedSinceNanos = new HashMap<>();
+    /**
+     * Since when each VIP has been without a live owner: a new VIP's patience, a failover's wait for a preferred
+     * node that is earning.
+     */
+    private final Map<String, Long> vacantSinceNanos = new HashMap<>();
     /** Since when each "node#vip" has been eligible, for preempt delays. */
     private final Map<String, Long> eligibleSinceNanos = new HashMap<>();
     /** When this node applied each VIP's latest owner change (monotonic), for preempt hold times; any thread. */
@@ -78,7 +81,7 @@ final class Placement {
             leaderSinceNanos = null;
             releasingSeenNanos.clear();
             eligibleSinceNanos.clear();
-            unplacedSinceNanos.clear();
+            vacantSinceNanos.clear();
             laggingFollowers.reset();
             return;
         }
@@ -101,12 +104,15 @@ final class Placement {
         timeOutReleases(cluster, table, now, c.timing().failoverTimeoutMs());
         List<VipSpec> pending = c.vips().stream().filter(v -> !inFlight.contains(v.name())).toList();
         for (VipSpec spec : c.vips()) {
-            if (table.vip(spec.name()).epoch() == 0) {
-                unplacedSinceNanos.putIfAbsent(spec.name(), now);
+            String owner = table.vip(spec.name()).owner();
+            if (owner == null || !live.contains(owner)) {
+                vacantSinceNanos.putIfAbsent(spec.name(), now);
             } else {
-                unplacedSinceNanos.remove(spec.name());
+                vacantSinceNanos.remove(spec.name());
             }
         }
+        Set<String> earning = liveness.earningNodes(now);
+        earning.retainAll(members);
         Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, members, settled,
                 wallMillis.getAsLong(), (node, vip) -> {
                     Long since = eligibleSinceNanos.get(node + "#" + vip);
@@ -119,10 +125,10 @@ final class Placement {
                     }
 
                     @Override
-                    public long unplacedMillis(String vip) {
-                        return (now - unplacedSinceNanos.getOrDefault(vip, now)) / 1_000_000L;
+                    public long vacantMillis(String vip) {
+                        return (now - vacantSinceNanos.getOrDefault(vip, now)) / 1_000_000L;
                     }
-                });
+                }, earning);
         for (VipSpec spec : c.vips()) {
             for (String node : members) {
                 String key = node + "#" + spec.name();

@@ -207,7 +207,7 @@ class AssignerTest {
         assertEquals(List.of(), plan(onN1, on, (n, v) -> 60_000));
     }
 
-    static Assigner.Ages ages(long heldMs, long unplacedMs) {
+    static Assigner.Ages ages(long heldMs, long vacantMs) {
         return new Assigner.Ages() {
             @Override
             public long heldMillis(String vip) {
@@ -215,8 +215,8 @@ class AssignerTest {
             }
 
             @Override
-            public long unplacedMillis(String vip) {
-                return unplacedMs;
+            public long vacantMillis(String vip) {
+                return vacantMs;
             }
         };
     }
@@ -240,6 +240,36 @@ class AssignerTest {
         Assigner.Inputs mustGo = new Assigner.Inputs(known(drained, on), on, MEMBERS, MEMBERS, MEMBERS, true, 0,
                 (n, v) -> 0, ages(10, Long.MAX_VALUE));
         assertEquals("n1", Assigner.plan(mustGo).get(0).owner());
+    }
+
+    @Test
+    void aFailoverWaitsBrieflyForAPreferredNodeThatIsStillEarning() throws Exception {
+        // api prefers n2, n3, n1 with preemption; its owner n2 stopped renewing together with the Raft leader, so
+        // every node's renewals paused: n1 has earned again, n3 is earning a moment later.
+        VipTable t = healthy(VipTable.EMPTY, "api", "n1", "n2", "n3")
+                .apply(new Command.Assign("api", 0, 0, "n2", 0, "x")).table();
+        List<VipSpec> on = List.of(checked("api", 100, true, 2000, VipSpec.UnhealthyPolicy.KEEP, "n2", "n3", "n1"));
+        Set<String> live = Set.of("n1", "n3");
+        Assigner.Inputs early = new Assigner.Inputs(known(t, on), on, live, Set.of("n1"), MEMBERS, true, 0,
+                (n, v) -> 0, ages(60_000, 200), Set.of("n3"));
+        assertEquals(List.of(), Assigner.plan(early), "n3, preferred to n1, earns within moments: wait for it");
+        Assigner.Inputs earned = new Assigner.Inputs(known(t, on), on, live, Set.of("n1", "n3"), MEMBERS, true, 0,
+                (n, v) -> 0, ages(60_000, 300), Set.of());
+        assertEquals("n3", Assigner.plan(earned).get(0).owner());
+        // Bounded: a node still earning after EARNING_WAIT_MAX_MS is not waited for.
+        Assigner.Inputs late = new Assigner.Inputs(known(t, on), on, live, Set.of("n1"), MEMBERS, true, 0,
+                (n, v) -> 0, ages(60_000, Assigner.EARNING_WAIT_MAX_MS), Set.of("n3"));
+        assertEquals("n1", Assigner.plan(late).get(0).owner());
+        // Without preemption the VIP would stay where it lands: no second move to avoid, so no wait.
+        List<VipSpec> off = List.of(checked("api", 100, false, 0, VipSpec.UnhealthyPolicy.KEEP, "n2", "n3", "n1"));
+        assertEquals("n1", Assigner.plan(new Assigner.Inputs(known(t, off), off, live, Set.of("n1"), MEMBERS, true,
+                0, (n, v) -> 0, ages(60_000, 200), Set.of("n3"))).get(0).owner());
+        // Nor for the previous owner, a node preferred less than the chosen one, or one that fails the checks.
+        assertEquals("n3", Assigner.plan(new Assigner.Inputs(known(t, on), on, live, Set.of("n3"), MEMBERS, true, 0,
+                (n, v) -> 0, ages(60_000, 200), Set.of("n1", "n2"))).get(0).owner());
+        VipTable n3Sick = t.apply(new Command.Health("n3", Map.of("api", "svc: refused"))).table();
+        assertEquals("n1", Assigner.plan(new Assigner.Inputs(known(n3Sick, on), on, live, Set.of("n1"), MEMBERS,
+                true, 0, (n, v) -> 0, ages(60_000, 200), Set.of("n3"))).get(0).owner());
     }
 
     /** Each node reported its eth0 MAC and link up; {@code silent} nodes hear no answer from web's owner at epoch 1. */

@@ -65,4 +65,17 @@ class LivenessTest {
         liveness.renewed("n3", 1100 * MS);
         assertFalse(liveness.earned("n3", 1100 * MS));
     }
+
+    @Test
+    void aNodeIsEarningFromItsFirstSteadyRenewalUntilItHasEarnedOrStallsAgain() {
+        renewEvery100Ms("n1", 0, 1000);
+        liveness.renewed("n3", 1000 * MS);
+        assertEquals(Set.of("n3"), liveness.earningNodes(1000 * MS), "n1 has earned; n3 just started");
+        renewEvery100Ms("n3", 1100, 1200);
+        assertEquals(Set.of("n3"), liveness.earningNodes(1200 * MS));
+        liveness.renewed("n3", 1300 * MS);
+        assertEquals(Set.of(), liveness.earningNodes(1300 * MS), "earned");
+        liveness.renewed("n2", 1300 * MS);
+        assertEquals(Set.of(), liveness.earningNodes(1700 * MS), "n2 stalled: not earning, not earned");
+    }
 }
