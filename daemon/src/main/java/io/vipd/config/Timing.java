@@ -67,6 +67,15 @@ public record Timing(int electionMinMs, int electionMaxMs, int leaseMs, int rene
         return leaseMs / 2;
     }
 
+    /**
+     * The least lease a node must have left to bind a VIP it does not carry yet. A renewal that took most of the
+     * lease to commit (a lossy network) confirms a lease that ends moments later: binding then would answer ARP for
+     * that moment, announce, and go silent again, a blink of the address that helps no client.
+     */
+    public int minimumBindLeaseMs() {
+        return leaseMs / 4;
+    }
+
     /** The smallest failover timeout that keeps the old owner's lease inside it. */
     public int minimumSafeFailoverTimeoutMs() {
         return (int) Math.ceil(leaseMs * (1 + CLOCK_RATE_MARGIN)) + RELEASE_MARGIN_MS;

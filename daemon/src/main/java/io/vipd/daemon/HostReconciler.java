@@ -3,6 +3,8 @@ package io.vipd.daemon;
 import io.vipd.cluster.Consensus;
 import io.vipd.cluster.OwnerLease;
 import io.vipd.cluster.VipStateMachine;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +24,12 @@ final class HostReconciler {
     private final Reports reports;
     private final Renewals renewals;
     private final LongSupplier nanos;
+    private final long minimumBindLeaseMs;
     private boolean leaseWasValid;
     private boolean leaseLapsedOnce;
 
     HostReconciler(String self, OwnerLease lease, HostActuator host, Handovers handovers, Reports reports,
-                   Renewals renewals, LongSupplier nanos) {
+                   Renewals renewals, LongSupplier nanos, long minimumBindLeaseMs) {
         this.self = self;
         this.lease = lease;
         this.host = host;
@@ -34,6 +37,7 @@ final class HostReconciler {
         this.reports = reports;
         this.renewals = renewals;
         this.nanos = nanos;
+        this.minimumBindLeaseMs = minimumBindLeaseMs;
     }
 
     void reconcile(Consensus cluster, VipStateMachine.View view) {
@@ -46,12 +50,26 @@ final class HostReconciler {
             LOG.warn("lease lapsed: no renewal committed for {} ms ({} in flight; last error: {})",
                     lease.sinceRenewalMillis(now), renewals.inFlight(), renewals.lastError());
         } else if (!leaseWasValid && valid && leaseLapsedOnce) {
-            LOG.info("lease confirmed again");
+            LOG.info("lease confirmed again ({} ms left)", lease.remainingMillis(now));
         }
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;
-        host.sync(lease.holdable(now), lease.deadlineNanos(), now);
+        host.sync(bindable(lease.holdable(now), lease.remainingMillis(now)), lease.deadlineNanos(), now);
         handovers.confirm(cluster, view.table(), host.heldSince());
         reports.report(cluster, view.table(), cluster.leader().isPresent());
+    }
+
+    /**
+     * What the host may carry: all it may hold, except that a VIP it does not carry yet waits for a lease with
+     * {@link io.vipd.config.Timing#minimumBindLeaseMs} left (the next renewal brings one within moments on a
+     * working network).
+     */
+    private Map<String, Long> bindable(Map<String, Long> holdable, long remainingMs) {
+        if (holdable.isEmpty() || remainingMs >= minimumBindLeaseMs) {
+            return holdable;
+        }
+        Map<String, Long> carried = new TreeMap<>(holdable);
+        carried.keySet().retainAll(host.heldSince().keySet());
+        return carried;
     }
 }

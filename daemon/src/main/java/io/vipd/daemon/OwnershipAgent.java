@@ -92,7 +92,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.departure = new Departure(() -> this.config, () -> cluster, nanos, wallMillis, Thread::sleep);
         this.renewals = new Renewals(config.nodeId(), config.timing().maxRenewalsInFlight(), nanos,
                 r -> post(guard(r)), this::renewed);
-        this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos);
+        this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos,
+                config.timing().minimumBindLeaseMs());
         this.serviceStatus = new ServiceStatus(() -> this.config, lease, host::heldSince);
         this.appliedEvents = new AppliedEvents(() -> this.config, liveness, placement, operatorActions, nanos);
     }

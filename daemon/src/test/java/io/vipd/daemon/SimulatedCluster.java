@@ -374,7 +374,8 @@ public final class SimulatedCluster {
                 lease.renewed(start, reply.index(), reply.owned());
                 reconcile();
             });
-            reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock);
+            reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock,
+                    timing.minimumBindLeaseMs());
             appliedEvents = new AppliedEvents(() -> config, liveness, placement, new OperatorActions(
                     java.time.Clock.systemUTC()), clock);
         }

@@ -1,0 +1,58 @@
+package io.vipd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vipd.cluster.Command;
+import io.vipd.cluster.OwnerLease;
+import io.vipd.cluster.VipStateMachine;
+import io.vipd.cluster.VipTable;
+import io.vipd.config.VipdConfig;
+import io.vipd.host.FakeHostNetwork;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HostReconcilerTest {
+    static final long MS = RoleFixtures.MS;
+
+    final VipdConfig config = RoleFixtures.config();
+    final ManualClock clock = new ManualClock();
+    final FakeHostNetwork net = new FakeHostNetwork("eth0");
+    final HostActuator host = new HostActuator(net, net.fence(), config.vips(), config.announce(), clock::nanos);
+    final OwnerLease lease = new OwnerLease(config.timing().leaseMs());
+    final FakeConsensus raft = new FakeConsensus();
+    final HostReconciler reconciler = new HostReconciler("n1", lease, host,
+            new Handovers("n1", RoleFixtures.DIRECT), new Reports(() -> config, RoleFixtures.DIRECT),
+            new Renewals("n1", 4, clock::nanos, RoleFixtures.DIRECT, (start, reply) -> { }), clock::nanos,
+            config.timing().minimumBindLeaseMs());
+    final VipStateMachine.View webOnN1 = new VipStateMachine.View(1,
+            VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table());
+
+    boolean carriesWeb() {
+        return host.heldSince().containsKey("web");
+    }
+
+    @Test
+    void aVipIsBoundOnlyWithEnoughLeaseLeftButKeptUntilTheLeaseEnds() {
+        clock.advanceMillis(10_000);
+        long lateStart = clock.nanos() - 600 * MS; // a renewal that took 600 ms of the 700 ms lease to commit
+        lease.renewed(lateStart, 1, Map.of("web", 1L));
+        reconciler.reconcile(raft, webOnN1);
+        assertFalse(carriesWeb(), "100 ms of lease left (< " + config.timing().minimumBindLeaseMs() + " ms): not bound");
+        assertTrue(net.actions.stream().noneMatch(a -> a.startsWith("add") || a.startsWith("arp")), net.actions.toString());
+
+        lease.renewed(clock.nanos() - 5 * MS, 1, Map.of("web", 1L));
+        reconciler.reconcile(raft, webOnN1);
+        assertTrue(carriesWeb(), "a fresh lease: bound");
+
+        // Once carried, a short lease keeps it to the lease's end: it is not released early.
+        clock.advanceMillis(600);
+        reconciler.reconcile(raft, webOnN1);
+        assertTrue(carriesWeb(), "100 ms left: still carried");
+        clock.advanceMillis(100);
+        reconciler.reconcile(raft, webOnN1);
+        assertFalse(carriesWeb(), "lease over: released");
+        assertEquals(1, net.actions.stream().filter(a -> a.startsWith("add")).count(), net.actions.toString());
+    }
+}
