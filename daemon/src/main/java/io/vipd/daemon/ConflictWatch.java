@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -93,6 +94,7 @@ final class ConflictWatch {
     private volatile Listener listener = (spec, epoch, mac) -> { };
     /** While vipctl doctor listens: every claim heard, the holder's included. */
     private java.util.function.Consumer<Claim> recorder;
+    private BooleanSupplier tableCurrent = () -> true;
 
     ConflictWatch(Supplier<VipdConfig> config, LongSupplier nanos, LongSupplier wallMillis, RandomGenerator jitter) {
         this.config = config;
@@ -103,6 +105,15 @@ final class ConflictWatch {
 
     void onConflict(Listener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * Tells the watch whether this node's table is current (its renewals commit, so it is in touch with a majority
+     * and applies what they decide). A node cut off from the group has an old table: the VIP's owner may have
+     * changed without it, and a member it sees answering may be the new owner. Only foreign MACs are judged then.
+     */
+    void tableCurrentWhile(BooleanSupplier current) {
+        this.tableCurrent = current;
     }
 
     /** A frame heard on {@code iface}: a conflict if it claims a VIP from a MAC that may not answer for it. */
@@ -147,6 +158,9 @@ final class ConflictWatch {
      * late), confirmed if it still does not, unless the holder has not reported its MAC yet.
      */
     private boolean settle(Episode e, VipTable table, long now) {
+        if (!tableCurrent.getAsBoolean() && NodeFacts.memberWithMac(table, e.mac).isPresent()) {
+            return true; // cannot tell while cut off: judged once this node's table is current again
+        }
         VipState state = table.vip(e.vip);
         String holderMac = state.holder() == null ? null
                 : NodeFacts.mac(table, state.holder(), e.claim.vip().iface()).orElse(null);

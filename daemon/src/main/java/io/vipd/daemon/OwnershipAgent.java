@@ -197,6 +197,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         ConflictWatch conflicts = new ConflictWatch(() -> this.config, System::nanoTime, System::currentTimeMillis,
                 new java.util.SplittableRandom());
         conflicts.onConflict((spec, epoch, mac) -> conflictListener.conflict(spec, epoch, mac));
+        conflicts.tableCurrentWhile(() -> lease.valid(System.nanoTime()));
         HostWatch w = new HostWatch(() -> this.config, network, host, tap, conflicts,
                 () -> stateMachine == null ? null : stateMachine.table(), System::nanoTime);
         reports.observations(() -> w.facts(config.nodeId()));

@@ -101,6 +101,25 @@ class ConflictWatchTest {
     }
 
     @Test
+    void whileThisNodeIsCutOffAMembersAnswerIsNotJudgedButAForeignOneIs() {
+        boolean[] current = {false};
+        watch.tableCurrentWhile(() -> current[0]);
+        // Cut off, this node still sees web on n1; n2 (the new owner, for all it knows) answers: not judged.
+        watch.heard(reply(N2, "198.18.0.100"), table());
+        watch.heard(reply(ROGUE, "198.18.0.100"), table());
+        settle(table());
+        assertEquals(List.of(ROGUE.toString()), watch.current("n3").stream().map(NodeFacts.Conflict::mac).toList());
+        assertEquals(List.of("web epoch 1 " + ROGUE), hooks);
+        // In touch again, with a table that still says n1 while n2 keeps answering: now it is a conflict.
+        current[0] = true;
+        watch.heard(reply(N2, "198.18.0.100"), table());
+        clock.advanceMillis(100);
+        watch.tick(table());
+        assertEquals(java.util.Set.of(ROGUE.toString(), N2.toString()),
+                java.util.Set.copyOf(watch.current("n3").stream().map(NodeFacts.Conflict::mac).toList()));
+    }
+
+    @Test
     void thePreviousOwnerInAHandoverMayAnswerUntilItConfirms() {
         VipTable t = apply(table(), new Command.Move("web", 1, "n2", 0, "n3", "root"));
         assertEquals("n1", t.vip("web").releasing());
