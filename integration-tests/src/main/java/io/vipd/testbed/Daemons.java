@@ -39,15 +39,36 @@ public final class Daemons {
         this.daemons = new Process[topology.hostCount() + 1];
     }
 
+    /**
+     * The command that runs vipd's jar: the daemon ({@code mainClass} null) with the JVM flags the packages ship
+     * (packaging/common/vipd.jvm, found from the jar's place in the build, so benchmarks measure what ships) and
+     * then those of VIPD_JAVA_OPTS, as the launcher does; any other main class with small one-shot flags.
+     */
     public static List<String> javaCommand(Path jar, String mainClass) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (mainClass == null) {
+            cmd.add("@" + shippedJvmFlags(jar));
+            String extra = System.getenv("VIPD_JAVA_OPTS");
+            if (extra != null && !extra.isBlank()) {
+                cmd.addAll(List.of(extra.trim().split("\\s+")));
+            }
             cmd.addAll(List.of("-jar", jar.toString()));
         } else {
-            cmd.addAll(List.of("-cp", jar.toString(), mainClass));
+            cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", jar.toString(),
+                    mainClass));
         }
         return cmd;
+    }
+
+    /** packaging/common/vipd.jvm of the source tree that built {@code jar} (daemon/target/vipd.jar). */
+    static Path shippedJvmFlags(Path jar) {
+        Path root = jar.toAbsolutePath().getParent().getParent().getParent();
+        Path flags = root.resolve("packaging/common/vipd.jvm");
+        if (!Files.isRegularFile(flags)) {
+            throw new IllegalStateException("the daemon's JVM flags are not at " + flags + " (the jar " + jar
+                    + " is expected at daemon/target/ of the source tree)");
+        }
+        return flags;
     }
 
     /** SIGKILLs a process and all its descendants, by pid. */

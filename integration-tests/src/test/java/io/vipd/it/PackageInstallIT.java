@@ -58,7 +58,7 @@ class PackageInstallIT {
         assertTrue(Files.isRegularFile(deb), "the build should have made " + deb);
         assertTrue(Files.isRegularFile(rpm), "the build should have made " + rpm);
         commonFiles = new ArrayList<>(List.of("/usr/bin/vipd", "/usr/bin/vipctl", "/usr/share/vipd/launch",
-                "/usr/share/vipd/vipd.jar", "/usr/share/man/man8/vipd.8", "/usr/share/man/man8/vipctl.8",
+                "/usr/share/vipd/vipd.jvm", "/usr/share/vipd/vipd.jar", "/usr/share/man/man8/vipd.8", "/usr/share/man/man8/vipctl.8",
                 "/etc/vipd/vipd.conf"));
         try (JarFile jar = new JarFile(Testbed.vipdJarFromBuild().toFile())) {
             String classPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
