@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's placement: who may receive VIPs (earned, not lagging), since when each node has been eligible for
@@ -28,6 +30,7 @@ import java.util.function.Supplier;
  * stops being a ready leader.
  */
 final class Placement {
+    private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
     private static final long STARTUP_PATIENCE_MS = 3000;
 
     private final Supplier<VipdConfig> config;
@@ -144,19 +147,35 @@ final class Placement {
         c.vips().forEach(v -> configured.add(v.name()));
         for (VipState v : table.vips().values()) {
             if (v.owner() != null && !configured.contains(v.name())) {
-                submit(cluster, new Command.Assign(v.name(), v.epoch(), 0, null, wallMillis.getAsLong(),
+                submit(cluster, table, new Command.Assign(v.name(), v.epoch(), 0, null, wallMillis.getAsLong(),
                         "removed from the configuration", true));
             }
         }
         for (Command.Assign assign : Assigner.plan(inputs)) {
-            submit(cluster, assign);
+            submit(cluster, table, assign);
         }
     }
 
-    private void submit(Consensus cluster, Command.Assign assign) {
+    private void submit(Consensus cluster, VipTable table, Command.Assign assign) {
         if (inFlight.add(assign.vip())) {
+            // The leader's decision, timestamped: with the owner change each node logs when it applies it and the
+            // new owner's "acquired", it shows where a failover's time went (FailoverBenchmark reads them).
+            LOG.info("placing VIP {} on {} (epoch {}): {}{}", assign.vip(),
+                    assign.owner() == null ? "(none)" : assign.owner(), assign.expectedEpoch() + 1, assign.reason(),
+                    lastRenewal(table, assign));
             cluster.submit(assign).thenAccept(outcome -> agentThread.execute(() -> inFlight.remove(assign.vip())));
         }
+    }
+
+    /** For a failover: how long ago this leader applied the previous owner's last renewal. */
+    private String lastRenewal(VipTable table, Command.Assign assign) {
+        String previous = assign.handover() ? null : table.vip(assign.vip()).owner();
+        if (previous == null) {
+            return "";
+        }
+        long ms = liveness.sinceMillis(previous, nanos.getAsLong());
+        return ms < 0 ? "; no renewal from " + previous + " applied here"
+                : "; " + previous + "'s last renewal applied " + ms + " ms ago";
     }
 
     /**

@@ -29,6 +29,12 @@ public final class FailoverBenchmark {
         final String name;
         final List<Long> arpMs = new ArrayList<>();
         final List<Long> tcpMs = new ArrayList<>();
+        /** vipd only, per trial, from the daemons' logs: fault to leader's decision, to applied, to address added. */
+        final List<Long> decidedMs = new ArrayList<>();
+        final List<Long> appliedMs = new ArrayList<>();
+        final List<Long> boundMs = new ArrayList<>();
+        /** Address added to the client's first ARP from the new owner (a few ms: the log line's own delay too). */
+        final List<Long> wireMs = new ArrayList<>();
         long crashDual;
         long partitionDual;
         long pauseDual;
@@ -104,6 +110,7 @@ public final class FailoverBenchmark {
                 awaitOneOwner(bed, vip);
                 int owner = answering(bed, vip, 300_000_000L);
                 long t0 = System.nanoTime();
+                long t0Wall = System.currentTimeMillis();
                 bed.link(owner, false);
                 subject.kill(bed, owner);
                 long tcp = -1;
@@ -128,6 +135,9 @@ public final class FailoverBenchmark {
                 System.out.printf("    trial %2d: %s crashed; first ARP from the new owner %s ms, first TCP connect %s ms%n",
                         t + 1, bed.node(owner), arp > 0 ? (arp - t0) / 1_000_000L : "-",
                         tcp > 0 ? (tcp - t0) / 1_000_000L : "-");
+                if (subject instanceof VipdSubject) {
+                    breakdown(bed, r, owner, t0Wall, arp > 0 ? (arp - t0) / 1_000_000L : -1);
+                }
                 // the host comes back: the system restarts before the cable is plugged in, as after a reboot
                 subject.start(bed, owner);
                 Thread.sleep(1_500);
@@ -240,6 +250,28 @@ public final class FailoverBenchmark {
         return (after - before) / 100.0 / seconds / 3 * 100; // USER_HZ = 100 on Linux
     }
 
+    /** The new owner's side of the trial, from the daemons' logs (see {@link FailoverTimeline}). */
+    private static void breakdown(Testbed bed, Result r, int crashed, long faultWallMs, long firstArpMs)
+            throws java.io.IOException {
+        int newOwner = answering(bed, bed.vip(VIP), 300_000_000L);
+        if (newOwner == 0 || newOwner == crashed) {
+            return;
+        }
+        List<java.nio.file.Path> logs = new ArrayList<>();
+        for (int i = 1; i <= bed.hostCount(); i++) {
+            logs.add(bed.logPath(i));
+        }
+        FailoverTimeline line = FailoverTimeline.read(logs, bed.logPath(newOwner), VIP, bed.node(newOwner),
+                faultWallMs);
+        System.out.println("              " + line);
+        if (line.decidedMs() >= 0 && line.appliedMs() >= 0 && line.boundMs() >= 0 && firstArpMs >= 0) {
+            r.wireMs.add(firstArpMs - line.boundMs());
+            r.decidedMs.add(line.decidedMs());
+            r.appliedMs.add(line.appliedMs() - line.decidedMs());
+            r.boundMs.add(line.boundMs() - line.appliedMs());
+        }
+    }
+
     private static void report(List<Result> results, int trials) {
         System.out.println();
         System.out.println("Steady-state CPU per daemon (10 s window), % of one core:");
@@ -257,6 +289,16 @@ public final class FailoverBenchmark {
         for (Result r : results) {
             System.out.printf("%-34s %-27s %-27s %6d %10d %9d %s%n", r.name, stats(r.arpMs), stats(r.tcpMs),
                     r.crashDual, r.partitionDual, r.pauseDual, r.note);
+        }
+        System.out.println();
+        System.out.println("Where vipd's failover time goes (daemons' logs, ms; min / median / p95 / max): fault -> the"
+                + " leader decides; decision -> the new owner applied it; applied -> address added (fence and"
+                + " first gratuitous ARP follow in the same step); address added -> client hears the new MAC");
+        for (Result r : results) {
+            if (!r.decidedMs.isEmpty()) {
+                System.out.printf("%-34s detect %-22s commit %-22s bind %-22s wire %-22s%n", r.name,
+                        stats(r.decidedMs), stats(r.appliedMs), stats(r.boundMs), stats(r.wireMs));
+            }
         }
         System.out.println();
         System.out.println("Planned changes, client-visible gap (last ARP answer from the old MAC to the first from the "
