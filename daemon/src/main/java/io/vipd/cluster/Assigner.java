@@ -299,9 +299,10 @@ public final class Assigner {
     /**
      * The VIP has no owner or its owner stopped renewing. With preemption on, it waits (at most
      * {@link #EARNING_WAIT_MAX_MS}) while a node it prefers to the chosen one is still earning: when the Raft
-     * leader changes at the same moment (the owner was the leader, or was cut off with it), every node's renewals
-     * pause and must earn afresh, and whichever earns first would get the VIP only to hand it to the preferred
-     * node a preempt delay later: two moves where one will do.
+     * leader changes at the same moment (the owner was the leader, or was cut off with it) and the election takes
+     * longer than a failover timeout, every node's renewals pause long enough to earn afresh (see
+     * {@link Liveness#renewed}), and whichever earns first would get the VIP only to hand it to the preferred node
+     * a preempt delay later: two moves where one will do.
      */
     private static Command.Assign failover(Inputs in, VipSpec spec, VipState state, Map<String, Integer> load) {
         String previous = state.owner();

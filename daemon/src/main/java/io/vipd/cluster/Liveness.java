@@ -25,6 +25,15 @@ public final class Liveness {
     private final Map<String, Long> lastRenewalNanos = new HashMap<>();
     /** Since when each node's renewals have been applied without a gap longer than maxGap. */
     private final Map<String, Long> steadySinceNanos = new HashMap<>();
+    /** When any node's renewal was last applied; null before the first. */
+    private Long lastAnyRenewalNanos;
+    /**
+     * The latest stretch longer than maxGap, and no longer than the failover timeout, in which nobody's renewal was
+     * applied (no leader: an election), as [start, end); end -1 if none, or if a longer silence came after it. A
+     * node's gap that falls inside it is the group's, not the node's.
+     */
+    private long groupStallStartNanos;
+    private long groupStallEndNanos = -1;
 
     /** Liveness only: every live node counts as having earned VIPs. */
     public Liveness(long failoverTimeoutMillis) {
@@ -41,14 +50,39 @@ public final class Liveness {
         this.maxGapNanos = maxGapMs * 1_000_000L;
     }
 
-    /** A renewal from {@code node} was applied now. */
+    /**
+     * A renewal from {@code node} was applied now. A gap since its previous one longer than maxGap starts its
+     * earning over, except for the part of the gap when no node's renewals were applied at all, if that lasted no
+     * longer than a failover timeout: while the group elects a leader nobody can renew, and every node earning
+     * afresh after each election would only delay failovers (and let whichever node happens to earn first take a
+     * VIP, to lose it to preemption moments later). A longer silence is no election: the group lost its majority,
+     * or this node was cut off or paused; it excuses nobody.
+     */
     public synchronized void renewed(String node, long nowNanos) {
+        long silence = lastAnyRenewalNanos == null ? 0 : nowNanos - lastAnyRenewalNanos;
+        if (silence > timeoutNanos) {
+            groupStallEndNanos = -1;
+        } else if (silence > maxGapNanos) {
+            groupStallStartNanos = lastAnyRenewalNanos;
+            groupStallEndNanos = nowNanos;
+        }
+        lastAnyRenewalNanos = nowNanos;
         Long previous = lastRenewalNanos.get(node);
-        if (previous == null || nowNanos - previous > maxGapNanos) {
+        if (previous == null || ownGapNanos(previous, nowNanos) > maxGapNanos) {
             steadySinceNanos.put(node, nowNanos);
         }
         lastRenewalNanos.put(node, nowNanos);
         liveUntilBase.put(node, nowNanos);
+    }
+
+    /** The gap from {@code previous} to {@code now}, less its overlap with the latest group-wide stall. */
+    private long ownGapNanos(long previous, long now) {
+        long gap = now - previous;
+        if (groupStallEndNanos < 0) {
+            return gap;
+        }
+        long overlap = Math.min(now, groupStallEndNanos) - Math.max(previous, groupStallStartNanos);
+        return overlap > 0 ? gap - overlap : gap;
     }
 
     /**

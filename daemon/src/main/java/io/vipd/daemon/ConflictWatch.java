@@ -108,9 +108,10 @@ final class ConflictWatch {
     }
 
     /**
-     * Tells the watch whether this node's table is current (its renewals commit, so it is in touch with a majority
-     * and applies what they decide). A node cut off from the group has an old table: the VIP's owner may have
-     * changed without it, and a member it sees answering may be the new owner. Only foreign MACs are judged then.
+     * Tells the watch whether this node's table can be current: its renewals commit, so it is in touch with a
+     * majority (what it applies may still lag by moments, which the settle step absorbs). A node cut off from the
+     * group has an old table: the VIP's owner may have changed without it, and a member it sees answering may be the
+     * new owner. Only MACs that no member reported are judged then.
      */
     void tableCurrentWhile(BooleanSupplier current) {
         this.tableCurrent = current;

@@ -3,6 +3,7 @@ package io.vipd.daemon;
 import io.vipd.cluster.Consensus;
 import io.vipd.cluster.OwnerLease;
 import io.vipd.cluster.VipStateMachine;
+import io.vipd.config.Timing;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -25,11 +26,14 @@ final class HostReconciler {
     private final Renewals renewals;
     private final LongSupplier nanos;
     private final long minimumBindLeaseMs;
+    private final long withholdAtMostNanos;
+    /** VIPs this host may hold but has not bound yet for want of lease, since when. */
+    private final Map<String, Long> withheldSinceNanos = new TreeMap<>();
     private boolean leaseWasValid;
     private boolean leaseLapsedOnce;
 
     HostReconciler(String self, OwnerLease lease, HostActuator host, Handovers handovers, Reports reports,
-                   Renewals renewals, LongSupplier nanos, long minimumBindLeaseMs) {
+                   Renewals renewals, LongSupplier nanos, Timing timing) {
         this.self = self;
         this.lease = lease;
         this.host = host;
@@ -37,7 +41,8 @@ final class HostReconciler {
         this.reports = reports;
         this.renewals = renewals;
         this.nanos = nanos;
-        this.minimumBindLeaseMs = minimumBindLeaseMs;
+        this.minimumBindLeaseMs = timing.minimumBindLeaseMs();
+        this.withholdAtMostNanos = timing.leaseMs() * 1_000_000L;
     }
 
     void reconcile(Consensus cluster, VipStateMachine.View view) {
@@ -54,22 +59,27 @@ final class HostReconciler {
         }
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;
-        host.sync(bindable(lease.holdable(now), lease.remainingMillis(now)), lease.deadlineNanos(), now);
+        host.sync(bindable(lease.holdable(now), lease.remainingMillis(now), now), lease.deadlineNanos(), now);
         handovers.confirm(cluster, view.table(), host.heldSince());
         reports.report(cluster, view.table(), cluster.leader().isPresent());
     }
 
     /**
      * What the host may carry: all it may hold, except that a VIP it does not carry yet waits for a lease with
-     * {@link io.vipd.config.Timing#minimumBindLeaseMs} left (the next renewal brings one within moments on a
-     * working network).
+     * {@link Timing#minimumBindLeaseMs} left; the next renewal brings one within moments on a working network. It
+     * waits one lease at most: on a network whose commits always take most of the lease, a short hold now and
+     * then is better than never answering.
      */
-    private Map<String, Long> bindable(Map<String, Long> holdable, long remainingMs) {
+    private Map<String, Long> bindable(Map<String, Long> holdable, long remainingMs, long now) {
+        Map<String, Long> carried = host.heldSince();
+        withheldSinceNanos.keySet().removeIf(name -> !holdable.containsKey(name) || carried.containsKey(name));
         if (holdable.isEmpty() || remainingMs >= minimumBindLeaseMs) {
+            withheldSinceNanos.clear();
             return holdable;
         }
-        Map<String, Long> carried = new TreeMap<>(holdable);
-        carried.keySet().retainAll(host.heldSince().keySet());
-        return carried;
+        Map<String, Long> bindable = new TreeMap<>(holdable);
+        bindable.keySet().removeIf(name -> !carried.containsKey(name)
+                && now - withheldSinceNanos.computeIfAbsent(name, n -> now) < withholdAtMostNanos);
+        return bindable;
     }
 }

@@ -93,7 +93,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.renewals = new Renewals(config.nodeId(), config.timing().maxRenewalsInFlight(), nanos,
                 r -> post(guard(r)), this::renewed);
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos,
-                config.timing().minimumBindLeaseMs());
+                config.timing());
         this.serviceStatus = new ServiceStatus(() -> this.config, lease, host::heldSince);
         this.appliedEvents = new AppliedEvents(() -> this.config, liveness, placement, operatorActions, nanos);
     }

@@ -103,7 +103,8 @@ final class Placement {
         // Only nodes that earned it receive VIPs: renewing steadily, not merely reachable (see Liveness).
         Set<String> candidates = liveness.earnedNodes(now);
         candidates.retainAll(members);
-        candidates.removeAll(laggingFollowers.update(now).keySet());
+        Set<String> lagging = laggingFollowers.update(now).keySet();
+        candidates.removeAll(lagging);
         timeOutReleases(cluster, table, now, c.timing().failoverTimeoutMs());
         List<VipSpec> pending = c.vips().stream().filter(v -> !inFlight.contains(v.name())).toList();
         for (VipSpec spec : c.vips()) {
@@ -116,6 +117,7 @@ final class Placement {
         }
         Set<String> earning = liveness.earningNodes(now);
         earning.retainAll(members);
+        earning.removeAll(lagging); // it would not be a candidate once earned either
         Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, members, settled,
                 wallMillis.getAsLong(), (node, vip) -> {
                     Long since = eligibleSinceNanos.get(node + "#" + vip);

@@ -34,9 +34,14 @@ class LivenessTest {
 
     @Test
     void aPauseLongerThanTheGapStartsTheEarningOverThoughTheNodeStaysLive() {
-        renewEvery100Ms("n1", 0, 1000);
+        // n2 renews throughout, so the gap below is n1's own, not the group's
+        for (long t = 0; t <= 1000; t += 100) {
+            liveness.renewed("n1", t * MS);
+            liveness.renewed("n2", t * MS + 50 * MS);
+        }
         assertTrue(liveness.earned("n1", 1000 * MS));
         // SIGSTOP for 400 ms: still live (under the failover timeout), but no longer earned...
+        renewEvery100Ms("n2", 1150, 1350);
         assertFalse(liveness.earned("n1", 1400 * MS));
         assertEquals("no renewal from it for 400 ms", liveness.whyNotEarned("n1", 1400 * MS));
         // ...and after SIGCONT it must renew steadily for the earning time again.
@@ -77,5 +82,53 @@ class LivenessTest {
         assertEquals(Set.of(), liveness.earningNodes(1300 * MS), "earned");
         liveness.renewed("n2", 1300 * MS);
         assertEquals(Set.of(), liveness.earningNodes(1700 * MS), "n2 stalled: not earning, not earned");
+    }
+
+    @Test
+    void aGapWhenNobodysRenewalsWereAppliedIsTheGroupsNotTheNodes() {
+        renewEvery100Ms("n1", 0, 1000);
+        renewEvery100Ms("n2", 50, 950);
+        // The leader died: no renewal of anyone applied from 1000 to 1600 ms (an election), then both resume.
+        liveness.renewed("n2", 1600 * MS);
+        liveness.renewed("n1", 1650 * MS);
+        assertTrue(liveness.earned("n2", 1600 * MS), "n2's gap was the group's: it stays earned");
+        assertTrue(liveness.earned("n1", 1650 * MS), "n1's too: 50 ms of its own");
+        assertEquals(Set.of("n1", "n2"), liveness.earnedNodes(1650 * MS));
+    }
+
+    @Test
+    void aNodeThatStalledLongerThanTheGroupMustEarnAfresh() {
+        renewEvery100Ms("n1", 0, 1000);
+        renewEvery100Ms("n2", 0, 1000);
+        renewEvery100Ms("n3", 0, 1000);
+        // n1 paused (it was the leader) for 3 s; the group elected n2 within 600 ms and went on without n1.
+        liveness.renewed("n2", 1600 * MS);
+        renewEvery100Ms("n2", 1700, 4000);
+        renewEvery100Ms("n3", 1600, 4000);
+        liveness.renewed("n1", 4000 * MS);
+        assertFalse(liveness.earned("n1", 4000 * MS), "3 s of its own: earn again");
+        assertTrue(liveness.earned("n3", 4000 * MS));
+        // A node that came back more than the gap after the group did is not excused either.
+        renewEvery100Ms("n1", 4100, 5000);
+        renewEvery100Ms("n2", 4100, 5000);
+        liveness.renewed("n2", 5600 * MS); // another election: 5000 to 5600
+        liveness.renewed("n1", 6000 * MS); // n1 back 400 ms after the group (> 350 ms of its own)
+        assertFalse(liveness.earned("n1", 6000 * MS));
+        assertTrue(liveness.earned("n2", 5600 * MS));
+    }
+
+    @Test
+    void aSilenceLongerThanAFailoverTimeoutIsNoElectionAndExcusesNobody() {
+        renewEvery100Ms("n1", 0, 1000);
+        renewEvery100Ms("n2", 0, 1000);
+        // n3 was down already; n2 restarts: the group has no majority for 2 s, then n2 is back and both renew.
+        liveness.renewed("n1", 3000 * MS);
+        liveness.renewed("n2", 3010 * MS);
+        assertFalse(liveness.earned("n2", 3010 * MS), "the node that just restarted earns afresh");
+        assertFalse(liveness.earned("n1", 3010 * MS), "so does everyone: the silence was not an election");
+        // ... and an election right after does not bring back the excuse for that older silence.
+        renewEvery100Ms("n1", 3100, 3400);
+        renewEvery100Ms("n2", 3110, 3410);
+        assertEquals(Set.of("n1", "n2"), liveness.earnedNodes(3410 * MS));
     }
 }

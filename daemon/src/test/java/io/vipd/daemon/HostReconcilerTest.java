@@ -25,7 +25,7 @@ class HostReconcilerTest {
     final HostReconciler reconciler = new HostReconciler("n1", lease, host,
             new Handovers("n1", RoleFixtures.DIRECT), new Reports(() -> config, RoleFixtures.DIRECT),
             new Renewals("n1", 4, clock::nanos, RoleFixtures.DIRECT, (start, reply) -> { }), clock::nanos,
-            config.timing().minimumBindLeaseMs());
+            config.timing());
     final VipStateMachine.View webOnN1 = new VipStateMachine.View(1,
             VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table());
 
@@ -54,5 +54,18 @@ class HostReconcilerTest {
         reconciler.reconcile(raft, webOnN1);
         assertFalse(carriesWeb(), "lease over: released");
         assertEquals(1, net.actions.stream().filter(a -> a.startsWith("add")).count(), net.actions.toString());
+    }
+
+    @Test
+    void onANetworkWhoseCommitsAlwaysTakeMostOfTheLeaseAVipIsBoundAfterOneLease() {
+        clock.advanceMillis(10_000);
+        long firstTry = clock.nanos();
+        for (int step = 0; step <= 7; step++) { // a renewal every 100 ms, each committed 600 ms after it started
+            lease.renewed(clock.nanos() - 600 * MS, 1, Map.of("web", 1L));
+            reconciler.reconcile(raft, webOnN1);
+            boolean afterOneLease = clock.nanos() - firstTry >= config.timing().leaseMs() * MS;
+            assertEquals(afterOneLease, carriesWeb(), "after " + step * 100 + " ms");
+            clock.advanceMillis(100);
+        }
     }
 }

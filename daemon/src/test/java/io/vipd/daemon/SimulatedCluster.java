@@ -375,7 +375,7 @@ public final class SimulatedCluster {
                 reconcile();
             });
             reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock,
-                    timing.minimumBindLeaseMs());
+                    timing);
             appliedEvents = new AppliedEvents(() -> config, liveness, placement, new OperatorActions(
                     java.time.Clock.systemUTC()), clock);
         }
