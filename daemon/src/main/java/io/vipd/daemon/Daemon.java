@@ -126,8 +126,8 @@ final class Daemon {
             Reloader reloader = new Reloader(configFile, c, agent, hooks, health, tls);
             daemonControl.reloaderReady(reloader);
             Daemon daemon = new Daemon(network, fence, actuator, agent, hooks, dataDir, control, cluster, reloader);
-            LOG.info("node {} joined the Raft group at {}; control socket {}", c.nodeId(), c.self().address(),
-                    c.controlSocket());
+            LOG.info("node {} joined the Raft group at {} ({} ms after the process started); control socket {}",
+                    c.nodeId(), c.self().address(), msSinceProcessStart(), c.controlSocket());
             return daemon;
         } catch (IOException | RuntimeException e) {
             Optional<DataDirectory.Problem> problem = dataDir.explain(e);
@@ -220,5 +220,11 @@ final class Daemon {
         }, "vipd-raft-close");
         closer.setDaemon(true);
         closer.start();
+    }
+
+    /** Milliseconds since this process started (as the kernel recorded it), or -1 if unknown; for start-up timing. */
+    private static long msSinceProcessStart() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 }
