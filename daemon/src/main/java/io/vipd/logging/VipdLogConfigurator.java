@@ -12,9 +12,10 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.function.Function;
 
 /**
- * vipd's logging, set up in code rather than from a logback.xml: Logback's XML configuration loads about 640 classes
- * (its Joran interpreter and the JDK's XML parser) and took 0.3-0.8 s of every start of vipd and vipctl on the test
- * bed. Lines go to standard output, short and one event per line (journald adds its own timestamp and host).
+ * vipd's logging, set up in code rather than from a logback.xml: Logback's XML configuration loads about 475 classes
+ * (its Joran interpreter and the JDK's XML parser) and added about 0.15 s to every start of vipd and vipctl (0.3-0.8 s
+ * while three daemons started on the 2-core test bed). Lines go to standard output, one event per line (journald adds
+ * its own timestamp and host).
  *
  * <ul>
  *   <li>{@code VIPD_LOG_LEVEL} (environment or system property; default INFO): the level of vipd's own lines.</li>
