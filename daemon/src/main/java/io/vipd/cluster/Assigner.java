@@ -74,6 +74,16 @@ public final class Assigner {
          * or its owner stopped renewing.
          */
         long vacantMillis(String vip);
+
+        /**
+         * Whether {@code node}'s renewals have been applied without a long gap for at least the silence window
+         * ({@code watch.silent.after.ms}): only then was it meant to answer ARP all the time its watchers heard
+         * nothing. An owner whose lease had lapsed did not answer, rightly; once it renews again it binds and answers,
+         * and its watchers' reports from before must not move the VIP away moments later.
+         */
+        default boolean renewedThroughSilence(String node) {
+            return true;
+        }
     }
 
     /** How long a newly defined VIP waits for its preferred nodes to define it too (a reload on every host). */
@@ -244,7 +254,8 @@ public final class Assigner {
         List<String> silentFor = NodeFacts.silentFor(in.table(), spec.name(), spec.iface(), state.owner(),
                 state.epoch());
         if (silentFor.isEmpty() || state.reason().contains(NOT_ANSWERING)
-                && in.ages().heldMillis(spec.name()) < SILENT_MOVE_DAMPING_MS) {
+                && in.ages().heldMillis(spec.name()) < SILENT_MOVE_DAMPING_MS
+                || !in.ages().renewedThroughSilence(state.owner())) {
             return null;
         }
         return NOT_ANSWERING + " (no answer to the probes of " + String.join(", ", silentFor) + ")";

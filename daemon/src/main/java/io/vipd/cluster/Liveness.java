@@ -162,6 +162,18 @@ public final class Liveness {
         return null;
     }
 
+    /**
+     * Milliseconds for which {@code node}'s renewals have been applied without a long gap (up to now), or -1 if they
+     * are not being applied now.
+     */
+    public synchronized long steadyMillis(String node, long nowNanos) {
+        Long last = lastRenewalNanos.get(node);
+        if (last == null || nowNanos - last > maxGapNanos) {
+            return -1;
+        }
+        return (nowNanos - steadySinceNanos.get(node)) / 1_000_000L;
+    }
+
     /** Milliseconds since the last renewal applied from {@code node}, or -1 if none. */
     public synchronized long sinceMillis(String node, long nowNanos) {
         Long t = lastRenewalNanos.get(node);

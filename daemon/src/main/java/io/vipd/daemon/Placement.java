@@ -133,6 +133,11 @@ final class Placement {
                     public long vacantMillis(String vip) {
                         return (now - vacantSinceNanos.getOrDefault(vip, now)) / 1_000_000L;
                     }
+
+                    @Override
+                    public boolean renewedThroughSilence(String node) {
+                        return liveness.steadyMillis(node, now) >= c.watch().silentAfterMs();
+                    }
                 }, earning);
         for (VipSpec spec : c.vips()) {
             for (String node : members) {

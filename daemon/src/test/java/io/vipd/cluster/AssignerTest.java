@@ -293,6 +293,26 @@ class AssignerTest {
                 MEMBERS, MEMBERS, true, 0, (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE));
         assertEquals(List.of(), Assigner.plan(oneWatcherHears), "n3 still hears n1: it stays");
         VipTable silent = known(watched(owned, Set.of("n2", "n3")), on);
+        // n1's lease had lapsed (it rightly did not answer) and its renewals resumed a moment ago: the watchers'
+        // reports are from before; it stays.
+        Assigner.Ages justRenewing = new Assigner.Ages() {
+            @Override
+            public long heldMillis(String vip) {
+                return 10_000;
+            }
+
+            @Override
+            public long vacantMillis(String vip) {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public boolean renewedThroughSilence(String node) {
+                return !node.equals("n1");
+            }
+        };
+        assertEquals(List.of(), Assigner.plan(new Assigner.Inputs(silent, on, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                (n, v) -> 60_000, justRenewing)), "silence while n1 could not renew is no reason to move web");
         Assigner.Inputs noneHears = new Assigner.Inputs(silent, on, MEMBERS, MEMBERS, MEMBERS, true, 0,
                 (n, v) -> 60_000, ages(10_000, Long.MAX_VALUE));
         List<Command.Assign> p = Assigner.plan(noneHears);

@@ -30,6 +30,9 @@ class LivenessTest {
         assertTrue(liveness.earned("n1", 1300 * MS));
         assertNull(liveness.whyNotEarned("n1", 1300 * MS));
         assertEquals(Set.of("n1"), liveness.earnedNodes(1300 * MS));
+        assertEquals(300, liveness.steadyMillis("n1", 1300 * MS));
+        assertEquals(-1, liveness.steadyMillis("n1", 1700 * MS), "no renewal for 400 ms: not steady now");
+        assertEquals(-1, liveness.steadyMillis("n9", 1300 * MS));
     }
 
     @Test

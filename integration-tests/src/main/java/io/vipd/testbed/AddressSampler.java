@@ -19,6 +19,9 @@ public final class AddressSampler implements AutoCloseable {
     public record Sample(long nanos, int host, Set<Inet4Address> vips) {}
 
     private final List<Sample> samples = new ArrayList<>();
+    /** One moment on both clocks, to name a sample's time of day in a failure message (daemon logs use it). */
+    private final long originNanos = System.nanoTime();
+    private final long originWallMillis = System.currentTimeMillis();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -89,6 +92,25 @@ public final class AddressSampler implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * For a failure message: the time of day of {@code nanos} (as the daemons' logs print it) and what each sample
+     * of {@code host} from 500 ms before to 100 ms after it saw, as "offset ms: yes/no".
+     */
+    public String describe(int host, Inet4Address vip, long nanos) {
+        StringBuilder out = new StringBuilder("at ").append(java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(
+                originWallMillis + (nanos - originNanos) / 1_000_000L), java.time.ZoneId.systemDefault()));
+        out.append("; samples of that host (ms from then: carried):");
+        synchronized (samples) {
+            for (Sample s : samples) {
+                long offsetMs = (s.nanos() - nanos) / 1_000_000L;
+                if (s.host() == host && offsetMs >= -500 && offsetMs <= 100) {
+                    out.append(' ').append(offsetMs).append(':').append(s.vips().contains(vip) ? "yes" : "no");
+                }
+            }
+        }
+        return out.toString();
     }
 
     @Override

@@ -140,8 +140,9 @@ abstract class ChaosBase {
             if (!o.gratuitous()) {
                 int host = bed.hostOf(o.mac());
                 boolean carried = sampler.carried(host, o.vip(), o.nanos(), 150_000_000L);
-                String message = what + ": " + bed.node(host) + " answered " + o.vip().getHostAddress()
-                        + " without carrying the address";
+                String message = carried ? "" : what + ": " + bed.node(host) + " answered "
+                        + o.vip().getHostAddress() + " without carrying the address ("
+                        + sampler.describe(host, o.vip(), o.nanos()) + ")";
                 if (assertCarried) {
                     assertTrue(carried, message);
                 } else if (!carried) {
