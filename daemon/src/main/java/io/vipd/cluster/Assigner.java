@@ -165,7 +165,13 @@ public final class Assigner {
 
     /** Candidate, not shutting down, not drained, passing the checks. */
     public static boolean eligible(Inputs in, VipSpec spec, String node) {
-        return reachable(in, spec, node) && !in.table().drained().contains(node) && healthy(in.table(), spec, node);
+        return in.candidates().contains(node) && eligibleOnceEarned(in, spec, node);
+    }
+
+    /** Everything {@link #eligible} asks but being a candidate: for a node that is still earning VIPs. */
+    private static boolean eligibleOnceEarned(Inputs in, VipSpec spec, String node) {
+        return definesAndStays(in, spec, node) && !in.table().drained().contains(node)
+                && healthy(in.table(), spec, node);
     }
 
     /**
@@ -173,8 +179,12 @@ public final class Assigner {
      * the leader's does (a node that does not know a VIP, or knows another address by its name, must not own it).
      */
     private static boolean reachable(Inputs in, VipSpec spec, String node) {
-        return in.candidates().contains(node) && !in.table().left().contains(node)
-                && definedAlike(in.table(), spec, node);
+        return in.candidates().contains(node) && definesAndStays(in, spec, node);
+    }
+
+    /** Has not left without renewing since, and defines the VIP as the leader's configuration does. */
+    private static boolean definesAndStays(Inputs in, VipSpec spec, String node) {
+        return !in.table().left().contains(node) && definedAlike(in.table(), spec, node);
     }
 
     /** Whether {@code node} reported the same address/prefix for {@code spec} as this configuration has. */
@@ -384,9 +394,7 @@ public final class Assigner {
             if (rank(spec, p) >= chosenRank) {
                 return false;
             }
-            if (!p.equals(previous) && in.earning().contains(p) && !in.table().left().contains(p)
-                    && definedAlike(in.table(), spec, p) && !in.table().drained().contains(p)
-                    && healthy(in.table(), spec, p)) {
+            if (!p.equals(previous) && in.earning().contains(p) && eligibleOnceEarned(in, spec, p)) {
                 return true;
             }
         }

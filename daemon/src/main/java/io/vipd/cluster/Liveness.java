@@ -138,11 +138,12 @@ public final class Liveness {
      */
     public synchronized Set<String> earningNodes(long nowNanos) {
         Set<String> out = new TreeSet<>();
-        lastRenewalNanos.forEach((n, last) -> {
-            if (nowNanos - last <= maxGapNanos && nowNanos - steadySinceNanos.get(n) < earnNanos) {
+        for (String n : lastRenewalNanos.keySet()) {
+            long steady = steadyMillis(n, nowNanos);
+            if (steady >= 0 && steady * 1_000_000L < earnNanos) {
                 out.add(n);
             }
-        });
+        }
         return out;
     }
 

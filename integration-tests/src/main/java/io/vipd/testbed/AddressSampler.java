@@ -18,6 +18,10 @@ public final class AddressSampler implements AutoCloseable {
     /** Which VIPs host {@code host} carried at {@code nanos}. */
     public record Sample(long nanos, int host, Set<Inet4Address> vips) {}
 
+    /** The window a reply is judged in: the referee's stamps can be late, never early. */
+    private static final long WINDOW_BEFORE_NANOS = 500_000_000L;
+    private static final long WINDOW_AFTER_NANOS = 100_000_000L;
+
     private final List<Sample> samples = new ArrayList<>();
     /** One moment on both clocks, to name a sample's time of day in a failure message (daemon logs use it). */
     private final long originNanos = System.nanoTime();
@@ -70,16 +74,9 @@ public final class AddressSampler implements AutoCloseable {
      * (a hold shorter than the sampling interval, a starved sampler) is inconclusive: true.
      */
     public boolean carried(int host, Inet4Address vip, long nanos, long maxGapNanos) {
-        long from = nanos - 500_000_000L;
-        long to = nanos + 100_000_000L;
-        List<Sample> window = new ArrayList<>();
-        synchronized (samples) {
-            for (Sample s : samples) {
-                if (s.host() == host && s.nanos() - from >= 0 && s.nanos() - to <= 0) {
-                    window.add(s);
-                }
-            }
-        }
+        long from = nanos - WINDOW_BEFORE_NANOS;
+        long to = nanos + WINDOW_AFTER_NANOS;
+        List<Sample> window = window(host, nanos);
         if (window.stream().anyMatch(s -> s.vips().contains(vip)) || window.size() < 5) {
             return true;
         }
@@ -96,21 +93,32 @@ public final class AddressSampler implements AutoCloseable {
 
     /**
      * For a failure message: the time of day of {@code nanos} (as the daemons' logs print it) and what each sample
-     * of {@code host} from 500 ms before to 100 ms after it saw, as "offset ms: yes/no".
+     * of {@code host} in the judging window saw, as "offset ms: yes/no".
      */
     public String describe(int host, Inet4Address vip, long nanos) {
         StringBuilder out = new StringBuilder("at ").append(java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(
                 originWallMillis + (nanos - originNanos) / 1_000_000L), java.time.ZoneId.systemDefault()));
         out.append("; samples of that host (ms from then: carried):");
+        for (Sample s : window(host, nanos)) {
+            out.append(' ').append((s.nanos() - nanos) / 1_000_000L).append(':')
+                    .append(s.vips().contains(vip) ? "yes" : "no");
+        }
+        return out.toString();
+    }
+
+    /** The samples of {@code host} from {@link #WINDOW_BEFORE_NANOS} before {@code nanos} to the window's end. */
+    private List<Sample> window(int host, long nanos) {
+        long from = nanos - WINDOW_BEFORE_NANOS;
+        long to = nanos + WINDOW_AFTER_NANOS;
+        List<Sample> window = new ArrayList<>();
         synchronized (samples) {
             for (Sample s : samples) {
-                long offsetMs = (s.nanos() - nanos) / 1_000_000L;
-                if (s.host() == host && offsetMs >= -500 && offsetMs <= 100) {
-                    out.append(' ').append(offsetMs).append(':').append(s.vips().contains(vip) ? "yes" : "no");
+                if (s.host() == host && s.nanos() - from >= 0 && s.nanos() - to <= 0) {
+                    window.add(s);
                 }
             }
         }
-        return out.toString();
+        return window;
     }
 
     @Override
