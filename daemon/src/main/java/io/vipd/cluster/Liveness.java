@@ -6,9 +6,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * When this node last applied a renewal from each node, on its own monotonic clock. Every node keeps one, so
- * whichever becomes leader can decide at once. Applying happens after commit, and commit after the renewal started,
- * so this clock never runs ahead of the renewing node's lease: the basis of safe reassignment.
+ * The leader's record of renewals: when it confirmed each node's latest renewal, on its own monotonic clock. The
+ * leader confirms a renewal only after a majority confirmed its leadership in a round that began after the renewal
+ * was sent, so this clock never runs ahead of the renewing node's lease: the basis of safe reassignment.
+ *
+ * <p>A leader knows only the renewals it confirmed itself. When this node starts leading a new term
+ * ({@link #leading}), everything recorded is forgotten and every member counts as live for one failover timeout:
+ * the previous leader may have confirmed a renewal just before the election.
+ *
+ * <p>A node whose VIP the leader is failing over is <em>condemned</em> ({@link #condemn}): its renewals are refused
+ * until it owns nothing ({@link #pardon}). Otherwise a renewal confirmed between the decision and the commit of the
+ * new owner would extend a lease the new owner knows nothing of.
  *
  * <p>It also tells whether a node has <em>earned</em> a VIP: its renewals have been applied without a gap longer
  * than {@code maxGapMs} for at least {@code earnMs}. A node that is merely reachable, or whose renewals have just
@@ -34,6 +42,9 @@ public final class Liveness {
      */
     private long groupStallStartNanos;
     private long groupStallEndNanos = -1;
+    /** The Raft term whose renewals this records; -1 before this node led. */
+    private long term = -1;
+    private final Set<String> condemned = new TreeSet<>();
 
     /** Liveness only: every live node counts as having earned VIPs. */
     public Liveness(long failoverTimeoutMillis) {
@@ -92,6 +103,58 @@ public final class Liveness {
      */
     public synchronized void grace(String node, long nowNanos) {
         liveUntilBase.merge(node, nowNanos, Math::max);
+    }
+
+    /**
+     * This node leads {@code term} now. A new term forgets every renewal and condemnation recorded before, and
+     * gives each of {@code members} one failover timeout from now before it can be judged dead.
+     */
+    public synchronized void leading(long term, Set<String> members, long nowNanos) {
+        if (term == this.term) {
+            return;
+        }
+        this.term = term;
+        liveUntilBase.clear();
+        lastRenewalNanos.clear();
+        steadySinceNanos.clear();
+        condemned.clear();
+        lastAnyRenewalNanos = null;
+        groupStallEndNanos = -1;
+        members.forEach(m -> liveUntilBase.put(m, nowNanos));
+    }
+
+    /**
+     * A renewal from {@code node} reached the leader now, its leadership confirmed after it was sent: recorded,
+     * unless the node is condemned. Returns whether it was; a refused renewal confirms no lease.
+     */
+    public synchronized boolean confirm(String node, long nowNanos) {
+        if (condemned.contains(node)) {
+            return false;
+        }
+        renewed(node, nowNanos);
+        return true;
+    }
+
+    /**
+     * Before the leader submits a failover of one of {@code node}'s VIPs: if the node is not live, it is condemned
+     * (its renewals refused from now on) and true is returned; if it is live after all (a renewal was confirmed since
+     * the decision), nothing changes and false is returned: the failover must not go ahead.
+     */
+    public synchronized boolean condemn(String node, long nowNanos) {
+        if (live(node, nowNanos)) {
+            return false;
+        }
+        condemned.add(node);
+        return true;
+    }
+
+    /** {@code node} owns nothing any more in the applied table: its renewals are accepted again. */
+    public synchronized void pardon(String node) {
+        condemned.remove(node);
+    }
+
+    public synchronized Set<String> condemned() {
+        return new TreeSet<>(condemned);
     }
 
     /** The node left on purpose: it is not live until it renews again, and must earn VIPs afresh. */
