@@ -38,6 +38,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.JavaUtils;
 import org.apache.ratis.util.TimeDuration;
 
 /** This node's member of the Ratis group (gRPC transport), and a client to submit commands to the group. */
@@ -45,6 +46,12 @@ public final class ClusterNode implements Consensus, Closeable {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftClient client;
+    /** Sends leader checks to one follower at a time: no retries, a check that fails just says no. */
+    private final RaftClient checker;
+    private final java.util.concurrent.ExecutorService checkers;
+    private final LeadershipConfirmation confirmation;
+    private final java.util.Set<String> members;
+    private volatile RenewalDesk desk;
     private final RaftProperties adminProperties = new RaftProperties();
     private final String selfId;
     private final java.util.concurrent.ExecutorService submitters;
@@ -62,6 +69,7 @@ public final class ClusterNode implements Consensus, Closeable {
                 .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
                 .toList();
         group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
+        members = new java.util.TreeSet<>(config.peers().stream().map(Peer::id).toList());
         // One thread per renewal that may be in flight, plus placements and the leave request.
         int threads = config.timing().maxRenewalsInFlight() + 4;
         submitters = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
@@ -70,6 +78,11 @@ public final class ClusterNode implements Consensus, Closeable {
             return t;
         });
 
+        checkers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, config.peers().size() - 1), r -> {
+            Thread t = new Thread(r, "vipd-leader-check");
+            t.setDaemon(true);
+            return t;
+        });
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
         RaftConfigKeys.Rpc.setType(adminProperties, SupportedRpcType.GRPC);
@@ -78,6 +91,10 @@ public final class ClusterNode implements Consensus, Closeable {
         GrpcConfigKeys.Server.setHost(properties, self.host());
         GrpcConfigKeys.Server.setPort(properties, self.port());
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir().resolve("raft").toFile())); // DataDirectory.raftDir
+        // A read-only request (a renewal) goes to the leader, which answers it as soon as it is a ready leader: vipd
+        // confirms the leadership itself (LeadershipConfirmation). LINEARIZABLE would not do: Ratis reuses one
+        // confirmation for every later read at the same commit index.
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.DEFAULT);
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ms(config.timing().electionMinMs()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ms(config.timing().electionMaxMs()));
         // Ratis makes a leader that stepped down sit out elections for 10 s by default. If it holds the most
@@ -116,6 +133,75 @@ public final class ClusterNode implements Consensus, Closeable {
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5, ms(20)))
                 .build();
+        checker = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setParameters(parameters)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+        confirmation = new LeadershipConfirmation(selfId, this::askFollower);
+        stateMachine.answerQueriesWith(new VipStateMachine.Queries() {
+            @Override
+            public CompletableFuture<byte[]> renew(String node) {
+                return serveRenewal(node);
+            }
+
+            @Override
+            public boolean follows(long term, String leader) {
+                return info().map(i -> i.isFollower() && i.getCurrentTerm() == term && i.getLeaderId() != null
+                        && i.getLeaderId().toString().equals(leader)).orElse(false);
+            }
+        });
+    }
+
+    /** Renewals are confirmed by this desk while this node leads (set once the agent starts). */
+    public void serveRenewalsWith(RenewalDesk desk) {
+        this.desk = desk;
+    }
+
+    /**
+     * The leader's answer to a renewal: only once a round of leader checks that began after it arrived confirmed
+     * this node still leads ({@link LeadershipConfirmation}), the desk records it and answers.
+     */
+    private CompletableFuture<byte[]> serveRenewal(String node) {
+        RenewalDesk d = desk;
+        Optional<DivisionInfo> info = info();
+        if (d == null || info.isEmpty() || !info.get().isLeader() || !info.get().isLeaderReady()) {
+            return JavaUtils.completeExceptionally(new IOException(selfId + " is not a ready leader"));
+        }
+        long term = info.get().getCurrentTerm();
+        return confirmation.confirm(term, members).thenApply(confirmed -> {
+            if (!confirmed) {
+                throw new java.util.concurrent.CompletionException(new IOException(
+                        "no majority confirmed " + selfId + " as leader of term " + term));
+            }
+            try {
+                return d.serve(node, term, stateMachine.view()).encode();
+            } catch (RenewalDesk.Refused e) {
+                throw new java.util.concurrent.CompletionException(new IOException(e.getMessage()));
+            }
+        });
+    }
+
+    private CompletableFuture<Boolean> askFollower(String follower, LeaderCheck check) {
+        Message message = Message.valueOf(ByteString.copyFrom(check.encode()));
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        try {
+            checkers.execute(() -> {
+                try {
+                    RaftClientReply reply = checker.io().sendStaleRead(message, 0, RaftPeerId.valueOf(follower));
+                    answer.complete(reply.isSuccess() && reply.getMessage() != null
+                            && reply.getMessage().getContent().size() == 1
+                            && reply.getMessage().getContent().byteAt(0) == 1);
+                } catch (IOException | RuntimeException e) {
+                    answer.complete(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            answer.complete(false);
+        }
+        return answer;
     }
 
     /** Whether {@code t} is Ratis saying a file of its log or snapshot failed its checksum or format. */
@@ -193,6 +279,25 @@ public final class ClusterNode implements Consensus, Closeable {
                 ? new Outcome(true, reply.getMessage() == null ? new byte[0]
                         : reply.getMessage().getContent().toByteArray(), null)
                 : Outcome.failed(String.valueOf(reply.getException()));
+    }
+
+    /** A lease renewal: a read-only request to the leader, answered without a log entry. */
+    @Override
+    public CompletableFuture<Outcome> renew(String node) {
+        Message message = Message.valueOf(ByteString.copyFrom(new Command.Renew(node).encode()));
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        try {
+            submitters.execute(() -> {
+                try {
+                    outcome.complete(outcome(client.io().sendReadOnly(message)));
+                } catch (IOException | RuntimeException e) {
+                    outcome.complete(Outcome.failed(e.toString()));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            outcome.complete(Outcome.failed("closed"));
+        }
+        return outcome;
     }
 
     @Override
@@ -303,7 +408,9 @@ public final class ClusterNode implements Consensus, Closeable {
     @Override
     public void close() throws IOException {
         submitters.shutdownNow();
+        checkers.shutdownNow();
         try {
+            checker.close();
             client.close();
         } finally {
             server.close();

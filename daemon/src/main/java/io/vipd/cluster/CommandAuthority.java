@@ -51,6 +51,27 @@ public final class CommandAuthority {
         return "unknown command " + command.getClass().getSimpleName();
     }
 
+    /**
+     * Null if {@code sender} may send the read-only query {@code data}: a renewal only for itself, a leader check
+     * only naming itself as the leader; otherwise why not.
+     */
+    public static String queryRefusal(byte[] data, String sender) {
+        try {
+            if (LeaderCheck.is(data)) {
+                LeaderCheck check = LeaderCheck.decode(data);
+                return sender.equals(check.leader()) ? null
+                        : sender + " may check only its own leadership, not " + check.leader() + "'s";
+            }
+            Command command = Command.decode(data);
+            return command instanceof Command.Renew r ? own(sender, r.node(), "renew")
+                    : "vipd answers no query " + command.getClass().getSimpleName();
+        } catch (java.io.EOFException e) {
+            return "malformed query: truncated";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "malformed query: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
     private static String operator(String sender, String issuer, String what) {
         return issuer.isEmpty() ? "an operator's " + what + " must name the node it was issued on"
                 : own(sender, issuer, "relay an operator's " + what);

@@ -32,6 +32,12 @@ public interface Consensus {
     /** Submits {@code command} to the group; completes with its outcome (never exceptionally). */
     CompletableFuture<Outcome> submit(Command command);
 
+    /**
+     * Renews {@code node}'s lease: a read-only request the leader answers, once a majority confirmed its leadership
+     * after the request arrived, with the encoded {@link RenewReply}; no log entry. Never completes exceptionally.
+     */
+    CompletableFuture<Outcome> renew(String node);
+
     /** The leader this node knows of, if any. */
     Optional<String> leader();
 

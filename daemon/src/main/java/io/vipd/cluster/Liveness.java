@@ -110,8 +110,8 @@ public final class Liveness {
      * gives each of {@code members} one failover timeout from now before it can be judged dead.
      */
     public synchronized void leading(long term, Set<String> members, long nowNanos) {
-        if (term == this.term) {
-            return;
+        if (term <= this.term) {
+            return; // a renewal confirmed in an earlier term of this node's: recording it only delays a failover
         }
         this.term = term;
         liveUntilBase.clear();

@@ -159,7 +159,11 @@ public final class PeerIdentityCheck implements ServerInterceptor {
 
     private Refusal clientRequest(RaftClientRequestProto request, String sender) {
         if (!request.hasWrite()) {
-            return request.hasRead() || request.hasStaleRead() || request.hasWatch() ? null
+            if (request.hasRead() || request.hasStaleRead()) {
+                return Refusal.of(CommandAuthority.queryRefusal(request.getMessage().getContent().toByteArray(),
+                        sender));
+            }
+            return request.hasWatch() ? null
                     : Refusal.of("vipd does not accept this kind of client request (" + request.getTypeCase() + ")");
         }
         Command command;

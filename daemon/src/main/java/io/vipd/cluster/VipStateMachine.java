@@ -39,6 +39,47 @@ public final class VipStateMachine extends BaseStateMachine {
         void reset(long index, VipTable table);
     }
 
+    /**
+     * The read-only queries vipd sends through Ratis: lease renewals (answered by the leader) and leader checks
+     * (answered by followers). Neither touches the log.
+     */
+    public interface Queries {
+        /** Confirms {@code node}'s renewal; completes with the encoded {@link RenewReply}, or exceptionally. */
+        CompletableFuture<byte[]> renew(String node);
+
+        /** Whether this node is in {@code term}, following {@code leader}. */
+        boolean follows(long term, String leader);
+    }
+
+    private volatile Queries queries;
+
+    /** Where read-only queries go; until set, they fail. */
+    public void answerQueriesWith(Queries queries) {
+        this.queries = queries;
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        byte[] data = request.getContent().toByteArray();
+        Queries q = queries;
+        try {
+            if (q == null) {
+                throw new IOException("this node is still starting");
+            }
+            if (LeaderCheck.is(data)) {
+                LeaderCheck check = LeaderCheck.decode(data);
+                return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
+                        new byte[] {(byte) (q.follows(check.term(), check.leader()) ? 1 : 0)})));
+            }
+            if (!(Command.decode(data) instanceof Command.Renew r)) {
+                throw new IOException("vipd answers only renewals and leader checks as queries");
+            }
+            return q.renew(r.node()).thenApply(reply -> Message.valueOf(ByteString.copyFrom(reply)));
+        } catch (IOException e) {
+            return JavaUtils.completeExceptionally(e);
+        }
+    }
+
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Listener listener;
     private volatile VipTable table = VipTable.EMPTY;

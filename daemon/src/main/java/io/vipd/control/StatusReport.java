@@ -39,8 +39,8 @@ public record StatusReport(
     }
 
     /**
-     * @param reachable      its renewals are committing through the group (seen from this node)
-     * @param sinceRenewalMs since this node applied a renewal from it; -1 if never
+     * @param reachable      its renewals are being confirmed by the leader (this node's own: its lease is valid)
+     * @param sinceRenewalMs since the leader confirmed a renewal from it (as the leader said); -1 if unknown
      * @param ineligible     why the node may not receive VIPs now (its renewals have not been steady long enough,
      *                       or, seen from the leader, it catches up with the log); null when it may
      */

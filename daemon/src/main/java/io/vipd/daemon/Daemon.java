@@ -116,6 +116,7 @@ final class Daemon {
                     ControlAccess.forThisProcess(c.controlGroup(), UnixAccounts.system()));
             VipStateMachine stateMachine = new VipStateMachine(agent);
             cluster = new ClusterNode(c, stateMachine, tls);
+            cluster.serveRenewalsWith(agent.renewalDesk());
             cluster.start();
             SystemdNotify.fromEnvironment().ifPresent(n -> {
                 agent.notifyServiceManager(n::send);

@@ -61,6 +61,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final Renewals renewals;
     private final HostReconciler reconciler;
     private final AppliedEvents appliedEvents;
+    private final io.vipd.cluster.RenewalDesk renewalDesk;
+    private final LeaderView leaderView;
     /** Null until {@link #watch} (the simulation does not watch a host). */
     private volatile HostWatch hostWatch;
     private volatile ConflictWatch.Listener conflictListener = (spec, epoch, mac) -> { };
@@ -87,11 +89,14 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.replicationWatchdog = new ReplicationWatchdog(() -> this.config, nanos);
         this.admin = new AdminOperations(() -> this.config, () -> cluster, table, this::whyNotEligible, executor,
                 nanos, wallMillis, Thread::sleep);
-        this.statusBuilder = new StatusBuilder(() -> this.config, () -> cluster, table, liveness, lease, host,
-                this::whyNotEligible, operatorActions, nanos);
+        this.leaderView = new LeaderView(config.timing().failoverTimeoutMs());
+        this.statusBuilder = new StatusBuilder(() -> this.config, () -> cluster, table, liveness, leaderView, lease,
+                host, this::whyNotEligible, operatorActions, nanos);
         this.departure = new Departure(() -> this.config, () -> cluster, nanos, wallMillis, Thread::sleep);
         this.renewals = new Renewals(config.nodeId(), config.timing().maxRenewalsInFlight(), nanos,
-                r -> post(guard(r)), this::renewed);
+                r -> post(guard(r)), this::renewed, table);
+        this.renewalDesk = new io.vipd.cluster.RenewalDesk(liveness, () -> Placement.memberIds(this.config),
+                this::whyNotEligible, nanos);
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos,
                 config.timing());
         this.serviceStatus = new ServiceStatus(() -> this.config, lease, host::heldSince);
@@ -165,12 +170,18 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }
     }
 
-    /** A renewal committed: the lease extends, the host follows, and the first one means this node joined. */
+    /** The leader's side of renewals: the Raft layer hands it the renewals this node confirms while it leads. */
+    public io.vipd.cluster.RenewalDesk renewalDesk() {
+        return renewalDesk;
+    }
+
+    /** A renewal was confirmed: the lease extends, the host follows, and the first one means this node joined. */
     private void renewed(long startNanos, RenewReply reply) {
         if (stopping) {
             return;
         }
         lease.renewed(startNanos, reply.index(), reply.owned());
+        leaderView.saw(reply.members(), System.nanoTime());
         reconcile();
         serviceStatus.renewed(cluster, System.nanoTime());
     }
@@ -342,8 +353,15 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         return executor.submit(statusBuilder::build).get(2, TimeUnit.SECONDS);
     }
 
-    /** Why {@code node} may not receive VIPs now (the leader's view of its log first), or null. */
+    /**
+     * Why {@code node} may not receive VIPs now, or null: on the leader, from its replication state and the renewals
+     * it confirms; elsewhere, as the leader said in this node's latest renewal.
+     */
     private String whyNotEligible(String node, long now) {
+        Consensus c = cluster;
+        if (c == null || !c.isLeaderReady()) {
+            return leaderView.whyNotEligible(node, now);
+        }
         String lagging = laggingFollowers.lagging().get(node);
         return lagging != null ? lagging : liveness.whyNotEarned(node, now);
     }

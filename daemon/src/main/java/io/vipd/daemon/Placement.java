@@ -97,7 +97,15 @@ final class Placement {
         // within a failover timeout of each other); VIPs that lose an owner never wait.
         long patienceMs = Math.max(c.timing().failoverTimeoutMs(), STARTUP_PATIENCE_MS);
         boolean settled = now - leaderSinceNanos >= patienceMs * 1_000_000L;
-        Set<String> members = new TreeSet<>(c.peers().stream().map(Peer::id).toList());
+        Set<String> members = memberIds(c);
+        // This leader knows only the renewals it confirmed itself: a new term starts with a failover timeout of
+        // grace for every member (see Liveness). A condemned node that owns nothing any more may renew again.
+        liveness.leading(cluster.term(), io.vipd.cluster.RenewalDesk.graced(members, table), now);
+        for (String node : liveness.condemned()) {
+            if (table.vips().values().stream().noneMatch(v -> node.equals(v.owner()))) {
+                liveness.pardon(node);
+            }
+        }
         Set<String> live = liveness.liveNodes(now);
         live.retainAll(members);
         // Only nodes that earned it receive VIPs: renewing steadily, not merely reachable (see Liveness).
@@ -163,7 +171,21 @@ final class Placement {
         }
     }
 
+    /** The cluster's members as {@code config} names them. */
+    static Set<String> memberIds(VipdConfig config) {
+        return new TreeSet<>(config.peers().stream().map(Peer::id).toList());
+    }
+
     private void submit(Consensus cluster, VipTable table, Command.Assign assign) {
+        if (inFlight.contains(assign.vip())) {
+            return;
+        }
+        String previous = assign.handover() ? null : table.vip(assign.vip()).owner();
+        if (previous != null && !liveness.condemn(previous, nanos.getAsLong())) {
+            // a renewal of the owner's was confirmed since the decision: its lease runs on, so it keeps the VIP
+            LOG.info("not failing VIP {} over: {} renewed since the decision", assign.vip(), previous);
+            return;
+        }
         if (inFlight.add(assign.vip())) {
             // The leader's decision, timestamped: with the owner change each node logs when it applies it and the
             // new owner's "acquired", it shows where a failover's time went (FailoverBenchmark reads them).
@@ -174,15 +196,15 @@ final class Placement {
         }
     }
 
-    /** For a failover: how long ago this leader applied the previous owner's last renewal. */
+    /** For a failover: how long ago this leader confirmed the previous owner's last renewal. */
     private String lastRenewal(VipTable table, Command.Assign assign) {
         String previous = assign.handover() ? null : table.vip(assign.vip()).owner();
         if (previous == null) {
             return "";
         }
         long ms = liveness.sinceMillis(previous, nanos.getAsLong());
-        return ms < 0 ? "; no renewal from " + previous + " applied here"
-                : "; " + previous + "'s last renewal applied " + ms + " ms ago";
+        return ms < 0 ? "; no renewal from " + previous + " confirmed by this leader"
+                : "; " + previous + "'s last renewal confirmed " + ms + " ms ago";
     }
 
     /**

@@ -11,8 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's lease renewals: one per renew interval, a bounded number in flight, none while no leader is known
- * (a storm of retries is what keeps a freshly elected leader from answering heartbeats on a busy host). A committed
- * renewal hands what it learned (commit index, owned VIPs, and when it was sent) to the agent thread.
+ * (a storm of retries is what keeps a freshly elected leader from answering heartbeats on a busy host). A confirmed
+ * renewal hands what it learned (the leader's applied index, owned VIPs, and when it was sent) to the agent thread.
+ *
+ * <p>A renewal is a read-only request the leader confirms without a log entry ({@link Consensus#renew}). Only a
+ * node that left the group (it shut down, and the table still says so) renews once through the log: that entry
+ * tells every node it is back.
  */
 final class Renewals {
     private static final Logger LOG = LoggerFactory.getLogger(Renewals.class);
@@ -27,10 +31,13 @@ final class Renewals {
     private final LongSupplier nanos;
     private final Executor agentThread;
     private final Committed committed;
+    private final java.util.function.Supplier<io.vipd.cluster.VipTable> table;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile String lastError = "none";
 
-    Renewals(String self, int maxInFlight, LongSupplier nanos, Executor agentThread, Committed committed) {
+    Renewals(String self, int maxInFlight, LongSupplier nanos, Executor agentThread, Committed committed,
+             java.util.function.Supplier<io.vipd.cluster.VipTable> table) {
+        this.table = table;
         this.self = self;
         this.maxInFlight = maxInFlight;
         this.nanos = nanos;
@@ -45,7 +52,9 @@ final class Renewals {
         }
         long start = nanos.getAsLong();
         inFlight.incrementAndGet();
-        cluster.submit(new Command.Renew(self)).thenAccept(outcome -> {
+        io.vipd.cluster.VipTable t = table.get();
+        boolean back = t != null && t.left().contains(self);
+        (back ? cluster.submit(new Command.Renew(self)) : cluster.renew(self)).thenAccept(outcome -> {
             inFlight.decrementAndGet();
             if (!outcome.committed()) {
                 lastError = outcome.error();

@@ -29,6 +29,7 @@ final class StatusBuilder {
     /** The applied table, or null before the state machine runs. */
     private final Supplier<VipTable> table;
     private final Liveness liveness;
+    private final LeaderView leaderView;
     private final OwnerLease lease;
     private final HostActuator host;
     private final AdminOperations.Eligibility eligibility;
@@ -36,12 +37,14 @@ final class StatusBuilder {
     private final LongSupplier nanos;
 
     StatusBuilder(Supplier<VipdConfig> config, Supplier<Consensus> cluster, Supplier<VipTable> table,
-                  Liveness liveness, OwnerLease lease, HostActuator host, AdminOperations.Eligibility eligibility,
+                  Liveness liveness, LeaderView leaderView, OwnerLease lease, HostActuator host,
+                  AdminOperations.Eligibility eligibility,
                   OperatorActions operatorActions, LongSupplier nanos) {
         this.config = config;
         this.cluster = cluster;
         this.table = table;
         this.liveness = liveness;
+        this.leaderView = leaderView;
         this.lease = lease;
         this.host = host;
         this.eligibility = eligibility;
@@ -62,7 +65,13 @@ final class StatusBuilder {
         // A Raft server that stopped is no member, whatever its last role was (the daemon exits right after).
         String myRole = started ? cluster.role() : "STARTING";
         List<StatusReport.NodeStatus> nodes = new ArrayList<>();
+        // Only the leader confirms renewals; the other nodes show what it said in their latest renewal's reply.
+        boolean leading = started && cluster.isLeaderReady();
         for (Peer p : config.peers()) {
+            io.vipd.cluster.PeerView seen = leading
+                    ? new io.vipd.cluster.PeerView(liveness.live(p.id(), now), liveness.sinceMillis(p.id(), now), "")
+                    : leaderView.of(p.id(), now);
+            boolean live = seen != null && seen.live();
             boolean self = p.id().equals(config.nodeId());
             boolean isLeader = p.id().equals(leader);
             String r;
@@ -70,14 +79,14 @@ final class StatusBuilder {
                 r = myRole;
             } else if (isLeader) {
                 r = "LEADER";
-            } else if (liveness.live(p.id(), now)) {
+            } else if (live) {
                 r = "FOLLOWER";
             } else {
                 r = "UNKNOWN";
             }
-            boolean reachable = self ? lease.valid(now) : liveness.live(p.id(), now);
+            boolean reachable = self ? lease.valid(now) : live;
             nodes.add(new StatusReport.NodeStatus(p.id(), p.address(), r, reachable, isLeader, self,
-                    liveness.sinceMillis(p.id(), now), table.drained().contains(p.id()),
+                    seen == null ? -1 : seen.sinceRenewalMs(), table.drained().contains(p.id()),
                     eligibility.whyNot(p.id(), now)));
         }
         Map<String, Long> heldSince = host.heldSince();

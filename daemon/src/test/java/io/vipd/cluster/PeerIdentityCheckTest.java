@@ -137,13 +137,22 @@ class PeerIdentityCheckTest {
     }
 
     @Test
-    void readsPassWhateverTheyAsk() {
-        byte[] anything = {99, 1, 2};
-        assertNull(check.refusal(client(anything).setRead(ReadRequestTypeProto.getDefaultInstance()).build(), "n3"));
-        assertNull(check.refusal(client(anything).setStaleRead(StaleReadRequestTypeProto.getDefaultInstance())
+    void readsAreRenewalsForTheSenderItselfOrItsOwnLeaderChecks() {
+        byte[] renewN3 = new Command.Renew("n3").encode();
+        assertNull(check.refusal(client(renewN3).setRead(ReadRequestTypeProto.getDefaultInstance()).build(), "n3"));
+        assertEquals("n2 may renew only for itself, not for n3", check.refusal(client(renewN3)
+                .setRead(ReadRequestTypeProto.getDefaultInstance()).build(), "n2"));
+        byte[] checkN3 = new LeaderCheck(4, "n3").encode();
+        assertNull(check.refusal(client(checkN3).setStaleRead(StaleReadRequestTypeProto.getDefaultInstance())
                 .build(), "n3"));
-        assertNull(check.refusal(client(anything).setWatch(WatchRequestTypeProto.getDefaultInstance()).build(),
-                "n3"));
+        assertEquals("n2 may check only its own leadership, not n3's", check.refusal(client(checkN3)
+                .setStaleRead(StaleReadRequestTypeProto.getDefaultInstance()).build(), "n2"));
+        assertEquals("malformed query: unknown command type 99", check.refusal(client(new byte[] {99, 1, 2})
+                .setRead(ReadRequestTypeProto.getDefaultInstance()).build(), "n3"));
+        assertEquals("vipd answers no query Leave", check.refusal(client(new Command.Leave("n3", 0).encode())
+                .setRead(ReadRequestTypeProto.getDefaultInstance()).build(), "n3"));
+        assertNull(check.refusal(client(new byte[] {99}).setWatch(WatchRequestTypeProto.getDefaultInstance())
+                .build(), "n3"), "a watch carries no command");
     }
 
     @Test

@@ -63,6 +63,11 @@ final class FakeConsensus implements Consensus {
     }
 
     @Override
+    public CompletableFuture<Outcome> renew(String node) {
+        return submit(new Command.Renew(node)); // recorded and answered like a command
+    }
+
+    @Override
     public CompletableFuture<Outcome> submit(Command command) {
         submitted.add(command);
         Outcome now = answer.apply(command);

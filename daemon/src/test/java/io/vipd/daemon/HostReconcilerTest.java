@@ -24,7 +24,7 @@ class HostReconcilerTest {
     final FakeConsensus raft = new FakeConsensus();
     final HostReconciler reconciler = new HostReconciler("n1", lease, host,
             new Handovers("n1", RoleFixtures.DIRECT), new Reports(() -> config, RoleFixtures.DIRECT),
-            new Renewals("n1", 4, clock::nanos, RoleFixtures.DIRECT, (start, reply) -> { }), clock::nanos,
+            new Renewals("n1", 4, clock::nanos, RoleFixtures.DIRECT, (start, reply) -> { }, () -> null), clock::nanos,
             config.timing());
     final VipStateMachine.View webOnN1 = new VipStateMachine.View(1,
             VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 0, "x")).table());

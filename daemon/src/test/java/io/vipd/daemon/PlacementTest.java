@@ -44,6 +44,7 @@ class PlacementTest {
 
     /** Renewals for long enough that every renewing node has earned VIPs before the first round. */
     void warmUp() {
+        liveness.leading(raft.term, Set.of("n1", "n2", "n3"), clock.nanos()); // what the first round would do
         renewing.forEach(n -> liveness.renewed(n, clock.nanos()));
         advance(500);
     }

@@ -246,6 +246,17 @@ public final class SimulatedCluster {
 
     record ClientReply(long requestId, byte[] reply) {}
 
+    /** A lease renewal, a read-only request to the leader (no log entry). */
+    record RenewRequest(String node, long requestId) {}
+
+    /** The leader's answer to a renewal: the encoded RenewReply, or null if it refused or is no ready leader. */
+    record RenewAnswer(long requestId, byte[] reply) {}
+
+    /** The leader asks a follower whether it still follows it ({@link io.vipd.cluster.LeadershipConfirmation}). */
+    record Check(io.vipd.cluster.LeaderCheck check, long checkId) {}
+
+    record CheckAnswer(long checkId, boolean yes) {}
+
     // ---- a node ----------------------------------------------------------------------------------------------
 
     final class Node {
@@ -278,6 +289,7 @@ public final class SimulatedCluster {
         long replayUntil;
         long requestIds;
         final Map<Long, CompletableFuture<Consensus.Outcome>> awaiting = new HashMap<>();
+        final Map<Long, CompletableFuture<Boolean>> checks = new HashMap<>();
         /** What this node's health checks currently say (set by the test); empty = no checks. Survives crashes. */
         final Map<String, String> localHealth = new TreeMap<>();
         private Map<String, String> healthFed = Map.of();
@@ -296,6 +308,8 @@ public final class SimulatedCluster {
         HostReconciler reconciler;
         Reports reports;
         AppliedEvents appliedEvents;
+        io.vipd.cluster.RenewalDesk desk;
+        io.vipd.cluster.LeadershipConfirmation confirmation;
 
         Node(int id, double rate, long offset) {
             this.id = id;
@@ -349,6 +363,7 @@ public final class SimulatedCluster {
             table = VipTable.EMPTY;
             replayUntil = lastIndex();
             awaiting.clear();
+            checks.clear();
             healthFed = Map.of();
             host = new SimulatedHost(this::local);
             lease = new OwnerLease(timing.leaseMs());
@@ -373,11 +388,53 @@ public final class SimulatedCluster {
                         + " owned " + reply.owned());
                 lease.renewed(start, reply.index(), reply.owned());
                 reconcile();
-            });
+            }, () -> table);
             reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock,
                     timing);
             appliedEvents = new AppliedEvents(() -> config, liveness, placement, new OperatorActions(
                     java.time.Clock.systemUTC()), clock);
+            desk = new io.vipd.cluster.RenewalDesk(liveness, () -> members, liveness::whyNotEarned, clock);
+            confirmation = new io.vipd.cluster.LeadershipConfirmation(name, this::askFollower);
+        }
+
+        /** The leader checks one follower, as ClusterNode does with a stale read; no answer in time is a no. */
+        CompletableFuture<Boolean> askFollower(String follower, io.vipd.cluster.LeaderCheck check) {
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            long cid = ++requestIds;
+            checks.put(cid, f);
+            send(id, Integer.parseInt(follower.substring(1)) - 1, new Check(check, cid));
+            int inc = incarnation;
+            at(after(REQUEST_TIMEOUT), () -> {
+                if (incarnation == inc && checks.remove(cid) != null) {
+                    f.complete(false);
+                }
+            });
+            return f;
+        }
+
+        /**
+         * The leader's side of a renewal, as ClusterNode serves it: only a ready leader; the desk records it only
+         * after a round of leader checks that began after it arrived.
+         */
+        void serveRenewal(String node, java.util.function.Consumer<byte[]> reply) {
+            if (!consensus.isLeaderReady()) {
+                reply.accept(null);
+                return;
+            }
+            long servedTerm = term;
+            int inc = incarnation;
+            confirmation.confirm(servedTerm, members).thenAccept(ok -> {
+                if (!ok || !up || incarnation != inc) {
+                    reply.accept(null);
+                    return;
+                }
+                try {
+                    reply.accept(desk.serve(node, servedTerm, new VipStateMachine.View(lastApplied, table)).encode());
+                } catch (io.vipd.cluster.RenewalDesk.Refused e) {
+                    trace(name + " refused renewal: " + e.getMessage());
+                    reply.accept(null);
+                }
+            });
         }
 
         /** A reload with these VIPs, as {@code OwnershipAgent.reconfigure} applies it. */
@@ -562,6 +619,19 @@ public final class SimulatedCluster {
                     log.add(new Entry(term, c.command(), from, c.requestId()));
                     match[id] = lastIndex();
                 }
+            } else if (m instanceof RenewRequest r) {
+                serveRenewal(r.node(), reply -> send(id, from, new RenewAnswer(r.requestId(), reply)));
+            } else if (m instanceof RenewAnswer a) {
+                consensus.answerRenewal(a.requestId(), a.reply());
+            } else if (m instanceof Check c) {
+                boolean yes = !leader && !candidate && term == c.check().term() && leaderId >= 0
+                        && name(leaderId).equals(c.check().leader());
+                send(id, from, new CheckAnswer(c.checkId(), yes));
+            } else if (m instanceof CheckAnswer a) {
+                CompletableFuture<Boolean> f = checks.remove(a.checkId());
+                if (f != null) {
+                    f.complete(a.yes());
+                }
             } else if (m instanceof ClientReply r) {
                 CompletableFuture<Consensus.Outcome> f = awaiting.remove(r.requestId());
                 if (f != null) {
@@ -694,6 +764,40 @@ public final class SimulatedCluster {
                     }
                 });
                 return f;
+            }
+
+            @Override
+            public CompletableFuture<Outcome> renew(String node) {
+                CompletableFuture<Outcome> f = new CompletableFuture<>();
+                if (!up) {
+                    f.complete(Outcome.failed("down"));
+                    return f;
+                }
+                long rid = ++requestIds;
+                awaiting.put(rid, f);
+                if (leader) {
+                    serveRenewal(node, reply -> answerRenewal(rid, reply));
+                } else if (leaderId >= 0) {
+                    send(id, leaderId, new RenewRequest(node, rid));
+                } else {
+                    awaiting.remove(rid);
+                    f.complete(Outcome.failed("no leader"));
+                    return f;
+                }
+                int inc = incarnation;
+                at(after(REQUEST_TIMEOUT), () -> {
+                    if (incarnation == inc && awaiting.remove(rid) != null) {
+                        f.complete(Outcome.failed("timeout"));
+                    }
+                });
+                return f;
+            }
+
+            void answerRenewal(long requestId, byte[] reply) {
+                CompletableFuture<Outcome> f = awaiting.remove(requestId);
+                if (f != null) {
+                    f.complete(reply == null ? Outcome.failed("refused") : new Outcome(true, reply, null));
+                }
             }
 
             void answer(long requestId, byte[] reply) {

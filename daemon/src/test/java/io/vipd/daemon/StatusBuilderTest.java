@@ -44,8 +44,9 @@ class StatusBuilderTest {
     final Map<String, String> ineligible = new HashMap<>();
     final OperatorActions operatorActions = new OperatorActions(
             Clock.fixed(Instant.parse("2024-05-01T10:00:00Z"), ZoneOffset.UTC));
-    final StatusBuilder status = new StatusBuilder(() -> config, cluster::get, table::get, liveness, lease, host,
-            (node, now) -> ineligible.get(node), operatorActions, clock::nanos);
+    final LeaderView leaderView = new LeaderView(850);
+    final StatusBuilder status = new StatusBuilder(() -> config, cluster::get, table::get, liveness, leaderView,
+            lease, host, (node, now) -> ineligible.get(node), operatorActions, clock::nanos);
 
     static <T> Map<String, T> byName(List<T> items, Function<T, String> name) {
         return items.stream().collect(Collectors.toMap(name, i -> i));
@@ -80,7 +81,8 @@ class StatusBuilderTest {
         raft.role = "FOLLOWER";
         raft.term = 7;
         raft.appliedIndex = 42;
-        liveness.renewed("n3", clock.nanos());
+        // a follower shows what the leader said of each member in its latest renewal's reply, aged since
+        leaderView.saw(Map.of("n3", new io.vipd.cluster.PeerView(true, 0, "")), clock.nanos());
         lease.renewed(clock.nanos(), 40, Map.of());
         table.set(apply(table.get(), new Command.Drain("n3", true, 0)));
         ineligible.put("n3", "renewals resumed 100 ms ago, needs 300 ms");
@@ -91,13 +93,13 @@ class StatusBuilderTest {
         assertEquals(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "FOLLOWER", true, false, true, -1, false,
                 null), n.get("n1"), "itself: reachable while its lease is valid");
         assertEquals(new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "LEADER", false, true, false, -1, false,
-                null), n.get("n2"), "the leader, whose renewals this node has not seen");
+                null), n.get("n2"), "the leader, of whom the leader's reply said nothing");
         assertEquals(new StatusReport.NodeStatus("n3", "198.18.0.3:7400", "FOLLOWER", true, false, false, 100, true,
                 "renewals resumed 100 ms ago, needs 300 ms"), n.get("n3"));
         clock.advanceMillis(800);
         n = nodes(status.build());
         assertEquals(List.of("UNKNOWN", false), List.of(n.get("n3").role(), n.get("n3").reachable()),
-                "no renewal from n3 for the failover timeout");
+                "the leader's word is older than the failover timeout");
         assertFalse(n.get("n1").reachable(), "own lease lapsed");
         raft.role = "STOPPED";
         assertEquals("STOPPED", nodes(status.build()).get("n1").role());
