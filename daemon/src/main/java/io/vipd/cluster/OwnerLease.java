@@ -5,11 +5,12 @@ import java.util.Map;
 /**
  * Decides, on one node, which VIPs it may answer for right now. Pure logic on the node's monotonic clock.
  *
- * <p>A renewal started at local time {@code s} whose commit this node saw proves that a majority accepted an entry
- * of this node's after {@code s}; the leader gives this node's VIPs away only after applying no renewal from it for
- * the failover timeout, which is longer than the lease by a safety margin (see {@link io.vipd.config.Timing}).
- * So the node may answer until {@code s + lease}, for the VIPs that the newest replicated state it knows of (its own
- * applied table or a renewal's reply, whichever is at the higher log index) says it owns.
+ * <p>A renewal sent at local time {@code s} and confirmed by the leader proves that a majority still followed that
+ * leader after {@code s}; the leader gives this node's VIPs away only after confirming no renewal from it for the
+ * failover timeout (a new leader waits that long from its start), which is longer than the lease by a safety margin
+ * (see {@link io.vipd.config.Timing}). So the node may answer until {@code s + lease}, for the VIPs that the newest
+ * replicated state it knows of (its own applied table or a renewal's reply, whichever is at the higher log index)
+ * says it owns.
  */
 public final class OwnerLease {
     private final long leaseNanos;

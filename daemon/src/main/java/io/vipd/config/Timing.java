@@ -4,12 +4,13 @@ package io.vipd.config;
  * The clocks of ownership. All durations in milliseconds, all measured on each host's monotonic clock.
  *
  * <ul>
- *   <li>An owner sends a renewal through the Raft log every {@code renewIntervalMs}. When a renewal that it started
- *       at local time {@code s} commits, it may answer for its VIPs until {@code s + leaseMs}; after that it releases
- *       them unless a newer renewal committed.</li>
- *   <li>The leader gives a node's VIPs to another node only after it has applied no renewal from that node for
- *       {@code failoverTimeoutMs}. Because the renewal was started before it was committed and the leader applied
- *       it after it was committed, the old owner's lease ends before the leader's timer does whenever
+ *   <li>A node sends a renewal to the Raft leader every {@code renewIntervalMs} (a read-only request, no log entry).
+ *       When the answer to a renewal that it sent at local time {@code s} arrives, it may answer for its VIPs until
+ *       {@code s + leaseMs}; after that it releases them unless a newer renewal was confirmed.</li>
+ *   <li>The leader confirms a renewal only after a majority confirmed its leadership in a round that began after
+ *       the renewal arrived, and gives a node's VIPs to another node only after it has confirmed no renewal from
+ *       that node for {@code failoverTimeoutMs} (a new leader: for that long from when it starts leading). So the
+ *       old owner's lease ends before the leader's timer does whenever
  *       {@code failoverTimeoutMs > leaseMs * (1 + CLOCK_RATE_MARGIN) + RELEASE_MARGIN_MS}; validation enforces it.</li>
  *   <li>Raft elections use a randomized timeout in [{@code electionMinMs}, {@code electionMaxMs}].</li>
  * </ul>

@@ -12,17 +12,24 @@ final class LeaderView {
     private final long staleAfterNanos;
     private volatile Map<String, PeerView> members = Map.of();
     private volatile long receivedNanos;
+    private volatile long leaderIndex = -1;
 
     LeaderView(long failoverTimeoutMs) {
         this.staleAfterNanos = failoverTimeoutMs * 1_000_000L;
     }
 
-    /** A renewal reply arrived now with the leader's view of the members. */
-    void saw(Map<String, PeerView> view, long nowNanos) {
+    /** A renewal reply arrived now: the leader had applied up to {@code index}, and sees the members so. */
+    void saw(long index, Map<String, PeerView> view, long nowNanos) {
+        leaderIndex = Math.max(leaderIndex, index);
         if (!view.isEmpty()) {
             receivedNanos = nowNanos;
             members = Map.copyOf(view);
         }
+    }
+
+    /** The highest index the leader had applied when it answered one of this node's renewals; -1 if none. */
+    long leaderIndex() {
+        return leaderIndex;
     }
 
     /** The leader's view of {@code node}, with its age added to the time since its renewal; null if none or stale. */

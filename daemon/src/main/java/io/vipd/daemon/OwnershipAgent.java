@@ -86,10 +86,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.placement = new Placement(() -> this.config, liveness, laggingFollowers, handovers, nanos, wallMillis,
                 this::post);
         this.reports = new Reports(() -> this.config, this::post);
-        this.replicationWatchdog = new ReplicationWatchdog(() -> this.config, nanos);
+        this.leaderView = new LeaderView(config.timing().failoverTimeoutMs());
+        this.replicationWatchdog = new ReplicationWatchdog(() -> this.config, nanos, leaderView::leaderIndex);
         this.admin = new AdminOperations(() -> this.config, () -> cluster, table, this::whyNotEligible, executor,
                 nanos, wallMillis, Thread::sleep);
-        this.leaderView = new LeaderView(config.timing().failoverTimeoutMs());
         this.statusBuilder = new StatusBuilder(() -> this.config, () -> cluster, table, liveness, leaderView, lease,
                 host, this::whyNotEligible, operatorActions, nanos);
         this.departure = new Departure(() -> this.config, () -> cluster, nanos, wallMillis, Thread::sleep);
@@ -181,7 +181,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             return;
         }
         lease.renewed(startNanos, reply.index(), reply.owned());
-        leaderView.saw(reply.members(), System.nanoTime());
+        leaderView.saw(reply.index(), reply.members(), System.nanoTime());
         reconcile();
         serviceStatus.renewed(cluster, System.nanoTime());
     }

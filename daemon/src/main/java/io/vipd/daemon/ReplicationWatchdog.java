@@ -10,7 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A follower whose applied index stands still while it hears from a leader is not being replicated to. Ratis 3.3
+ * A follower whose applied index stands still, behind what the leader has applied (as the leader's replies to this
+ * node's renewals say), while it hears from a leader is not being replicated to. An idle log is no sign: renewals
+ * are not log entries, so a quiet cluster appends nothing for hours. Ratis 3.3
  * can get stuck that way: after a follower kept a divergent uncommitted tail from an old leader, a heartbeat
  * reply can advance the leader's match index for it past the common prefix, and the leader then never backs off
  * (RATIS-2605, fixed upstream after 3.3.0). A new leader starts with fresh follower state, so the stuck follower
@@ -32,10 +34,15 @@ final class ReplicationWatchdog {
 
     private final Supplier<VipdConfig> config;
     private final LongSupplier nanos;
+    private final LongSupplier leaderIndex;
 
-    ReplicationWatchdog(Supplier<VipdConfig> config, LongSupplier nanos) {
+    /**
+     * @param leaderIndex the index the leader had applied when it answered this node's latest renewal; -1 if none
+     */
+    ReplicationWatchdog(Supplier<VipdConfig> config, LongSupplier nanos, LongSupplier leaderIndex) {
         this.config = config;
         this.nanos = nanos;
+        this.leaderIndex = leaderIndex;
         this.lastUnstickNanos = nanos.getAsLong() - UNSTICK_AT_MOST_EVERY_NANOS;
     }
 
@@ -50,7 +57,7 @@ final class ReplicationWatchdog {
             return;
         }
         long applied = cluster.appliedIndex();
-        if (applied != appliedSeen || delayed) {
+        if (applied != appliedSeen || delayed || leaderIndex.getAsLong() <= applied) {
             appliedSeen = applied;
             appliedSinceNanos = now;
             return;

@@ -16,7 +16,9 @@ class ReplicationWatchdogTest {
     final ManualClock clock = new ManualClock();
     final FakeConsensus raft = new FakeConsensus().leader("n2");
     VipdConfig config = config(4);
-    final ReplicationWatchdog watchdog = new ReplicationWatchdog(() -> config, clock::nanos);
+    /** What the leader had applied when it last answered a renewal: ahead of this node unless a test says so. */
+    long leaderIndex = Long.MAX_VALUE;
+    final ReplicationWatchdog watchdog = new ReplicationWatchdog(() -> config, clock::nanos, () -> leaderIndex);
 
     {
         raft.follower = true;
@@ -63,6 +65,16 @@ class ReplicationWatchdogTest {
             tick();
         }
         assertEquals(List.of(to("n3"), to("n4"), to("n3")), raft.awaitTransfers(3));
+    }
+
+    @Test
+    void anIdleLogIsNoSignThatReplicationIsStuck() throws Exception {
+        leaderIndex = 50; // the leader has applied nothing this node has not: renewals append nothing
+        checkFor(10_000);
+        assertEquals(List.of(), settledTransfers());
+        leaderIndex = 51;
+        checkFor(3_000);
+        assertEquals(List.of(to("n3")), settledTransfers(), "behind the leader's index for 3 s: stuck");
     }
 
     @Test

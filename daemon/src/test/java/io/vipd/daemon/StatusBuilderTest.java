@@ -82,7 +82,7 @@ class StatusBuilderTest {
         raft.term = 7;
         raft.appliedIndex = 42;
         // a follower shows what the leader said of each member in its latest renewal's reply, aged since
-        leaderView.saw(Map.of("n3", new io.vipd.cluster.PeerView(true, 0, "")), clock.nanos());
+        leaderView.saw(40, Map.of("n3", new io.vipd.cluster.PeerView(true, 0, "")), clock.nanos());
         lease.renewed(clock.nanos(), 40, Map.of());
         table.set(apply(table.get(), new Command.Drain("n3", true, 0)));
         ineligible.put("n3", "renewals resumed 100 ms ago, needs 300 ms");

@@ -121,9 +121,26 @@ class StorageIT {
                 + last + ")");
     }
 
-    /** Waits until every other host has purged its log past {@code index}: a returning node must take a snapshot. */
+    /**
+     * Appends one log entry pair (a drain of {@code node} and its undrain) through host {@code via}'s control socket.
+     * Renewals are not log entries, so a quiet cluster's log stands still; operator actions are.
+     */
+    private void appendEntries(int via, String node) throws IOException {
+        bed.control(via, "drain " + node, 15_000);
+        bed.control(via, "undrain " + node, 15_000);
+    }
+
+    /**
+     * Makes the other hosts' logs grow (operator drains of the away node) until each has purged its log past
+     * {@code index}: a returning node must take a snapshot.
+     */
     private void awaitPurgedPast(int away, long index) {
         Testbed.waitUntil("the other hosts purge their logs past index " + index, 120_000, () -> {
+            try {
+                appendEntries(away == 1 ? 2 : 1, bed.node(away));
+            } catch (IOException e) {
+                return false; // tried again at the next poll
+            }
             for (int h = 1; h <= 3; h++) {
                 if (h != away) {
                     try {
@@ -328,6 +345,12 @@ class StorageIT {
         // Fill the disk: the Raft log can no longer be written.
         Shell.run(List.of("dd", "if=/dev/zero", "of=" + small.resolve("filler"), "bs=64k"), 30_000);
         long filled = System.nanoTime();
+        // The node notices when the group next appends to its log (renewals are no log entries): an operator action.
+        int other = x == 1 ? 2 : 1;
+        for (int i = 0; i < 20 && bed.running(x); i++) {
+            appendEntries(other, bed.node(other));
+            sleep(500);
+        }
         int status = bed.exitStatus(x, 30_000);
         String out = bed.log(x).substring(before);
         assertEquals(70, status, "a daemon whose Raft log cannot be written exits for a restart:\n" + out);
