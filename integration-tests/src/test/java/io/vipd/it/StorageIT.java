@@ -345,11 +345,12 @@ class StorageIT {
         // Fill the disk: the Raft log can no longer be written.
         Shell.run(List.of("dd", "if=/dev/zero", "of=" + small.resolve("filler"), "bs=64k"), 30_000);
         long filled = System.nanoTime();
-        // The node notices when the group next appends to its log (renewals are no log entries): an operator action.
+        // The node notices once the group's appends need space its log and snapshots do not have (its open segment
+        // was preallocated; renewals are no log entries): operator actions, until it exits or for at most 60 s.
         int other = x == 1 ? 2 : 1;
-        for (int i = 0; i < 20 && bed.running(x); i++) {
+        long appendUntil = System.nanoTime() + 60_000_000_000L;
+        while (bed.running(x) && System.nanoTime() < appendUntil) {
             appendEntries(other, bed.node(other));
-            sleep(500);
         }
         int status = bed.exitStatus(x, 30_000);
         String out = bed.log(x).substring(before);
