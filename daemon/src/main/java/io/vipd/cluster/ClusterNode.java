@@ -48,7 +48,9 @@ public final class ClusterNode implements Consensus, Closeable {
     private final RaftClient client;
     /** Sends leader checks to one follower at a time: no retries, a check that fails just says no. */
     private final RaftClient checker;
-    private final java.util.concurrent.ExecutorService checkers;
+    /** Per follower: the thread that checks it, and whether a check of it is running. */
+    private final Map<String, java.util.concurrent.ExecutorService> checkers = new TreeMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicBoolean> checking = new TreeMap<>();
     private final LeadershipConfirmation confirmation;
     private final java.util.Set<String> members;
     private volatile RenewalDesk desk;
@@ -78,11 +80,16 @@ public final class ClusterNode implements Consensus, Closeable {
             return t;
         });
 
-        checkers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, config.peers().size() - 1), r -> {
-            Thread t = new Thread(r, "vipd-leader-check");
-            t.setDaemon(true);
-            return t;
-        });
+        for (Peer p : config.peers()) {
+            if (!p.id().equals(config.nodeId())) {
+                checking.put(p.id(), new java.util.concurrent.atomic.AtomicBoolean());
+                checkers.put(p.id(), java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "vipd-leader-check-" + p.id());
+                    t.setDaemon(true);
+                    return t;
+                }));
+            }
+        }
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
         RaftConfigKeys.Rpc.setType(adminProperties, SupportedRpcType.GRPC);
@@ -184,11 +191,23 @@ public final class ClusterNode implements Consensus, Closeable {
         });
     }
 
+    /**
+     * One blocking check at a time per follower, each on that follower's own thread: a follower that does not
+     * answer (dead, paused, reconnecting) then delays no check of the others, and its checks do not queue up. A
+     * check still running from an earlier round began before this round, so it cannot count here: the follower
+     * says no. (Ratis's asynchronous stale read is no way out: it goes through an ordered sliding window that
+     * closes for good on the first failure.)
+     */
     private CompletableFuture<Boolean> askFollower(String follower, LeaderCheck check) {
+        java.util.concurrent.atomic.AtomicBoolean busy = checking.get(follower);
+        java.util.concurrent.ExecutorService thread = checkers.get(follower);
+        if (busy == null || thread == null || !busy.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(false);
+        }
         Message message = Message.valueOf(ByteString.copyFrom(check.encode()));
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         try {
-            checkers.execute(() -> {
+            thread.execute(() -> {
                 try {
                     RaftClientReply reply = checker.io().sendStaleRead(message, 0, RaftPeerId.valueOf(follower));
                     answer.complete(reply.isSuccess() && reply.getMessage() != null
@@ -196,9 +215,12 @@ public final class ClusterNode implements Consensus, Closeable {
                             && reply.getMessage().getContent().byteAt(0) == 1);
                 } catch (IOException | RuntimeException e) {
                     answer.complete(false);
+                } finally {
+                    busy.set(false);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            busy.set(false);
             answer.complete(false);
         }
         return answer;
@@ -408,7 +430,7 @@ public final class ClusterNode implements Consensus, Closeable {
     @Override
     public void close() throws IOException {
         submitters.shutdownNow();
-        checkers.shutdownNow();
+        checkers.values().forEach(java.util.concurrent.ExecutorService::shutdownNow);
         try {
             checker.close();
             client.close();
