@@ -31,7 +31,7 @@ final class ClusterSizeRules {
         }
         if (members == 2) {
             return Optional.of("2 members: a majority of 2 is 2, so when either node fails (or the two cannot talk) "
-                    + "no lease renewal commits, no VIP fails over and the VIPs of the survivor go unanswered too; "
+                    + "no lease renewal is confirmed, no VIP fails over and the VIPs of the survivor go unanswered too; "
                     + "add a third node (3 or 5 members is usual)");
         }
         if (members > MANY_MEMBERS) {

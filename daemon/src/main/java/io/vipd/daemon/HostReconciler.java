@@ -52,7 +52,7 @@ final class HostReconciler {
         long now = nanos.getAsLong();
         boolean valid = lease.valid(now);
         if (leaseWasValid && !valid) {
-            LOG.warn("lease lapsed: no renewal committed for {} ms ({} in flight; last error: {})",
+            LOG.warn("lease lapsed: no renewal confirmed for {} ms ({} in flight; last error: {})",
                     lease.sinceRenewalMillis(now), renewals.inFlight(), renewals.lastError());
         } else if (!leaseWasValid && valid && leaseLapsedOnce) {
             LOG.info("lease confirmed again ({} ms left)", lease.remainingMillis(now));

@@ -105,7 +105,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     /**
      * Where to send service-manager state lines (systemd's READY=1, STATUS=..., STOPPING=1, WATCHDOG=1). READY=1
-     * is sent once this node's first renewal commits: a majority accepted it as a member, so it has joined.
+     * is sent once this node's first renewal is confirmed: a majority accepted it as a member, so it has joined.
      */
     public void notifyServiceManager(java.util.function.Consumer<String> notifier) {
         serviceStatus.notifyTo(notifier);

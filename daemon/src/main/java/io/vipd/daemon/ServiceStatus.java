@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the service manager hears (sd_notify lines): READY=1 once this node's first renewal commits (a majority
+ * What the service manager hears (sd_notify lines): READY=1 once this node's first renewal is confirmed (a majority
  * accepted it as a member: it has joined), then a STATUS= line whenever it changes (joining, lease lapsed, or the
  * leader and what this node holds), WATCHDOG=1 and STOPPING=1. Agent thread.
  */
@@ -46,7 +46,7 @@ final class ServiceStatus {
         if (!joined) {
             joined = true;
             lastSent = line(cluster, now);
-            LOG.info("joined cluster {}: first renewal committed", config.get().clusterName());
+            LOG.info("joined cluster {}: first renewal confirmed", config.get().clusterName());
             notifier.accept("READY=1\nSTATUS=" + lastSent);
         }
     }
@@ -67,11 +67,11 @@ final class ServiceStatus {
         if (!joined) {
             return "joining cluster " + clusterName + ": "
                     + (leader == null ? "no leader yet (a majority of peers must be up)"
-                            : "leader " + leader + ", first renewal not committed yet");
+                            : "leader " + leader + ", first renewal not confirmed yet");
         }
         if (!lease.valid(now)) {
             // no running figures here: the line is re-sent whenever it changes
-            return "lease lapsed (no renewal committed in time): holding no VIPs";
+            return "lease lapsed (no renewal confirmed in time): holding no VIPs";
         }
         Set<String> held = heldHere.get().keySet();
         return "member of " + clusterName + ", leader " + (leader == null ? "unknown" : leader)

@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
         description = "Virtual-IP failover daemon: one Raft group decides which single host owns each VIP.",
         exitCodeListHeading = "%nExit codes:%n",
         footerHeading = "%nUnder systemd:%n",
-        footer = {"With Type=notify, vipd reports READY=1 once it has joined the cluster (its first renewal was "
-                + "committed by a majority), STATUS= lines as that changes, and WATCHDOG=1 when WatchdogSec is set.",
+        footer = {"With Type=notify, vipd reports READY=1 once it has joined the cluster (the Raft leader, confirmed by a "
+                + "majority, answered its first renewal), STATUS= lines as that changes, and WATCHDOG=1 when WatchdogSec is set.",
                 "SIGTERM releases this host's VIPs and hands them to the cluster before exiting."},
         exitCodeList = {"0:stopped cleanly, or --check-config / --cleanup found no problem",
                 "1:could not start (see the message)",

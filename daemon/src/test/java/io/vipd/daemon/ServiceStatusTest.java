@@ -39,9 +39,9 @@ class ServiceStatusTest {
         status.update(cluster, now + 2_000 * MS); // the lease ran out
         assertEquals(List.of(
                 "STATUS=joining cluster vipd: no leader yet (a majority of peers must be up)",
-                "STATUS=joining cluster vipd: leader n2, first renewal not committed yet",
+                "STATUS=joining cluster vipd: leader n2, first renewal not confirmed yet",
                 "READY=1\nSTATUS=member of vipd, leader n2, holding web",
                 "STATUS=member of vipd, leader n2, holding no VIPs",
-                "STATUS=lease lapsed (no renewal committed in time): holding no VIPs"), sent);
+                "STATUS=lease lapsed (no renewal confirmed in time): holding no VIPs"), sent);
     }
 }

@@ -233,7 +233,7 @@ class StorageIT {
                 () -> bed.log(x).substring(before).contains("joined cluster"));
         long joinedMs = (System.nanoTime() - restart) / 1_000_000L;
         awaitCaughtUp(x, 60_000);
-        System.out.printf("[benchmark] wiped data dir: joined (first renewal committed) %d ms, caught up %d ms "
+        System.out.printf("[benchmark] wiped data dir: joined (first renewal confirmed) %d ms, caught up %d ms "
                 + "after start%n", joinedMs, (System.nanoTime() - restart) / 1_000_000L);
         assertTrue(bed.log(x).substring(before).contains("installed the leader's snapshot"),
                 "the wiped node installed the leader's snapshot");

@@ -40,7 +40,7 @@ class SystemdNotifyIT {
         n1 = new NotifyReceiver(bed.workDir().resolve("notify-n1"));
         n2 = new NotifyReceiver(bed.workDir().resolve("notify-n2"));
 
-        // Alone, n1 cannot have a renewal committed (1 of 3 is no majority): it must not claim to be ready.
+        // Alone, n1 cannot have a renewal confirmed (1 of 3 is no majority): it must not claim to be ready.
         bed.startDaemon(1, Map.of("NOTIFY_SOCKET", n1.path().toString(), "WATCHDOG_USEC", "1000000"));
         Testbed.waitUntil("n1 reports that it is joining", 30_000,
                 () -> String.valueOf(n1.last("STATUS")).startsWith("joining cluster"));
