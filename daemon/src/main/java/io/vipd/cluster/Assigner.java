@@ -18,7 +18,7 @@ import java.util.Set;
  * <ul>
  *   <li><b>Failover.</b> A VIP with no owner, or whose owner is not live (no renewal applied for the failover
  *       timeout), goes to the first eligible node of its preference list, or else to the eligible node owning the
- *       fewest VIPs (ties broken by node id). Only renewals make an owner live: that is what keeps the old owner's
+ *       fewest VIPs (ties broken in favour of nodes that do not lead Raft, then by node id). Only renewals make an owner live: that is what keeps the old owner's
  *       lease inside the failover timeout. Candidates are nodes whose renewals have been applied steadily for a few
  *       renew intervals: a node that is merely reachable could not hold the VIP yet and would lose it again. The
  *       previous owner is never chosen: it stopped renewing, even if the leader still reaches it.</li>
@@ -100,10 +100,20 @@ public final class Assigner {
      * @param ages        for preempt hold times and new VIPs' patience
      * @param earning     nodes whose renewals are being applied steadily but not yet for long enough to be
      *                    candidates (they resumed after a pause, a restart, a partition or a change of Raft leader)
+     * @param leader      the Raft leader that plans (null: unknown): between nodes that carry equally many VIPs, a
+     *                    VIP goes to one that does not lead, because a leader's crash costs an election on top of
+     *                    the failover timeout
      */
     public record Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
                          Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor,
-                         Ages ages, Set<String> earning) {
+                         Ages ages, Set<String> earning, String leader) {
+        /** Inputs that name no leader. */
+        public Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
+                      Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor,
+                      Ages ages, Set<String> earning) {
+            this(table, vips, live, candidates, members, settled, wallMillis, eligibleFor, ages, earning, null);
+        }
+
         /** Inputs in which no node is earning. */
         public Inputs(VipTable table, List<VipSpec> vips, Set<String> live, Set<String> candidates,
                       Set<String> members, boolean settled, long wallMillis, EligibleFor eligibleFor, Ages ages) {
@@ -209,7 +219,13 @@ public final class Assigner {
                 load.merge(owner, 1, Integer::sum);
             }
         }
-        for (VipSpec spec : in.vips()) {
+        // VIPs with a preference list first: they go where they are preferred whatever the load, and the VIPs
+        // placed by load then balance around them (the other way round, a least-loaded VIP could land on the node
+        // a preferred VIP then joins too).
+        List<VipSpec> order = new ArrayList<>(in.vips());
+        order.sort(java.util.Comparator.comparing(spec -> spec.preferred().isEmpty()));
+        Map<String, Command.Assign> decided = new HashMap<>();
+        for (VipSpec spec : order) {
             VipState state = table.vip(spec.name());
             String owner = state.owner();
             boolean ownerLive = owner != null && in.live().contains(owner);
@@ -217,7 +233,7 @@ public final class Assigner {
                 if (state.releasing() == null) {
                     Command.Assign move = handover(in, spec, state, load);
                     if (move != null) {
-                        out.add(move);
+                        decided.put(spec.name(), move);
                     }
                 }
                 continue;
@@ -235,7 +251,12 @@ public final class Assigner {
             }
             Command.Assign failover = failover(in, spec, state, load);
             if (failover != null) {
-                out.add(failover);
+                decided.put(spec.name(), failover);
+            }
+        }
+        for (VipSpec spec : in.vips()) { // in the configuration's order
+            if (decided.containsKey(spec.name())) {
+                out.add(decided.get(spec.name()));
             }
         }
         return out;
@@ -368,8 +389,9 @@ public final class Assigner {
     }
 
     /**
-     * The first eligible node of the preference list, else the eligible node with the fewest VIPs; never
-     * {@code excluded}. With {@code instead} given, that test replaces eligibility.
+     * The first eligible node of the preference list, else the eligible node with the fewest VIPs (ties: a node
+     * that does not lead Raft, then by id); never {@code excluded}. With {@code instead} given, that test replaces
+     * eligibility.
      */
     private static String best(Inputs in, VipSpec spec, Map<String, Integer> load, String excluded,
                                java.util.function.Predicate<String> instead) {
@@ -383,7 +405,9 @@ public final class Assigner {
         }
         return load.entrySet().stream()
                 .filter(e -> !e.getKey().equals(excluded) && ok.test(e.getKey()))
-                .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .min(Map.Entry.<String, Integer>comparingByValue()
+                        .thenComparing(e -> e.getKey().equals(in.leader()))
+                        .thenComparing(Map.Entry.comparingByKey()))
                 .map(Map.Entry::getKey).orElse(null);
     }
 

@@ -146,7 +146,7 @@ final class Placement {
                     public boolean renewedThroughSilence(String node) {
                         return liveness.steadyMillis(node, now) >= c.watch().silentAfterMs();
                     }
-                }, earning);
+                }, earning, c.nodeId());
         for (VipSpec spec : c.vips()) {
             for (String node : members) {
                 String key = node + "#" + spec.name();

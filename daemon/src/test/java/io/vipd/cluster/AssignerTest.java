@@ -57,6 +57,29 @@ class AssignerTest {
     }
 
     @Test
+    void betweenEquallyLoadedNodesAVipGoesToOneThatDoesNotLeadRaft() throws Exception {
+        List<VipSpec> one = List.of(vip("web", 100));
+        Assigner.Inputs ledByN1 = new Assigner.Inputs(known(VipTable.EMPTY, one), one, MEMBERS, MEMBERS, MEMBERS,
+                true, 0, Assigner.EligibleFor.ALWAYS, Assigner.Ages.OLD, Set.of(), "n1");
+        assertEquals("n2", Assigner.plan(ledByN1).get(0).owner());
+        Assigner.Inputs ledByN2 = new Assigner.Inputs(known(VipTable.EMPTY, one), one, MEMBERS, MEMBERS, MEMBERS,
+                true, 0, Assigner.EligibleFor.ALWAYS, Assigner.Ages.OLD, Set.of(), "n2");
+        assertEquals("n1", Assigner.plan(ledByN2).get(0).owner());
+        // the leader still takes its share when the others carry more, and a preference beats the tie-break
+        List<VipSpec> three = List.of(vip("a", 100), vip("b", 101), vip("c", 102));
+        VipTable spread = applyAll(known(VipTable.EMPTY, three), Assigner.plan(new Assigner.Inputs(
+                known(VipTable.EMPTY, three), three, MEMBERS, MEMBERS, MEMBERS, true, 0,
+                Assigner.EligibleFor.ALWAYS, Assigner.Ages.OLD, Set.of(), "n1")));
+        Set<String> owners = new java.util.HashSet<>();
+        spread.vips().values().forEach(v -> owners.add(v.owner()));
+        assertEquals(MEMBERS, owners);
+        List<VipSpec> preferred = List.of(vip("web", 100, "n1"));
+        assertEquals("n1", Assigner.plan(new Assigner.Inputs(known(VipTable.EMPTY, preferred), preferred, MEMBERS,
+                MEMBERS, MEMBERS, true, 0, Assigner.EligibleFor.ALWAYS, Assigner.Ages.OLD, Set.of(), "n1"))
+                .get(0).owner());
+    }
+
+    @Test
     void respectsPreferenceOrderAmongLiveNodes() throws Exception {
         List<VipSpec> vips = List.of(vip("web", 100, "n3", "n2"));
         assertEquals("n3", Assigner.plan(known(VipTable.EMPTY, vips), vips, MEMBERS, MEMBERS, false, 0).get(0).owner());
