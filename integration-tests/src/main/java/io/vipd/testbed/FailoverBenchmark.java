@@ -68,8 +68,15 @@ public final class FailoverBenchmark {
                 case "vipd-insecure" -> new VipdSubject("vipd default, no TLS", "default", "insecure = true\n");
                 case "keepalived-1" -> new KeepalivedSubject("1");
                 case "keepalived-0.1" -> new KeepalivedSubject("0.1");
-                default -> throw new IllegalArgumentException("unknown system " + system);
+                // vipd-PROFILE:key=value;key=value: a profile with keys overridden, to try timings
+                default -> system.startsWith("vipd-") && system.contains(":")
+                        ? new VipdSubject(system, system.substring(5, system.indexOf(':')),
+                                system.substring(system.indexOf(':') + 1).replace(";", "\n") + "\n")
+                        : null;
             };
+            if (subject == null) {
+                throw new IllegalArgumentException("unknown system " + system);
+            }
             results.add(run(subject, trials));
         }
         report(results, trials);

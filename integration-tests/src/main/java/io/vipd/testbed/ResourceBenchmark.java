@@ -53,6 +53,7 @@ public final class ResourceBenchmark {
             for (int i = 1; i <= 3; i++) {
                 cpu[i] = ProcessResources.cpuTicks(bed.pid(i));
             }
+            java.util.Map<String, Long> threadsBefore = ProcessResources.threadTicks(bed.pid(1));
             long disk = ProcessResources.diskBytesWritten();
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
@@ -68,6 +69,14 @@ public final class ResourceBenchmark {
             }
             System.out.printf("  mean CPU %.1f %% of a core per daemon; the machine's disks were written %.0f MiB per "
                     + "hour (all three daemons, and anything else running)%n", total / 3, diskMibPerHour);
+            java.util.Map<String, Long> threadsAfter = ProcessResources.threadTicks(bed.pid(1));
+            System.out.println("  n1's CPU by thread (Linux names, 15 characters; digits as #), % of a core:");
+            threadsAfter.entrySet().stream()
+                    .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 0)
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(15)
+                    .forEach(e -> System.out.printf("    %-16s %5.1f%n", e.getKey(), e.getValue() / window));
             if (jfr) {
                 jcmd(bed.pid(1), "JFR.stop", "name=idle");
                 printHotMethods(recording);
