@@ -36,6 +36,20 @@ public sealed interface Command {
     }
 
     /**
+     * Several assignments of one placement round in one log entry, applied in order, each on its own terms (a stale
+     * one is skipped, the others still apply): when a host with many VIPs fails, its VIPs move in one commit
+     * instead of one commit each.
+     */
+    record Assignments(java.util.List<Assign> assigns) implements Command {
+        /** More cannot be meant: a table of this many VIPs is far beyond any configuration. */
+        public static final int MAX = 100_000;
+
+        public Assignments {
+            assigns = java.util.List.copyOf(assigns);
+        }
+    }
+
+    /**
      * The previous owner of {@code vip} in a handover has removed its address and closed its fence for it (or, sent
      * by the leader, it has certainly stopped answering because the failover timeout passed): the new owner may
      * answer. Applied only if the VIP is still at {@code epoch} and still waiting for {@code node}.
@@ -115,6 +129,7 @@ public sealed interface Command {
     byte DRAIN_BY = 8;
     byte MOVE = 9;
     byte OBSERVED = 10;
+    byte ASSIGNMENTS = 11;
 
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -124,13 +139,13 @@ public sealed interface Command {
                 out.writeUTF(r.node());
             } else if (this instanceof Assign a) {
                 out.writeByte(ASSIGN);
-                out.writeUTF(a.vip());
-                out.writeLong(a.expectedEpoch());
-                out.writeLong(a.ownerRenewals());
-                out.writeUTF(a.owner() == null ? "" : a.owner());
-                out.writeLong(a.wallMillis());
-                out.writeUTF(a.reason());
-                out.writeBoolean(a.handover());
+                writeAssign(out, a);
+            } else if (this instanceof Assignments as) {
+                out.writeByte(ASSIGNMENTS);
+                out.writeInt(as.assigns().size());
+                for (Assign a : as.assigns()) {
+                    writeAssign(out, a);
+                }
             } else if (this instanceof Leave l) {
                 out.writeByte(LEAVE);
                 out.writeUTF(l.node());
@@ -175,18 +190,42 @@ public sealed interface Command {
         return bytes.toByteArray();
     }
 
+    private static void writeAssign(DataOutputStream out, Assign a) throws IOException {
+        out.writeUTF(a.vip());
+        out.writeLong(a.expectedEpoch());
+        out.writeLong(a.ownerRenewals());
+        out.writeUTF(a.owner() == null ? "" : a.owner());
+        out.writeLong(a.wallMillis());
+        out.writeUTF(a.reason());
+        out.writeBoolean(a.handover());
+    }
+
+    private static Assign readAssign(DataInputStream in) throws IOException {
+        String vip = in.readUTF();
+        long epoch = in.readLong();
+        long renewals = in.readLong();
+        String owner = in.readUTF();
+        return new Assign(vip, epoch, renewals, owner.isEmpty() ? null : owner, in.readLong(), in.readUTF(),
+                in.readBoolean());
+    }
+
     static Command decode(byte[] data) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte type = in.readByte();
             Command c = switch (type) {
                 case RENEW -> new Renew(in.readUTF());
-                case ASSIGN -> {
-                    String vip = in.readUTF();
-                    long epoch = in.readLong();
-                    long renewals = in.readLong();
-                    String owner = in.readUTF();
-                    yield new Assign(vip, epoch, renewals, owner.isEmpty() ? null : owner, in.readLong(),
-                            in.readUTF(), in.readBoolean());
+                case ASSIGN -> readAssign(in);
+                case ASSIGNMENTS -> {
+                    int count = in.readInt();
+                    // an assignment takes at least 30 bytes: a count the data cannot hold is a lie
+                    if (count < 1 || count > Assignments.MAX || count > in.available() / 30) {
+                        throw new IOException("implausible assignment count " + count);
+                    }
+                    java.util.List<Assign> assigns = new java.util.ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        assigns.add(readAssign(in));
+                    }
+                    yield new Assignments(assigns);
                 }
                 case LEAVE -> new Leave(in.readUTF(), in.readLong());
                 case RELEASED -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());

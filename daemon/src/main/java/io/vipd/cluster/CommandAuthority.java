@@ -37,7 +37,7 @@ public final class CommandAuthority {
             return sender.equals(r.node()) || sender.equals(self) ? null
                     : sender + " may not confirm a release for " + r.node();
         }
-        if (command instanceof Command.Assign) {
+        if (command instanceof Command.Assign || command instanceof Command.Assignments) {
             return sender.equals(self) ? null
                     : "only the leader's own placement may assign VIPs; " + sender + " is not the leader (" + self
                     + " is)";

@@ -176,7 +176,7 @@ public final class PeerIdentityCheck implements ServerInterceptor {
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         String why = CommandAuthority.refusal(command, sender, self);
-        boolean leaderOnly = command instanceof Command.Assign
+        boolean leaderOnly = command instanceof Command.Assign || command instanceof Command.Assignments
                 || command instanceof Command.Released r && !r.node().equals(sender);
         return why == null ? null : new Refusal(why, leaderOnly);
     }

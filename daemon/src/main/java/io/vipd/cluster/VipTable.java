@@ -134,6 +134,16 @@ public final class VipTable {
         if (command instanceof Command.Move m) {
             return apply(m.asAssign());
         }
+        if (command instanceof Command.Assignments as) {
+            VipTable t = this;
+            int applied = 0;
+            for (Command.Assign a : as.assigns()) {
+                Applied r = t.apply(a);
+                t = r.table();
+                applied += r.changed() ? 1 : 0;
+            }
+            return new Applied(t, applied > 0, "assign " + applied + " of " + as.assigns().size() + " VIPs");
+        }
         if (command instanceof Command.Assign a) {
             VipState current = vip(a.vip());
             if (current.epoch() != a.expectedEpoch()) {

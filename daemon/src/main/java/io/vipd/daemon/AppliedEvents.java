@@ -63,6 +63,12 @@ final class AppliedEvents {
             // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
             // been applied here lately (this node may have seen them late): only ever delays a move.
             liveness.grace(a.owner(), now);
+        } else if (command instanceof Command.Assignments as && before != after) {
+            for (Command.Assign a : as.assigns()) {
+                if (a.owner() != null && before.vip(a.vip()).epoch() != after.vip(a.vip()).epoch()) {
+                    liveness.grace(a.owner(), now);
+                }
+            }
         } else if (command instanceof Command.Move m && before != after) {
             liveness.grace(m.target(), now);
         }

@@ -160,15 +160,15 @@ final class Placement {
         // VIPs the leader's configuration no longer has (a reload removed them): released everywhere.
         Set<String> configured = new HashSet<>();
         c.vips().forEach(v -> configured.add(v.name()));
+        List<Command.Assign> round = new java.util.ArrayList<>();
         for (VipState v : table.vips().values()) {
             if (v.owner() != null && !configured.contains(v.name())) {
-                submit(cluster, table, new Command.Assign(v.name(), v.epoch(), 0, null, wallMillis.getAsLong(),
+                round.add(new Command.Assign(v.name(), v.epoch(), 0, null, wallMillis.getAsLong(),
                         "removed from the configuration", true));
             }
         }
-        for (Command.Assign assign : Assigner.plan(inputs)) {
-            submit(cluster, table, assign);
-        }
+        round.addAll(Assigner.plan(inputs));
+        submit(cluster, table, round);
     }
 
     /** The cluster's members as {@code config} names them. */
@@ -176,24 +176,36 @@ final class Placement {
         return new TreeSet<>(config.peers().stream().map(Peer::id).toList());
     }
 
-    private void submit(Consensus cluster, VipTable table, Command.Assign assign) {
-        if (inFlight.contains(assign.vip())) {
-            return;
-        }
-        String previous = assign.handover() ? null : table.vip(assign.vip()).owner();
-        if (previous != null && !liveness.condemn(previous, nanos.getAsLong())) {
-            // a renewal of the owner's was confirmed since the decision: its lease runs on, so it keeps the VIP
-            LOG.info("not failing VIP {} over: {} renewed since the decision", assign.vip(), previous);
-            return;
-        }
-        if (inFlight.add(assign.vip())) {
+    /**
+     * Submits a round's assignments in one log entry (one commit, however many VIPs a failed host had), skipping
+     * VIPs whose last assignment is still in flight and failovers whose owner renewed since the decision.
+     */
+    private void submit(Consensus cluster, VipTable table, List<Command.Assign> round) {
+        List<Command.Assign> batch = new java.util.ArrayList<>();
+        for (Command.Assign assign : round) {
+            if (inFlight.contains(assign.vip())) {
+                continue;
+            }
+            String previous = assign.handover() ? null : table.vip(assign.vip()).owner();
+            if (previous != null && !liveness.condemn(previous, nanos.getAsLong())) {
+                // a renewal of the owner's was confirmed since the decision: its lease runs on, so it keeps the VIP
+                LOG.info("not failing VIP {} over: {} renewed since the decision", assign.vip(), previous);
+                continue;
+            }
+            inFlight.add(assign.vip());
             // The leader's decision, timestamped: with the owner change each node logs when it applies it and the
             // new owner's "acquired", it shows where a failover's time went (FailoverBenchmark reads them).
             LOG.info("placing VIP {} on {} (epoch {}): {}{}", assign.vip(),
                     assign.owner() == null ? "(none)" : assign.owner(), assign.expectedEpoch() + 1, assign.reason(),
                     lastRenewal(table, assign));
-            cluster.submit(assign).thenAccept(outcome -> agentThread.execute(() -> inFlight.remove(assign.vip())));
+            batch.add(assign);
         }
+        if (batch.isEmpty()) {
+            return;
+        }
+        Command command = batch.size() == 1 ? batch.get(0) : new Command.Assignments(batch);
+        cluster.submit(command).thenAccept(outcome -> agentThread.execute(
+                () -> batch.forEach(a -> inFlight.remove(a.vip()))));
     }
 
     /** For a failover: how long ago this leader confirmed the previous owner's last renewal. */

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,12 +68,41 @@ class VipTableTest {
                 new Command.Assign("web", 4, 0, "n2", 99, "moved", true), new Command.Released("web", 5, "n1", "ok"),
                 new Command.Health("n1", Map.of("web", "", "db", "tcp 127.0.0.1:5432: refused")),
                 new Command.Drain("n3", true, 5), new Command.Drain("n3", false, 6, "n1", "alice (uid 1000)"),
-                new Command.Move("web", 4, "n2", 8, "n1", "root (uid 0)")}) {
+                new Command.Move("web", 4, "n2", 8, "n1", "root (uid 0)"),
+                new Command.Assignments(List.of(new Command.Assign("web", 4, 0, "n3", 99, "why"),
+                        new Command.Assign("db", 1, 0, null, 99, "removed", true)))}) {
             assertEquals(c, Command.decode(c.encode()));
         }
         assertThrows(IOException.class, () -> Command.decode(new byte[] {99}));
         byte[] trailing = java.util.Arrays.copyOf(new Command.Renew("n1").encode(), 10);
         assertThrows(IOException.class, () -> Command.decode(trailing));
+    }
+
+    @Test
+    void aBatchOfAssignmentsClaimingMoreThanItHoldsIsRefused() {
+        byte[] one = new Command.Assignments(List.of(new Command.Assign("web", 0, 0, "n1", 1, "x"))).encode();
+        byte[] lying = one.clone();
+        lying[4] = 9; // count 9, one assignment's bytes
+        IOException e = assertThrows(IOException.class, () -> Command.decode(lying));
+        assertTrue(e.getMessage().contains("implausible assignment count 9"), e.getMessage());
+        byte[] empty = new Command.Assignments(List.of()).encode();
+        assertThrows(IOException.class, () -> Command.decode(empty));
+    }
+
+    @Test
+    void aBatchAppliesEachAssignmentOnItsOwnTermsInOrder() {
+        VipTable t = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n1", 1, "x")).table();
+        VipTable.Applied r = t.apply(new Command.Assignments(List.of(
+                new Command.Assign("web", 0, 0, "n2", 2, "stale: web is at epoch 1"),
+                new Command.Assign("db", 0, 0, "n2", 2, "placed"),
+                new Command.Assign("db", 1, 0, "n3", 2, "then moved on, in the same entry"))));
+        assertTrue(r.changed());
+        assertEquals("n1", r.table().vip("web").owner());
+        assertEquals(1, r.table().vip("web").epoch());
+        assertEquals("n3", r.table().vip("db").owner());
+        assertEquals(2, r.table().vip("db").epoch());
+        assertFalse(t.apply(new Command.Assignments(List.of(new Command.Assign("web", 5, 0, "n2", 2, "stale"))))
+                .changed());
     }
 
     @Test

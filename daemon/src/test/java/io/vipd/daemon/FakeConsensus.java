@@ -81,13 +81,26 @@ final class FakeConsensus implements Consensus {
         return f;
     }
 
-    /** Every command submitted so far, in order. */
+    /** Every command submitted so far, in order; a batch of assignments counts as its assignments. */
     List<Command> submitted() {
+        List<Command> out = new ArrayList<>();
+        for (Command c : submitted) {
+            if (c instanceof Command.Assignments as) {
+                out.addAll(as.assigns());
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Every log entry submitted so far, in order, batches as they were sent. */
+    List<Command> entries() {
         return List.copyOf(submitted);
     }
 
     <T extends Command> List<T> submitted(Class<T> type) {
-        return submitted.stream().filter(type::isInstance).map(type::cast).toList();
+        return submitted().stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     void clearSubmitted() {

@@ -117,21 +117,30 @@ class PlacementTest {
     }
 
     @Test
-    void oneAssignmentPerVipInFlightUntilItsOutcomeIsBack() {
+    void aRoundsAssignmentsGoInOneEntryAndEachVipHasOneInFlightUntilItsOutcomeIsBack() {
         warmUp();
         round(true);
         for (int i = 0; i < 5; i++) {
             advance(20);
             round(true);
         }
-        assertEquals(2, raft.submitted().size(), "one each for db and web, however many rounds");
-        raft.complete(c -> ((Command.Assign) c).vip().equals("db"), FakeConsensus.unchanged());
+        assertEquals(1, raft.entries().size(), "db and web in one entry, however many rounds");
+        assertEquals(2, raft.submitted().size());
+        raft.complete(c -> c instanceof Command.Assignments, FakeConsensus.unchanged());
         round(true);
-        assertEquals(2, assignsOf("db").size(), "db's outcome is back (stale): planned again");
-        assertEquals(1, assignsOf("web").size(), "web's is not");
+        assertEquals(2, assignsOf("db").size(), "the outcome is back (stale): planned again");
+        assertEquals(2, assignsOf("web").size());
+        assertEquals(2, raft.entries().size());
         placement.reconfigured();
         round(true);
-        assertEquals(2, assignsOf("web").size(), "a reload forgets what was in flight for the old VIPs");
+        assertEquals(3, assignsOf("web").size(), "a reload forgets what was in flight for the old VIPs");
+        // a round with a single assignment sends it as it is
+        assertTrue(raft.entries().get(2) instanceof Command.Assignments);
+        raft.clearSubmitted();
+        raft.completeAll(FakeConsensus.unchanged());
+        table = apply(table, assign("db", 0, "n3"));
+        round(true);
+        assertEquals(List.of(failover("web", 0, "n2", "preferred")), raft.entries());
     }
 
     @Test

@@ -92,8 +92,27 @@ public final class ArpReferee implements AutoCloseable {
         }
     }
 
+    /**
+     * The observations from {@code nanos} on. They are kept nearly in time order (kernel receive stamps, appended
+     * as read): only the tail from 100 ms earlier is searched.
+     */
     public List<Observation> since(long nanos) {
-        return observations().stream().filter(o -> o.nanos() - nanos >= 0).toList();
+        checkHealthy();
+        long from = nanos - 100_000_000L;
+        synchronized (observations) {
+            int lo = 0;
+            int hi = observations.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (observations.get(mid).nanos() - from >= 0) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return observations.subList(lo, observations.size()).stream()
+                    .filter(o -> o.nanos() - nanos >= 0).toList();
+        }
     }
 
     public long rounds() {

@@ -19,6 +19,8 @@ public final class KeepalivedSubject implements BenchSubject {
     private final Map<String, List<Integer>> preferredHosts;
     private final Set<String> withheld;
     private final Map<Integer, Process> processes = new LinkedHashMap<>();
+    /** All VIPs in one VRRP instance (how keepalived carries many addresses), instead of one instance each. */
+    private boolean oneInstance;
 
     /**
      * @param preferredHosts per VIP, hosts in order of preference (empty: equal priorities, nopreempt)
@@ -32,6 +34,13 @@ public final class KeepalivedSubject implements BenchSubject {
 
     public KeepalivedSubject(String advertInt) {
         this(advertInt, Map.of(), Set.of());
+    }
+
+    /** keepalived with every VIP in one VRRP instance: the first in the advert, the rest "excluded" from it. */
+    public static KeepalivedSubject oneInstance(String advertInt, Set<String> withheld) {
+        KeepalivedSubject k = new KeepalivedSubject(advertInt, Map.of(), withheld);
+        k.oneInstance = true;
+        return k;
     }
 
     @Override
@@ -51,6 +60,21 @@ public final class KeepalivedSubject implements BenchSubject {
     private void writeConfig(Testbed bed, int host, boolean allVips) throws IOException {
         StringBuilder sb = new StringBuilder("global_defs {\n  router_id h" + host + "\n"
                 + (advertInt.contains(".") ? "  vrrp_version 3\n" : "") + "}\n");
+        if (oneInstance) {
+            List<String> names = bed.vips().keySet().stream()
+                    .filter(v -> allVips || !withheld.contains(v)).toList();
+            sb.append("vrrp_instance VI_all {\n  state BACKUP\n  nopreempt\n  priority 100\n  interface eth0\n"
+                    + "  virtual_router_id 51\n  advert_int ").append(advertInt)
+                    .append("\n  virtual_ipaddress {\n    ").append(bed.vip(names.get(0)).getHostAddress())
+                    .append("/24 dev eth0\n  }\n  virtual_ipaddress_excluded {\n");
+            for (String vip : names.subList(1, names.size())) {
+                sb.append("    ").append(bed.vip(vip).getHostAddress()).append("/24 dev eth0\n");
+            }
+            sb.append("  }\n}\n");
+            Files.createDirectories(dir(bed, host));
+            Files.writeString(dir(bed, host).resolve("keepalived.conf"), sb.toString());
+            return;
+        }
         int vrid = 51;
         for (String vip : bed.vips().keySet()) {
             int id = vrid++;

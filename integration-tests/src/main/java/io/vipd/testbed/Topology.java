@@ -31,13 +31,16 @@ public final class Topology {
     private MacAddress clientMac;
     private int clientIndex;
 
-    /** @param vipNames VIP i gets 198.18.0.(100 + i) */
+    /** @param vipNames VIP i gets 198.18.0.(100 + i), from the 151st on 198.18.1.1, ... */
     public Topology(int hostCount, List<String> vipNames) {
         this.hostCount = hostCount;
         this.macs = new MacAddress[hostCount + 1];
         this.secondMacs = new MacAddress[hostCount + 1];
         for (int i = 0; i < vipNames.size(); i++) {
-            vips.put(vipNames.get(i), ip(SUBNET + (100 + i)));
+            // up to 150 in the hosts' /24 (.100-.249: the client is .250), then 198.18.1.1 on, 250 per /24 (ARP
+            // answers any address configured on the interface, whatever its subnet)
+            int k = i - 150;
+            vips.put(vipNames.get(i), ip(i < 150 ? SUBNET + (100 + i) : "198.18." + (1 + k / 250) + "." + (1 + k % 250)));
         }
     }
 
