@@ -281,11 +281,16 @@ public final class ClusterNode implements Consensus, Closeable {
     @Override
     public CompletableFuture<Outcome> submit(Command command) {
         Message message = Message.valueOf(ByteString.copyFrom(command.encode()));
+        return onSubmitter(() -> client.io().send(message));
+    }
+
+    /** A blocking client call, made on a submitter thread; its outcome, failed if it threw or the pool is closed. */
+    private CompletableFuture<Outcome> onSubmitter(BlockingCall call) {
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         try {
             submitters.execute(() -> {
                 try {
-                    outcome.complete(outcome(client.io().send(message)));
+                    outcome.complete(outcome(call.send()));
                 } catch (IOException | RuntimeException e) {
                     outcome.complete(Outcome.failed(e.toString()));
                 }
@@ -294,6 +299,11 @@ public final class ClusterNode implements Consensus, Closeable {
             outcome.complete(Outcome.failed("closed"));
         }
         return outcome;
+    }
+
+    @FunctionalInterface
+    private interface BlockingCall {
+        RaftClientReply send() throws IOException;
     }
 
     private static Outcome outcome(RaftClientReply reply) {
@@ -307,19 +317,7 @@ public final class ClusterNode implements Consensus, Closeable {
     @Override
     public CompletableFuture<Outcome> renew(String node) {
         Message message = Message.valueOf(ByteString.copyFrom(new Command.Renew(node).encode()));
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        try {
-            submitters.execute(() -> {
-                try {
-                    outcome.complete(outcome(client.io().sendReadOnly(message)));
-                } catch (IOException | RuntimeException e) {
-                    outcome.complete(Outcome.failed(e.toString()));
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            outcome.complete(Outcome.failed("closed"));
-        }
-        return outcome;
+        return onSubmitter(() -> client.io().sendReadOnly(message));
     }
 
     @Override
