@@ -73,7 +73,7 @@ public final class VipdSubject implements BenchSubject {
         Testbed.waitUntil("every vipd sees every node reachable", 60_000, () -> {
             for (int i = 1; i <= bed.hostCount(); i++) {
                 JsonNode st = bed.status(i);
-                if (st == null) {
+                if (st == null || st.get("nodes") == null) {
                     return false;
                 }
                 for (JsonNode n : st.get("nodes")) {
