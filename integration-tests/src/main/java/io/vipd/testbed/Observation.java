@@ -129,8 +129,16 @@ public final class Observation {
         if (!Files.isDirectory(raft)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.walk(raft)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("log_")).sorted().toList();
+        // Ratis renames and deletes files (snapshot temporaries, purged segments) while the walk runs: a file that
+        // vanished mid-walk is no error, walk again (bounded)
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(raft)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("log_")).sorted().toList();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    throw e.getCause();
+                }
+            }
         }
     }
 
