@@ -6,6 +6,7 @@ import io.vipd.cluster.VipState;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -59,12 +60,12 @@ final class AppliedEvents {
                             spec.cidr(), d.node());
                 }
             }
-        } else if (command instanceof Command.Assign a && a.owner() != null && before != after) {
+        } else if ((command instanceof Command.Assign || command instanceof Command.Assignments) && before != after) {
             // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
             // been applied here lately (this node may have seen them late): only ever delays a move.
-            liveness.grace(a.owner(), now);
-        } else if (command instanceof Command.Assignments as && before != after) {
-            for (Command.Assign a : as.assigns()) {
+            List<Command.Assign> assigns = command instanceof Command.Assign one ? List.of(one)
+                    : ((Command.Assignments) command).assigns();
+            for (Command.Assign a : assigns) {
                 if (a.owner() != null && before.vip(a.vip()).epoch() != after.vip(a.vip()).epoch()) {
                     liveness.grace(a.owner(), now);
                 }

@@ -757,13 +757,7 @@ public final class SimulatedCluster {
                     return f;
                 }
                 awaiting.put(rid, f);
-                int inc = incarnation;
-                at(after(REQUEST_TIMEOUT), () -> {
-                    if (incarnation == inc && awaiting.remove(rid) != null) {
-                        f.complete(Outcome.failed("timeout"));
-                    }
-                });
-                return f;
+                return timesOut(rid, f);
             }
 
             @Override
@@ -784,6 +778,11 @@ public final class SimulatedCluster {
                     f.complete(Outcome.failed("no leader"));
                     return f;
                 }
+                return timesOut(rid, f);
+            }
+
+            /** Fails request {@code rid} after the request timeout unless it was answered (in this incarnation). */
+            private CompletableFuture<Outcome> timesOut(long rid, CompletableFuture<Outcome> f) {
                 int inc = incarnation;
                 at(after(REQUEST_TIMEOUT), () -> {
                     if (incarnation == inc && awaiting.remove(rid) != null) {

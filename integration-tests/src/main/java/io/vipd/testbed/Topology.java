@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * The testbed's network: a switch namespace holding a bridge, host namespaces {@code h1..hN} and a client namespace,
- * each joined to the bridge by a veth pair, addresses in 198.18.0.0/24 only; and the VIPs' addresses. Nothing is
- * created in the main namespace. Constructing one creates nothing; {@link #build()} creates the namespaces and
- * {@link #close()} deletes them.
+ * each joined to the bridge by a veth pair, addresses in 198.18.0.0/24 only; and the VIPs' addresses (from the 151st
+ * VIP on in 198.18.1.0/24 and up). Nothing is created in the main namespace. Constructing one creates nothing;
+ * {@link #build()} creates the namespaces and {@link #close()} deletes them.
  */
 public final class Topology {
     public static final String SUBNET = "198.18.0.";
