@@ -50,7 +50,6 @@ public final class ClusterNode implements Consensus, Closeable {
     private final RaftClient checker;
     /** Per follower: the thread that checks it, and whether a check of it is running. */
     private final Map<String, java.util.concurrent.ExecutorService> checkers = new TreeMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicBoolean> checking = new TreeMap<>();
     private final LeadershipConfirmation confirmation;
     private final java.util.Set<String> members;
     private volatile RenewalDesk desk;
@@ -82,7 +81,6 @@ public final class ClusterNode implements Consensus, Closeable {
 
         for (Peer p : config.peers()) {
             if (!p.id().equals(config.nodeId())) {
-                checking.put(p.id(), new java.util.concurrent.atomic.AtomicBoolean());
                 checkers.put(p.id(), java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, "vipd-leader-check-" + p.id());
                     t.setDaemon(true);
@@ -147,7 +145,7 @@ public final class ClusterNode implements Consensus, Closeable {
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.noRetry())
                 .build();
-        confirmation = new LeadershipConfirmation(selfId, this::askFollower);
+        confirmation = new LeadershipConfirmation(selfId, new FollowerChecks(this::sendCheck));
         stateMachine.answerQueriesWith(new VipStateMachine.Queries() {
             @Override
             public CompletableFuture<byte[]> renew(String node) {
@@ -192,16 +190,14 @@ public final class ClusterNode implements Consensus, Closeable {
     }
 
     /**
-     * One blocking check at a time per follower, each on that follower's own thread: a follower that does not
-     * answer (dead, paused, reconnecting) then delays no check of the others, and its checks do not queue up. A
-     * check still running from an earlier round began before this round, so it cannot count here: the follower
-     * says no. (Ratis's asynchronous stale read is no way out: it goes through an ordered sliding window that
-     * closes for good on the first failure.)
+     * Sends one leader check as a blocking Ratis stale read on the follower's own thread, so a follower that does
+     * not answer (dead, paused, reconnecting) delays no check of the others; {@link FollowerChecks} keeps at most
+     * one running and one waiting per follower. (Ratis's asynchronous stale read is no way out: it goes through an
+     * ordered sliding window that closes for good on the first failure.)
      */
-    private CompletableFuture<Boolean> askFollower(String follower, LeaderCheck check) {
-        java.util.concurrent.atomic.AtomicBoolean busy = checking.get(follower);
+    private CompletableFuture<Boolean> sendCheck(String follower, LeaderCheck check) {
         java.util.concurrent.ExecutorService thread = checkers.get(follower);
-        if (busy == null || thread == null || !busy.compareAndSet(false, true)) {
+        if (thread == null) {
             return CompletableFuture.completedFuture(false);
         }
         Message message = Message.valueOf(ByteString.copyFrom(check.encode()));
@@ -215,12 +211,9 @@ public final class ClusterNode implements Consensus, Closeable {
                             && reply.getMessage().getContent().byteAt(0) == 1);
                 } catch (IOException | RuntimeException e) {
                     answer.complete(false);
-                } finally {
-                    busy.set(false);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            busy.set(false);
             answer.complete(false);
         }
         return answer;
@@ -292,13 +285,19 @@ public final class ClusterNode implements Consensus, Closeable {
                 try {
                     outcome.complete(outcome(call.send()));
                 } catch (IOException | RuntimeException e) {
-                    outcome.complete(Outcome.failed(e.toString()));
+                    outcome.complete(Outcome.failed(describe(e)));
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             outcome.complete(Outcome.failed("closed"));
         }
         return outcome;
+    }
+
+    /** The error and, for Ratis's "failed after N attempts", what the last attempt failed with. */
+    static String describe(Throwable e) {
+        Throwable cause = e.getCause();
+        return cause == null || cause == e ? e.toString() : e + " (last attempt: " + cause + ")";
     }
 
     @FunctionalInterface

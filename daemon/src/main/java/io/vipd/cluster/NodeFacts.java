@@ -98,6 +98,18 @@ public final class NodeFacts {
     /** A MAC some node heard answering for a VIP that is not the owner's. */
     public record Conflict(String vip, String mac, String seenBy, long sinceMillis, String kind) {}
 
+    /** The VIPs for which any node reports a conflict: one walk over the reports, however many VIPs. */
+    public static java.util.Set<String> conflictedVips(VipTable table) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        table.observed().values().forEach(facts -> facts.forEach((key, value) -> {
+            int dot = key.startsWith("conflict.") ? key.lastIndexOf('.') : -1; // conflict.VIP.MAC: no dot in a MAC
+            if (dot > "conflict".length()) {
+                out.add(key.substring("conflict.".length(), dot));
+            }
+        }));
+        return out;
+    }
+
     /** Every conflict any node reports for {@code vip}, oldest first. */
     public static List<Conflict> conflicts(VipTable table, String vip) {
         List<Conflict> out = new ArrayList<>();

@@ -15,8 +15,7 @@ import java.util.TreeSet;
  * same table, which is what makes "one owner per VIP per epoch" a property of the log.
  */
 public final class VipTable {
-    public static final VipTable EMPTY = new VipTable(Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), Map.of(),
-            Map.of());
+    public static final VipTable EMPTY = of(Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), Map.of(), Map.of());
 
     private final Map<String, VipState> vips;
     private final Map<String, Long> renewals;
@@ -29,27 +28,58 @@ public final class VipTable {
     private final Map<String, Map<String, String>> definitions;
     /** node → what it observes ({@link NodeFacts}: interface MACs and links, conflicting MACs heard). */
     private final Map<String, Map<String, String>> observed;
+    /** holder → (VIP → epoch), built on first use: renewal replies and reconciliation ask for it often. */
+    private volatile Map<String, Map<String, Long>> byHolder;
 
+    /** Takes the maps as they are: the caller hands over immutable, sorted maps ({@link #of} makes them). */
     private VipTable(Map<String, VipState> vips, Map<String, Long> renewals, Map<String, Map<String, String>> health,
                      Set<String> drained, Set<String> left, Map<String, Map<String, String>> definitions,
                      Map<String, Map<String, String>> observed) {
-        this.vips = Collections.unmodifiableMap(new TreeMap<>(vips));
-        this.renewals = Collections.unmodifiableMap(new TreeMap<>(renewals));
-        Map<String, Map<String, String>> h = new TreeMap<>();
-        health.forEach((n, r) -> h.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
-        this.health = Collections.unmodifiableMap(h);
-        this.drained = Collections.unmodifiableSet(new TreeSet<>(drained));
-        this.left = Collections.unmodifiableSet(new TreeSet<>(left));
-        Map<String, Map<String, String>> d = new TreeMap<>();
-        definitions.forEach((n, r) -> d.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
-        this.definitions = Collections.unmodifiableMap(d);
-        Map<String, Map<String, String>> o = new TreeMap<>();
-        observed.forEach((n, r) -> o.put(n, Collections.unmodifiableMap(new TreeMap<>(r))));
-        this.observed = Collections.unmodifiableMap(o);
+        this.vips = vips;
+        this.renewals = renewals;
+        this.health = health;
+        this.drained = drained;
+        this.left = left;
+        this.definitions = definitions;
+        this.observed = observed;
+    }
+
+    /**
+     * A table of copies of the given maps. Applying a command copies only what it changes and shares the rest with
+     * the previous table, so that one assignment among 1000 VIPs does not copy every node's definitions.
+     */
+    private static VipTable of(Map<String, VipState> vips, Map<String, Long> renewals,
+                               Map<String, Map<String, String>> health, Set<String> drained, Set<String> left,
+                               Map<String, Map<String, String>> definitions,
+                               Map<String, Map<String, String>> observed) {
+        return new VipTable(sorted(vips), sorted(renewals), nested(health), sortedSet(drained), sortedSet(left),
+                nested(definitions), nested(observed));
+    }
+
+    private static <V> Map<String, V> sorted(Map<String, V> m) {
+        return Collections.unmodifiableMap(new TreeMap<>(m));
+    }
+
+    private static Set<String> sortedSet(Set<String> s) {
+        return Collections.unmodifiableSet(new TreeSet<>(s));
+    }
+
+    private static Map<String, Map<String, String>> nested(Map<String, Map<String, String>> m) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        m.forEach((n, r) -> out.put(n, sorted(r)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** {@code m} with {@code key} → a sorted copy of {@code value}; the other nodes' maps are shared. */
+    private static Map<String, Map<String, String>> withNode(Map<String, Map<String, String>> m, String key,
+                                                             Map<String, String> value) {
+        Map<String, Map<String, String>> out = new TreeMap<>(m);
+        out.put(key, sorted(value));
+        return Collections.unmodifiableMap(out);
     }
 
     private VipTable withVips(Map<String, VipState> next) {
-        return new VipTable(next, renewals, health, drained, left, definitions, observed);
+        return new VipTable(Collections.unmodifiableMap(next), renewals, health, drained, left, definitions, observed);
     }
 
     /** What {@code node} last reported it observes ({@link NodeFacts}); empty if it has not reported. */
@@ -108,13 +138,19 @@ public final class VipTable {
      * the previous owner.
      */
     public Map<String, Long> ownedBy(String node) {
-        Map<String, Long> out = new TreeMap<>();
-        vips.values().forEach(v -> {
-            if (node.equals(v.holder())) {
-                out.put(v.name(), v.epoch());
-            }
-        });
-        return out;
+        Map<String, Map<String, Long>> index = byHolder;
+        if (index == null) {
+            Map<String, Map<String, Long>> built = new TreeMap<>();
+            vips.values().forEach(v -> {
+                if (v.holder() != null) {
+                    built.computeIfAbsent(v.holder(), h -> new TreeMap<>()).put(v.name(), v.epoch());
+                }
+            });
+            built.replaceAll((h, m) -> Collections.unmodifiableMap(m));
+            index = Collections.unmodifiableMap(built);
+            byHolder = index; // computed at most a few times per table; every result is the same
+        }
+        return index.getOrDefault(node, Map.of());
     }
 
     /** The outcome of applying one command. */
@@ -126,47 +162,30 @@ public final class VipTable {
             next.merge(r.node(), 1L, Long::sum);
             Set<String> nextLeft = left;
             if (left.contains(r.node())) {
-                nextLeft = new TreeSet<>(left);
-                nextLeft.remove(r.node());
+                Set<String> l = new TreeSet<>(left);
+                l.remove(r.node());
+                nextLeft = Collections.unmodifiableSet(l);
             }
-            return new Applied(new VipTable(vips, next, health, drained, nextLeft, definitions, observed), false, "renew " + r.node());
+            return new Applied(new VipTable(vips, Collections.unmodifiableMap(next), health, drained, nextLeft,
+                    definitions, observed), false, "renew " + r.node());
         }
         if (command instanceof Command.Move m) {
             return apply(m.asAssign());
         }
         if (command instanceof Command.Assignments as) {
-            VipTable t = this;
+            Map<String, VipState> next = new TreeMap<>(vips);
             int applied = 0;
             for (Command.Assign a : as.assigns()) {
-                Applied r = t.apply(a);
-                t = r.table();
-                applied += r.changed() ? 1 : 0;
+                applied += assign(next, a) == null ? 1 : 0;
             }
-            return new Applied(t, applied > 0, "assign " + applied + " of " + as.assigns().size() + " VIPs");
+            return new Applied(applied > 0 ? withVips(next) : this, applied > 0,
+                    "assign " + applied + " of " + as.assigns().size() + " VIPs");
         }
         if (command instanceof Command.Assign a) {
-            VipState current = vip(a.vip());
-            if (current.epoch() != a.expectedEpoch()) {
-                return new Applied(this, false, "stale assignment of " + a.vip() + " (expected epoch "
-                        + a.expectedEpoch() + ", table has " + current.epoch() + ")");
-            }
-            if (!a.handover() && current.owner() != null && renewalsOf(current.owner()) != a.ownerRenewals()) {
-                return new Applied(this, false, "stale assignment of " + a.vip() + ": owner " + current.owner()
-                        + " renewed since the decision");
-            }
-            // Who may still be answering must confirm first: a node already being waited for stays waited for;
-            // in a handover the current owner joins it. A node that becomes owner again needs no wait.
-            String releasing = current.releasing();
-            if (releasing == null && a.handover() && current.owner() != null) {
-                releasing = current.owner();
-            }
-            if (releasing != null && releasing.equals(a.owner())) {
-                releasing = null;
-            }
             Map<String, VipState> next = new TreeMap<>(vips);
-            next.put(a.vip(), new VipState(a.vip(), a.owner(), current.epoch() + 1, a.wallMillis(), a.reason(),
-                    releasing));
-            return new Applied(withVips(next), true, "assign " + a.vip());
+            String refusal = assign(next, a);
+            return refusal == null ? new Applied(withVips(next), true, "assign " + a.vip())
+                    : new Applied(this, false, refusal);
         }
         if (command instanceof Command.Released r) {
             VipState current = vip(r.vip());
@@ -182,32 +201,28 @@ public final class VipTable {
             if (h.results().equals(healthOf(h.node()))) {
                 return new Applied(this, false, "health of " + h.node() + " unchanged");
             }
-            Map<String, Map<String, String>> next = new TreeMap<>(health);
-            next.put(h.node(), h.results());
-            return new Applied(new VipTable(vips, renewals, next, drained, left, definitions, observed), true, "health of " + h.node());
+            return new Applied(new VipTable(vips, renewals, withNode(health, h.node(), h.results()), drained, left,
+                    definitions, observed), true, "health of " + h.node());
         }
         if (command instanceof Command.Definitions d) {
             if (d.vips().equals(definitions.get(d.node()))) {
                 return new Applied(this, false, "definitions of " + d.node() + " unchanged");
             }
-            Map<String, Map<String, String>> next = new TreeMap<>(definitions);
-            next.put(d.node(), d.vips());
-            return new Applied(new VipTable(vips, renewals, health, drained, left, next, observed), true,
-                    "definitions of " + d.node());
+            return new Applied(new VipTable(vips, renewals, health, drained, left,
+                    withNode(definitions, d.node(), d.vips()), observed), true, "definitions of " + d.node());
         }
         if (command instanceof Command.Observed o) {
             if (o.facts().equals(observed.get(o.node()))) {
                 return new Applied(this, false, "observations of " + o.node() + " unchanged");
             }
-            Map<String, Map<String, String>> next = new TreeMap<>(observed);
-            next.put(o.node(), o.facts());
-            return new Applied(new VipTable(vips, renewals, health, drained, left, definitions, next), true,
-                    "observations of " + o.node());
+            return new Applied(new VipTable(vips, renewals, health, drained, left, definitions,
+                    withNode(observed, o.node(), o.facts())), true, "observations of " + o.node());
         }
         if (command instanceof Command.Drain d) {
             Set<String> next = new TreeSet<>(drained);
             boolean changed = d.drained() ? next.add(d.node()) : next.remove(d.node());
-            return new Applied(changed ? new VipTable(vips, renewals, health, next, left, definitions, observed) : this, changed,
+            return new Applied(changed ? new VipTable(vips, renewals, health, Collections.unmodifiableSet(next), left,
+                    definitions, observed) : this, changed,
                     (d.drained() ? "drain " : "undrain ") + d.node()
                             + (d.issuer().isEmpty() ? "" : " by " + d.user() + " on " + d.issuer()));
         }
@@ -230,8 +245,32 @@ public final class VipTable {
         }
         Set<String> nextLeft = new TreeSet<>(left);
         nextLeft.add(l.node());
-        return new Applied(new VipTable(changed ? next : vips, renewals, health, drained, nextLeft, definitions, observed), true,
-                "leave " + l.node());
+        return new Applied(new VipTable(changed ? Collections.unmodifiableMap(next) : vips, renewals, health, drained,
+                Collections.unmodifiableSet(nextLeft), definitions, observed), true, "leave " + l.node());
+    }
+
+    /** Applies {@code a} to {@code next} (a mutable copy of the VIPs): null if it applied, else why it is stale. */
+    private String assign(Map<String, VipState> next, Command.Assign a) {
+        VipState current = next.getOrDefault(a.vip(), VipState.unassigned(a.vip()));
+        if (current.epoch() != a.expectedEpoch()) {
+            return "stale assignment of " + a.vip() + " (expected epoch " + a.expectedEpoch() + ", table has "
+                    + current.epoch() + ")";
+        }
+        if (!a.handover() && current.owner() != null && renewalsOf(current.owner()) != a.ownerRenewals()) {
+            return "stale assignment of " + a.vip() + ": owner " + current.owner() + " renewed since the decision";
+        }
+        // Who may still be answering must confirm first: a node already being waited for stays waited for;
+        // in a handover the current owner joins it. A node that becomes owner again needs no wait.
+        String releasing = current.releasing();
+        if (releasing == null && a.handover() && current.owner() != null) {
+            releasing = current.owner();
+        }
+        if (releasing != null && releasing.equals(a.owner())) {
+            releasing = null;
+        }
+        next.put(a.vip(), new VipState(a.vip(), a.owner(), current.epoch() + 1, a.wallMillis(), a.reason(),
+                releasing));
+        return null;
     }
 
     public void write(DataOutputStream out) throws IOException {
@@ -282,7 +321,7 @@ public final class VipTable {
         } catch (java.io.EOFException e) {
             observed = Map.of(); // a snapshot written before nodes reported observations
         }
-        return new VipTable(vips, renewals, health, drained, left, definitions, observed);
+        return of(vips, renewals, health, drained, left, definitions, observed);
     }
 
     @Override

@@ -40,7 +40,7 @@ public record VipdConfig(
 
     public VipdConfig {
         peers = List.copyOf(peers);
-        vips = List.copyOf(vips);
+        vips = VipList.of(vips);
         checks = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(checks));
         warnings = List.copyOf(warnings);
     }
@@ -69,6 +69,12 @@ public record VipdConfig(
     }
 
     public Optional<VipSpec> vip(String name) {
-        return vips.stream().filter(v -> v.name().equals(name)).findFirst();
+        return Optional.ofNullable(((VipList) vips).named(name));
+    }
+
+    /** The VIP whose address is {@code address}, if any. */
+    public Optional<VipSpec> vipAt(java.net.InetAddress address) {
+        return address instanceof java.net.Inet4Address a ? Optional.ofNullable(((VipList) vips).at(a))
+                : Optional.empty();
     }
 }

@@ -76,7 +76,8 @@ final class AppliedEvents {
         if (command instanceof Command.Move || command instanceof Command.Drain) {
             operatorActions.applied(command, before != after, index > replayUntil);
         }
-        if (before != after) {
+        if (before.vips() != after.vips()) { // shared unless a VIP's state changed
+            BatchLog changes = new BatchLog(LOG);
             for (VipState v : after.vips().values()) {
                 VipState old = before.vip(v.name());
                 if (!Objects.equals(old.owner(), v.owner())) {
@@ -86,10 +87,12 @@ final class AppliedEvents {
                                 name(v.owner()), v.epoch());
                         continue;
                     }
-                    LOG.info("VIP {}: owner {} -> {} (epoch {}): {}", v.name(), name(old.owner()), name(v.owner()),
-                            v.epoch(), v.reason());
+                    changes.add(v.name(), "changed owner " + name(old.owner()) + " -> " + name(v.owner()) + ": "
+                            + v.reason(), "VIP " + v.name() + ": owner " + name(old.owner()) + " -> "
+                            + name(v.owner()) + " (epoch " + v.epoch() + "): " + v.reason());
                 }
             }
+            changes.flush();
         }
     }
 

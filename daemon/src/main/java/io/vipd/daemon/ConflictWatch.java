@@ -119,7 +119,8 @@ final class ConflictWatch {
 
     /** A frame heard on {@code iface}: a conflict if it claims a VIP from a MAC that may not answer for it. */
     void heard(ArpTap.Heard heard, VipTable table) {
-        Claim claim = ArpClaims.classify(heard.frame(), config.get().vips());
+        VipdConfig c = config.get();
+        Claim claim = ArpClaims.classify(heard.frame(), a -> c.vipAt(a).orElse(null));
         if (claim == null || !claim.vip().iface().equals(heard.iface())) {
             return; // the VIP is defined on another interface of this node: not what this node watches there
         }
@@ -223,7 +224,7 @@ final class ConflictWatch {
             return out;
         }
         long now = nanos.getAsLong();
-        long after = c.watch().silentAfterMs() * 1_000_000L;
+        long after = c.watch().silentAfterMs(c.vips().size()) * 1_000_000L;
         for (VipSpec spec : c.vips()) {
             VipState s = table.vip(spec.name());
             if (s.holder() == null || s.holder().equals(self) || !linkUp.test(spec.iface())
@@ -266,7 +267,7 @@ final class ConflictWatch {
             });
         }
         episodes.values().removeIf(Map::isEmpty);
-        return probes.due(c.vips(), c.watch().probeIntervalMs(), now);
+        return probes.due(c.vips(), c.watch().probeIntervalMs(c.vips().size()), now);
     }
 
     /**

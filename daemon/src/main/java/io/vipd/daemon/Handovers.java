@@ -27,9 +27,9 @@ final class Handovers {
     }
 
     /** Confirms every handover away from this node whose VIP the host no longer carries. */
-    void confirm(Consensus cluster, VipTable table, Map<String, Long> heldHere) {
+    void confirm(Consensus cluster, VipTable table, java.util.Set<String> heldHere) {
         for (VipState v : table.vips().values()) {
-            if (self.equals(v.releasing()) && !heldHere.containsKey(v.name())) {
+            if (self.equals(v.releasing()) && !heldHere.contains(v.name())) {
                 submitRelease(cluster, v, self + " let go");
             }
         }

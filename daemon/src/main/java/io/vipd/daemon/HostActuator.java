@@ -139,6 +139,7 @@ public final class HostActuator {
      * {@code deadlineNanos}, then sends the announcements that are due.
      */
     public void sync(Map<String, Long> holdable, long deadlineNanos, long now) {
+        BatchLog changes = new BatchLog(LOG);
         List<String> releasing = new ArrayList<>();
         Map<String, Long> releasedEpochs = new TreeMap<>();
         for (Map.Entry<String, Held> e : held.entrySet()) {
@@ -151,21 +152,22 @@ public final class HostActuator {
         refusedBinds.keySet().removeIf(name -> !holdable.containsKey(name));
         if (now - deadlineNanos < 0) {
             for (Map.Entry<String, Long> e : holdable.entrySet()) {
-                acquire(e.getKey(), e.getValue(), now);
+                acquire(e.getKey(), e.getValue(), now, changes);
             }
         }
         updateFence(deadlineNanos);
         for (String name : releasing) {
-            removeAddress(name, "no longer owned by this node or lease not confirmed");
+            removeAddress(name, "no longer owned by this node or lease not confirmed", changes);
             events.changed(specs.get(name), false, releasedEpochs.get(name));
         }
+        changes.flush();
         if (!auditedRefresh) {
             refreshAddresses(now);
         }
         announceDue(now);
     }
 
-    private void acquire(String name, long epoch, long now) {
+    private void acquire(String name, long epoch, long now, BatchLog changes) {
         VipSpec spec = specs.get(name);
         if (spec == null) {
             return; // a VIP this node's configuration does not define
@@ -188,7 +190,8 @@ public final class HostActuator {
         try {
             network.addAddress(spec.iface(), spec.address(), spec.prefix(), ADDRESS_LIFETIME_SEC);
             held.put(name, new Held(spec, epoch, now, announce.burstCount()));
-            LOG.info("acquired VIP {} {} on {} (epoch {})", name, spec.cidr(), spec.iface(), epoch);
+            changes.add(name, "acquired on " + spec.iface(), "acquired VIP " + name + " " + spec.cidr() + " on "
+                    + spec.iface() + " (epoch " + epoch + ")");
             events.changed(spec, true, epoch);
         } catch (IOException ex) {
             logThrottled(name, now, "cannot add VIP " + name + " " + spec.cidr() + " to " + spec.iface() + ": "
@@ -289,11 +292,12 @@ public final class HostActuator {
         }
     }
 
-    private void removeAddress(String name, String why) {
+    private void removeAddress(String name, String why, BatchLog changes) {
         VipSpec spec = specs.get(name);
         try {
             network.removeAddress(spec.iface(), spec.address(), spec.prefix());
-            LOG.info("released VIP {} {} from {}: {}", name, spec.cidr(), spec.iface(), why);
+            changes.add(name, "released from " + spec.iface() + ": " + why, "released VIP " + name + " "
+                    + spec.cidr() + " from " + spec.iface() + ": " + why);
         } catch (IOException ex) {
             // The fence is closed already; the address lifetime removes it if this keeps failing.
             LOG.error("cannot remove VIP {} {} from {}: {}", name, spec.cidr(), spec.iface(), ex.getMessage());
@@ -301,14 +305,16 @@ public final class HostActuator {
     }
 
     public void releaseAll(String why) {
+        BatchLog changes = new BatchLog(LOG);
         Map<String, Long> epochs = new TreeMap<>();
         held.forEach((n, h) -> epochs.put(n, h.epoch));
         held.clear();
         updateFence(clock.getAsLong());
         epochs.forEach((n, epoch) -> {
-            removeAddress(n, why);
+            removeAddress(n, why, changes);
             events.changed(specs.get(n), false, epoch);
         });
+        changes.flush();
     }
 
     /**
@@ -317,6 +323,7 @@ public final class HostActuator {
      * so it loses no packet. The fence is then told which addresses to guard, without touching its leases.
      */
     public void reconfigure(List<VipSpec> vips, Announce nextAnnounce) {
+        BatchLog changes = new BatchLog(LOG);
         Map<String, VipSpec> next = new TreeMap<>();
         vips.forEach(v -> next.put(v.name(), v));
         Map<String, Held> dropped = new TreeMap<>();
@@ -335,9 +342,10 @@ public final class HostActuator {
         updateFence(fenceDeadlineNanos);
         dropped.forEach((name, h) -> {
             removeAddress(name, next.containsKey(name) ? "its definition changed (reload)" : "removed from the "
-                    + "configuration (reload)");
+                    + "configuration (reload)", changes);
             events.changed(h.spec, false, h.epoch);
         });
+        changes.flush();
         specs.clear();
         specs.putAll(next);
         this.announce = nextAnnounce;
@@ -417,6 +425,11 @@ public final class HostActuator {
     }
 
     /** VIP name → nanoTime since which this host carries it. */
+    /** The VIPs this host carries now: a live view, for the reconciliation on this (the agent) thread. */
+    public java.util.Set<String> carried() {
+        return java.util.Collections.unmodifiableSet(held.keySet());
+    }
+
     public Map<String, Long> heldSince() {
         Map<String, Long> out = new TreeMap<>();
         held.forEach((n, h) -> out.put(n, h.sinceNanos));

@@ -60,7 +60,7 @@ final class HostReconciler {
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;
         host.sync(bindable(lease.holdable(now), lease.remainingMillis(now), now), lease.deadlineNanos(), now);
-        handovers.confirm(cluster, view.table(), host.heldSince());
+        handovers.confirm(cluster, view.table(), host.carried());
         reports.report(cluster, view.table(), cluster.leader().isPresent());
     }
 
@@ -71,14 +71,14 @@ final class HostReconciler {
      * then is better than never answering.
      */
     private Map<String, Long> bindable(Map<String, Long> holdable, long remainingMs, long now) {
-        Map<String, Long> carried = host.heldSince();
-        withheldSinceNanos.keySet().removeIf(name -> !holdable.containsKey(name) || carried.containsKey(name));
+        java.util.Set<String> carried = host.carried();
+        withheldSinceNanos.keySet().removeIf(name -> !holdable.containsKey(name) || carried.contains(name));
         if (holdable.isEmpty() || remainingMs >= minimumBindLeaseMs) {
             withheldSinceNanos.clear();
             return holdable;
         }
         Map<String, Long> bindable = new TreeMap<>(holdable);
-        bindable.keySet().removeIf(name -> !carried.containsKey(name)
+        bindable.keySet().removeIf(name -> !carried.contains(name)
                 && now - withheldSinceNanos.computeIfAbsent(name, n -> now) < withholdAtMostNanos);
         return bindable;
     }

@@ -56,6 +56,8 @@ final class HostWatch {
     private int addressedInterfaces;
     /** The host's nftables tables at the last audit; empty if they could not be listed. */
     private List<String> nftTables = List.of();
+    /** What {@link #facts} returned since the last round; null: compute afresh. */
+    private Map<String, String> facts;
 
     HostWatch(Supplier<VipdConfig> config, HostNetwork network, HostActuator host, ArpTap tap,
               ConflictWatch conflicts, Supplier<VipTable> table, LongSupplier nanos) {
@@ -92,6 +94,7 @@ final class HostWatch {
             }
         }
         defend(table, now);
+        facts = null; // computed afresh when next asked
     }
 
     void heard(ArpTap.Heard heard, VipTable table) {
@@ -100,9 +103,19 @@ final class HostWatch {
 
     /**
      * What this node reports to the group: VIP interfaces' MACs and links, the conflicts it hears, and the VIPs
-     * whose owner answers none of its probes.
+     * whose owner answers none of its probes. Computed once per watch round: the reconciliation asks on every tick,
+     * and with a thousand VIPs walking them all each time cost more than anything else the agent did.
      */
     Map<String, String> facts(String self) {
+        Map<String, String> f = facts;
+        if (f == null) {
+            f = computeFacts(self);
+            facts = f;
+        }
+        return f;
+    }
+
+    private Map<String, String> computeFacts(String self) {
         VipTable t = table.get();
         Map<String, Long> silent = t == null ? Map.of()
                 : conflicts.silent(self, t, iface -> NodeFacts.UP.equals(links.get(iface)));
@@ -192,10 +205,10 @@ final class HostWatch {
         addressedInterfaces = (int) present.stream().map(HostAddress::iface).filter(i -> !i.equals("lo"))
                 .distinct().count();
         Map<String, VipSpec> held = host.heldSpecs();
+        Set<String> presentAt = new java.util.HashSet<>();
+        present.forEach(a -> presentAt.add(a.iface() + " " + a.address().getHostAddress()));
         for (VipSpec spec : held.values()) {
-            boolean there = present.stream().anyMatch(a -> a.address().equals(spec.address())
-                    && a.iface().equals(spec.iface()));
-            if (there) {
+            if (presentAt.contains(spec.iface() + " " + spec.address().getHostAddress())) {
                 host.refresh(spec.name(), now);
             } else if (host.restore(spec.name(), now)) {
                 LOG.warn("VIP {} {}: its address was removed from {} behind vipd's back (by hand or by a network "
@@ -203,9 +216,9 @@ final class HostWatch {
             }
         }
         for (HostAddress a : present) {
-            for (VipSpec spec : c.vips()) {
+            for (VipSpec spec : c.vipAt(a.address()).stream().toList()) {
                 boolean mine = held.containsKey(spec.name()) && spec.iface().equals(a.iface());
-                if (spec.address().equals(a.address()) && !mine) {
+                if (!mine) {
                     try {
                         network.removeAddress(a.iface(), a.address(), a.prefix());
                         String where = a.address().getHostAddress() + "/" + a.prefix() + " on " + a.iface();
@@ -225,8 +238,9 @@ final class HostWatch {
 
     private void defend(VipTable table, long now) {
         Set<String> heardHere = conflicts.conflictedVips();
+        Set<String> reported = NodeFacts.conflictedVips(table);
         for (String vip : host.heldSpecs().keySet()) {
-            if (!heardHere.contains(vip) && NodeFacts.conflicts(table, vip).isEmpty()) {
+            if (!heardHere.contains(vip) && !reported.contains(vip)) {
                 continue;
             }
             Long last = lastDefendNanos.get(vip);

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 final class Placement {
     private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
     private static final long STARTUP_PATIENCE_MS = 3000;
+    /** A round runs at least this often when nothing it reads changed; see {@link #due}. */
+    static final long REFRESH_NANOS = 100_000_000L;
 
     private final Supplier<VipdConfig> config;
     private final Liveness liveness;
@@ -42,7 +44,17 @@ final class Placement {
     /** Where completions of submitted assignments are handled: the agent thread. */
     private final Executor agentThread;
 
+    private final long refreshNanos;
     private final Set<String> inFlight = new HashSet<>();
+    /** What the last full round decided from (see {@link #due}); null: none yet. */
+    private VipTable lastTable;
+    private VipdConfig lastConfig;
+    private Set<String> lastLive;
+    private Set<String> lastCandidates;
+    private Set<String> lastEarning;
+    private Long lastRoundNanos;
+    /** An assignment completed, or a reload: the next tick runs a full round. */
+    private boolean dirty;
     /** When this node last became a ready leader; null while it is not leader. */
     private Long leaderSinceNanos;
     /** When this node first saw each pending handover ("vip#epoch"), for the confirmation timeout. */
@@ -59,6 +71,13 @@ final class Placement {
 
     Placement(Supplier<VipdConfig> config, Liveness liveness, LaggingFollowers laggingFollowers, Handovers handovers,
               LongSupplier nanos, LongSupplier wallMillis, Executor agentThread) {
+        this(config, liveness, laggingFollowers, handovers, nanos, wallMillis, agentThread, REFRESH_NANOS);
+    }
+
+    /** @param refreshNanos a full round runs at least this often when nothing it reads changed (0: every round) */
+    Placement(Supplier<VipdConfig> config, Liveness liveness, LaggingFollowers laggingFollowers, Handovers handovers,
+              LongSupplier nanos, LongSupplier wallMillis, Executor agentThread, long refreshNanos) {
+        this.refreshNanos = refreshNanos;
         this.config = config;
         this.liveness = liveness;
         this.laggingFollowers = laggingFollowers;
@@ -76,6 +95,7 @@ final class Placement {
     /** A reload changed the VIPs: assignments in flight are for the old set. */
     void reconfigured() {
         inFlight.clear();
+        dirty = true;
     }
 
     /** One placement round: on a ready leader, submits what the table needs; elsewhere forgets leader state. */
@@ -86,6 +106,7 @@ final class Placement {
             eligibleSinceNanos.clear();
             vacantSinceNanos.clear();
             laggingFollowers.reset();
+            lastRoundNanos = null;
             return;
         }
         VipdConfig c = config.get();
@@ -113,7 +134,12 @@ final class Placement {
         candidates.retainAll(members);
         Set<String> lagging = laggingFollowers.update(now).keySet();
         candidates.removeAll(lagging);
-        timeOutReleases(cluster, table, now, c.timing().failoverTimeoutMs());
+        Set<String> earning = liveness.earningNodes(now);
+        earning.retainAll(members);
+        earning.removeAll(lagging); // it would not be a candidate once earned either
+        if (!due(table, c, live, candidates, earning, now)) {
+            return;
+        }
         List<VipSpec> pending = c.vips().stream().filter(v -> !inFlight.contains(v.name())).toList();
         for (VipSpec spec : c.vips()) {
             String owner = table.vip(spec.name()).owner();
@@ -123,9 +149,7 @@ final class Placement {
                 vacantSinceNanos.remove(spec.name());
             }
         }
-        Set<String> earning = liveness.earningNodes(now);
-        earning.retainAll(members);
-        earning.removeAll(lagging); // it would not be a candidate once earned either
+        timeOutReleases(cluster, table, now, c.timing().failoverTimeoutMs());
         Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, members, settled,
                 wallMillis.getAsLong(), (node, vip) -> {
                     Long since = eligibleSinceNanos.get(node + "#" + vip);
@@ -144,7 +168,7 @@ final class Placement {
 
                     @Override
                     public boolean renewedThroughSilence(String node) {
-                        return liveness.steadyMillis(node, now) >= c.watch().silentAfterMs();
+                        return liveness.steadyMillis(node, now) >= c.watch().silentAfterMs(c.vips().size());
                     }
                 }, earning, c.nodeId());
         for (VipSpec spec : c.vips()) {
@@ -171,6 +195,29 @@ final class Placement {
         submit(cluster, table, round);
     }
 
+    /**
+     * Whether a full round is due: what it decides from changed (the table, the configuration, who is live, a
+     * candidate or earning, an assignment completed), or the refresh period passed (for the rules that wait a
+     * while: preempt delays, new VIPs' patience, handovers not confirmed). A round walks every VIP for every
+     * member; with a thousand VIPs, one on every tick kept a core busy.
+     */
+    private boolean due(VipTable table, VipdConfig c, Set<String> live, Set<String> candidates, Set<String> earning,
+                        long now) {
+        boolean changed = dirty || table != lastTable || c != lastConfig || !live.equals(lastLive)
+                || !candidates.equals(lastCandidates) || !earning.equals(lastEarning);
+        if (!changed && lastRoundNanos != null && now - lastRoundNanos < refreshNanos) {
+            return false;
+        }
+        dirty = false;
+        lastTable = table;
+        lastConfig = c;
+        lastLive = live;
+        lastCandidates = candidates;
+        lastEarning = earning;
+        lastRoundNanos = now;
+        return true;
+    }
+
     /** The cluster's members as {@code config} names them. */
     static Set<String> memberIds(VipdConfig config) {
         return new TreeSet<>(config.peers().stream().map(Peer::id).toList());
@@ -182,6 +229,7 @@ final class Placement {
      */
     private void submit(Consensus cluster, VipTable table, List<Command.Assign> round) {
         List<Command.Assign> batch = new java.util.ArrayList<>();
+        BatchLog decisions = new BatchLog(LOG);
         for (Command.Assign assign : round) {
             if (inFlight.contains(assign.vip())) {
                 continue;
@@ -195,17 +243,22 @@ final class Placement {
             inFlight.add(assign.vip());
             // The leader's decision, timestamped: with the owner change each node logs when it applies it and the
             // new owner's "acquired", it shows where a failover's time went (FailoverBenchmark reads them).
-            LOG.info("placing VIP {} on {} (epoch {}): {}{}", assign.vip(),
-                    assign.owner() == null ? "(none)" : assign.owner(), assign.expectedEpoch() + 1, assign.reason(),
-                    lastRenewal(table, assign));
+            String target = assign.owner() == null ? "(none)" : assign.owner();
+            String why = assign.reason() + lastRenewal(table, assign);
+            decisions.add(assign.vip(), "placed on " + target + ": " + why, "placing VIP " + assign.vip() + " on "
+                    + target + " (epoch " + (assign.expectedEpoch() + 1) + "): " + why);
             batch.add(assign);
         }
+        decisions.flush();
         if (batch.isEmpty()) {
             return;
         }
         Command command = batch.size() == 1 ? batch.get(0) : new Command.Assignments(batch);
         cluster.submit(command).thenAccept(outcome -> agentThread.execute(
-                () -> batch.forEach(a -> inFlight.remove(a.vip()))));
+                () -> {
+                    batch.forEach(a -> inFlight.remove(a.vip()));
+                    dirty = true;
+                }));
     }
 
     /** For a failover: how long ago this leader confirmed the previous owner's last renewal. */

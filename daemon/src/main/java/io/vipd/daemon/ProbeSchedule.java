@@ -10,7 +10,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * When this node probes each VIP: every probe interval, jittered by ±20 % so nodes started together do not probe in
- * lockstep; and since when it has probed a VIP at all (a first bind waits for that). Agent thread.
+ * lockstep (the second probe of a VIP anywhere in the interval, so VIPs configured together spread out); and since
+ * when it has probed a VIP at all (a first bind waits for that). Agent thread.
  */
 final class ProbeSchedule {
     private final RandomGenerator jitter;
@@ -31,8 +32,11 @@ final class ProbeSchedule {
             Long at = next.get(spec.name());
             if (at == null || now - at >= 0) {
                 out.add(Map.entry(spec.iface(), spec.address()));
-                first.putIfAbsent(spec.name(), now);
-                next.put(spec.name(), now + (long) (intervalMs * (0.8 + 0.4 * jitter.nextDouble())) * 1_000_000L);
+                // A VIP seen for the first time is probed at once (a first bind waits for it), and next at a random
+                // point of the interval: VIPs configured together spread over it instead of probing in one burst.
+                double spread = first.putIfAbsent(spec.name(), now) == null ? jitter.nextDouble()
+                        : 0.8 + 0.4 * jitter.nextDouble();
+                next.put(spec.name(), now + (long) (intervalMs * spread) * 1_000_000L);
             }
         }
         return out;

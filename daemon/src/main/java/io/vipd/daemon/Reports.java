@@ -24,6 +24,9 @@ final class Reports {
     private boolean healthInFlight;
     private boolean definitionsInFlight;
     private boolean observedInFlight;
+    private VipdConfig definedBy;
+    private final Map<String, Object[]> equalPairs = new java.util.HashMap<>();
+    private Map<String, String> definitions;
     /** What this node observes, or null when it does not watch its host (the simulation). */
     private volatile Supplier<Map<String, String>> observations;
     private volatile BiConsumer<VipSpec, Long> faultListener = (spec, epoch) -> { };
@@ -53,15 +56,41 @@ final class Reports {
         localHealth = Map.copyOf(results);
     }
 
+    /**
+     * Whether the group's record {@code theirs} equals this node's {@code mine}. The same two maps compare equal
+     * again without a walk: this runs on every tick, with maps of a thousand VIPs, and both sides are immutable.
+     */
+    private boolean recorded(String what, Map<String, String> mine, Map<String, String> theirs) {
+        Object[] last = equalPairs.get(what);
+        if (last != null && last[0] == mine && last[1] == theirs) {
+            return true;
+        }
+        boolean equal = mine.equals(theirs);
+        if (equal) {
+            equalPairs.put(what, new Object[] {mine, theirs});
+        }
+        return equal;
+    }
+
+    /** VIP → address/prefix of {@code c}, computed once per configuration (it runs every reconciliation). */
+    private Map<String, String> definitions(VipdConfig c) {
+        if (c != definedBy) {
+            Map<String, String> defs = new TreeMap<>();
+            c.vips().forEach(v -> defs.put(v.name(), v.cidr()));
+            definitions = defs;
+            definedBy = c;
+        }
+        return definitions;
+    }
+
     /** Submits what the group's record of this node lacks. */
     void report(Consensus cluster, VipTable table, boolean leaderKnown) {
         if (!leaderKnown) {
             return;
         }
         VipdConfig c = config.get();
-        Map<String, String> defs = new TreeMap<>();
-        c.vips().forEach(v -> defs.put(v.name(), v.cidr()));
-        if (!definitionsInFlight && !defs.equals(table.definitionsOf(c.nodeId()))) {
+        Map<String, String> defs = definitions(c);
+        if (!definitionsInFlight && !recorded("definitions", defs, table.definitionsOf(c.nodeId()))) {
             definitionsInFlight = true;
             cluster.submit(new Command.Definitions(c.nodeId(), defs)).thenAccept(
                     outcome -> agentThread.execute(() -> definitionsInFlight = false));
@@ -69,13 +98,13 @@ final class Reports {
         Supplier<Map<String, String>> observed = observations;
         if (observed != null && !observedInFlight) {
             Map<String, String> facts = observed.get();
-            if (!facts.equals(table.observedBy(c.nodeId()))) {
+            if (!recorded("observed", facts, table.observedBy(c.nodeId()))) {
                 observedInFlight = true;
                 cluster.submit(new Command.Observed(c.nodeId(), facts)).thenAccept(
                         outcome -> agentThread.execute(() -> observedInFlight = false));
             }
         }
-        if (localHealth != null && !healthInFlight && !localHealth.equals(table.healthOf(c.nodeId()))) {
+        if (localHealth != null && !healthInFlight && !recorded("health", localHealth, table.healthOf(c.nodeId()))) {
             healthInFlight = true;
             cluster.submit(new Command.Health(c.nodeId(), localHealth)).thenAccept(
                     outcome -> agentThread.execute(() -> healthInFlight = false));

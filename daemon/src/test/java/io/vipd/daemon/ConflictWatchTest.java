@@ -200,7 +200,8 @@ class ConflictWatchTest {
 
     @Test
     void classification() {
-        List<io.vipd.config.VipSpec> vips = config.vips();
+        java.util.function.Function<java.net.Inet4Address, io.vipd.config.VipSpec> vips =
+                a -> config.vipAt(a).orElse(null);
         ArpFrame reply = new ArpFrame(N2, ROGUE, ArpFrame.REPLY, ROGUE, ip("198.18.0.100"), N2, ip("198.18.0.9"));
         assertEquals("reply", ArpClaims.classify(reply, vips).kind());
         assertEquals("gratuitous ARP", ArpClaims.classify(ArpFrame.gratuitous(ROGUE, ip("198.18.0.100")), vips)

@@ -196,6 +196,8 @@ class HostWatchTest {
         assertEquals(List.of("remove 198.18.0.101/24 eth0"), net.actions);
         assertEquals("198.18.0.101/24 on eth0", watch.facts("n1").get("stray.db"), "told to the group");
         clock.advanceMillis(600_000);
+        assertEquals("198.18.0.101/24 on eth0", watch.facts("n1").get("stray.db"), "facts are made once a round");
+        watch.tick(table());
         assertEquals(null, watch.facts("n1").get("stray.db"), "for ten minutes");
     }
 

@@ -19,7 +19,11 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The leader's placement, driven round by round on a manual clock (default timing: failover timeout 850 ms). */
+/**
+ * The leader's placement, driven round by round on a manual clock (default timing: failover timeout 850 ms). Every
+ * round is a full one here, so the rules' times are exact; {@link #aRoundWhoseInputsDidNotChangeWaitsForTheRefresh}
+ * and the next tests cover the daemon's refresh period.
+ */
 class PlacementTest {
     final ManualClock clock = new ManualClock();
     final FakeConsensus raft = new FakeConsensus();
@@ -28,7 +32,7 @@ class PlacementTest {
     final Liveness liveness = new Liveness(timing.failoverTimeoutMs(), timing.earnMs(), timing.renewalGapMs());
     final Placement placement = new Placement(() -> config, liveness,
             new LaggingFollowers(() -> raft, liveness::live), new Handovers("n1", RoleFixtures.DIRECT),
-            clock::nanos, clock::wallMillis, RoleFixtures.DIRECT);
+            clock::nanos, clock::wallMillis, RoleFixtures.DIRECT, 0);
     Set<String> renewing = Set.of("n1", "n2", "n3");
     VipTable table = defined(config, "n1", "n2", "n3");
 
@@ -191,6 +195,61 @@ class PlacementTest {
         advance(1);
         round(true);
         assertEquals(1, raft.submitted(Command.Released.class).size());
+    }
+
+    /** Placement as the daemon runs it: a full round when its inputs changed, else once per refresh period. */
+    final Placement daemonPlacement = new Placement(() -> config, liveness,
+            new LaggingFollowers(() -> raft, liveness::live), new Handovers("n1", RoleFixtures.DIRECT),
+            clock::nanos, clock::wallMillis, RoleFixtures.DIRECT);
+
+    @Test
+    void aRoundWhoseInputsDidNotChangeWaitsForTheRefresh() {
+        config = config(PREEMPT);
+        table = apply(table, assign("db", 0, "n3"), assign("web", 0, "n1"));
+        warmUp();
+        daemonPlacement.round(raft, table, true); // n2 eligible for web from now
+        advance(1999);
+        daemonPlacement.round(raft, table, true);
+        advance(1);
+        daemonPlacement.round(raft, table, true);
+        advance(98);
+        daemonPlacement.round(raft, table, true);
+        assertEquals(List.of(), assignsOf("web"), "the delay is over, but the last full round was 99 ms ago and nothing changed since");
+        advance(1);
+        daemonPlacement.round(raft, table, true);
+        assertEquals(List.of(new Command.Assign("web", 1, 0, "n2", clock.wallMillis(),
+                "preferred (preempt: n2 eligible for 2099 ms >= 2000 ms delay)", true)), assignsOf("web"));
+    }
+
+    @Test
+    void anOwnerThatStopsRenewingIsFailedOverOnTheFirstTickWithoutItWhateverTheRefresh() {
+        table = apply(table, assign("db", 0, "n3"), assign("web", 0, "n2"));
+        warmUp();
+        renewing = Set.of("n1", "n2");
+        long lastOfN3 = clock.nanos();
+        for (int tick = 0; tick < 100 && assignsOf("db").isEmpty(); tick++) {
+            daemonPlacement.round(raft, table, true);
+            if (assignsOf("db").isEmpty()) {
+                assertTrue(liveness.live("n3", clock.nanos()), "n3 not live any more, but db not failed over");
+            }
+            clock.advanceMillis(10);
+            liveness.renewed("n1", clock.nanos());
+            liveness.renewed("n2", clock.nanos());
+        }
+        assertEquals(1, assignsOf("db").size());
+        assertEquals("n1", assignsOf("db").get(0).owner(), "web is on n2");
+        assertTrue(clock.nanos() - lastOfN3 <= (timing.failoverTimeoutMs() + 10) * 1_000_000L);
+    }
+
+    @Test
+    void anAssignmentWhoseOutcomeIsBackIsPlannedAgainAtOnce() {
+        warmUp();
+        daemonPlacement.round(raft, table, true);
+        assertEquals(2, raft.submitted().size());
+        raft.complete(c -> c instanceof Command.Assignments, FakeConsensus.unchanged());
+        clock.advanceMillis(1);
+        daemonPlacement.round(raft, table, true);
+        assertEquals(4, raft.submitted().size(), "stale: planned again 1 ms later, the table unchanged");
     }
 
     static final String[] PREEMPT = {"vip.web.preempt = on", "vip.web.preempt.delay.ms = 2000",

@@ -394,10 +394,14 @@ public final class SimulatedCluster {
             appliedEvents = new AppliedEvents(() -> config, liveness, placement, new OperatorActions(
                     java.time.Clock.systemUTC()), clock);
             desk = new io.vipd.cluster.RenewalDesk(liveness, () -> members, liveness::whyNotEarned, clock);
-            confirmation = new io.vipd.cluster.LeadershipConfirmation(name, this::askFollower);
+            confirmation = new io.vipd.cluster.LeadershipConfirmation(name,
+                    new io.vipd.cluster.FollowerChecks(this::askFollower));
         }
 
-        /** The leader checks one follower, as ClusterNode does with a stale read; no answer in time is a no. */
+        /**
+         * The leader sends one check to a follower, as ClusterNode does with a stale read (paced by the daemon's
+         * {@link io.vipd.cluster.FollowerChecks}); no answer in time is a no.
+         */
         CompletableFuture<Boolean> askFollower(String follower, io.vipd.cluster.LeaderCheck check) {
             CompletableFuture<Boolean> f = new CompletableFuture<>();
             long cid = ++requestIds;

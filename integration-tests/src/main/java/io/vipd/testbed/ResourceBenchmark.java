@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What an idle 3-node cluster costs, per daemon: start to the first answer, CPU, resident memory and bytes written
- * to storage (extrapolated to an hour) over a quiet window; with {@code --jfr}, where node n1 spends its CPU (a Java
+ * to storage (extrapolated to an hour) over a quiet window; with {@code --jfr}, where each node spends its CPU (a Java
  * Flight Recorder profile of the window: the methods most often on top of a sampled stack, vipd's own first).
  *
  * <p>Usage: {@code ResourceBenchmark [--seconds S] [--vips N] [--config "key = value\n..."] [--jfr]}. Needs root.
@@ -45,9 +45,11 @@ public final class ResourceBenchmark {
             System.out.printf("start (all three daemons at once) to the first ARP answer for %s: %d ms%n",
                     first.getHostAddress(), (System.nanoTime() - start) / 1_000_000L);
             Thread.sleep(3_000);
-            Path recording = bed.workDir().resolve("n1.jfr");
             if (jfr) {
-                jcmd(bed.pid(1), "JFR.start", "name=idle", "settings=profile", "filename=" + recording);
+                for (int i = 1; i <= 3; i++) {
+                    jcmd(bed.pid(i), "JFR.start", "name=idle", "settings=profile", "filename="
+                            + bed.workDir().resolve(bed.node(i) + ".jfr"));
+                }
             }
             long[] cpu = new long[4];
             for (int i = 1; i <= 3; i++) {
@@ -78,8 +80,12 @@ public final class ResourceBenchmark {
                     .limit(15)
                     .forEach(e -> System.out.printf("    %-16s %5.1f%n", e.getKey(), e.getValue() / window));
             if (jfr) {
-                jcmd(bed.pid(1), "JFR.stop", "name=idle");
-                printHotMethods(recording);
+                int leader = bed.leader();
+                for (int i = 1; i <= 3; i++) {
+                    jcmd(bed.pid(i), "JFR.stop", "name=idle");
+                    System.out.printf("%s%s:%n", bed.node(i), i == leader ? " (the Raft leader)" : "");
+                    printHotMethods(bed.workDir().resolve(bed.node(i) + ".jfr"));
+                }
             }
         }
     }
@@ -94,7 +100,7 @@ public final class ResourceBenchmark {
         }
     }
 
-    /** The top frames of n1's CPU samples, and the first vipd frame of each sample. */
+    /** The top frames of a node's CPU samples, and the first vipd frame of each sample. */
     private static void printHotMethods(Path recording) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(), "print",
                 "--events", "jdk.ExecutionSample", "--stack-depth", "64", recording.toString())
@@ -132,7 +138,7 @@ public final class ResourceBenchmark {
                 }
             }
         }
-        System.out.printf("n1's CPU samples in the window: %d%n", samples);
+        System.out.printf("CPU samples in the window: %d%n", samples);
         print("top of the stack", top, samples);
         print("first vipd frame on the stack (samples without one are Ratis, gRPC or the JVM alone)", ownFrame,
                 samples);
