@@ -106,6 +106,14 @@ public final class KeepalivedSubject implements BenchSubject {
                 "-r", dir.resolve("v-" + run + ".pid").toString()), dir.resolve("keepalived.log")));
     }
 
+    /** The pids of {@code host}'s keepalived: the parent and its VRRP child. */
+    public List<Long> pids(int host) {
+        Process p = processes.get(host);
+        List<Long> out = new java.util.ArrayList<>(List.of(p.pid()));
+        p.descendants().forEach(h -> out.add(h.pid()));
+        return out;
+    }
+
     @Override
     public void kill(Testbed bed, int host) {
         Testbed.killTree(processes.remove(host));

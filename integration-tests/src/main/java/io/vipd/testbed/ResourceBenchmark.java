@@ -14,7 +14,11 @@ import java.util.concurrent.TimeUnit;
  * to storage (extrapolated to an hour) over a quiet window; with {@code --jfr}, where each node spends its CPU (a Java
  * Flight Recorder profile of the window: the methods most often on top of a sampled stack, vipd's own first).
  *
- * <p>Usage: {@code ResourceBenchmark [--seconds S] [--vips N] [--config "key = value\n..."] [--jfr]}. Needs root.
+ * Then the same for keepalived (the peer, {@code --peer ADVERT_INT}, default 0.1; {@code --peer none} skips it) on a
+ * fresh testbed: each VIP its own VRRP instance, CPU and memory of each host's keepalived processes together.
+ *
+ * <p>Usage: {@code ResourceBenchmark [--seconds S] [--vips N] [--config "key = value\n..."] [--jfr] [--peer A]}.
+ * Needs root.
  */
 public final class ResourceBenchmark {
     private ResourceBenchmark() {}
@@ -24,12 +28,14 @@ public final class ResourceBenchmark {
         int vipCount = 1;
         String extra = "";
         boolean jfr = false;
+        String peer = "0.1";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--vips" -> vipCount = Integer.parseInt(args[++i]);
                 case "--config" -> extra = args[++i].replace("\\n", "\n");
                 case "--jfr" -> jfr = true;
+                case "--peer" -> peer = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -86,6 +92,50 @@ public final class ResourceBenchmark {
                     System.out.printf("%s%s:%n", bed.node(i), i == leader ? " (the Raft leader)" : "");
                     printHotMethods(bed.workDir().resolve(bed.node(i) + ".jfr"));
                 }
+            }
+        }
+        if (!peer.equals("none")) {
+            keepalived(peer, vips, seconds);
+        }
+    }
+
+    /** The same figures for keepalived with {@code advertInt}: every process of each host's keepalived counted. */
+    private static void keepalived(String advertInt, List<String> vips, int seconds) throws Exception {
+        KeepalivedSubject subject = new KeepalivedSubject(advertInt);
+        try (Testbed bed = new Testbed(3, vips, Testbed.vipdJarFromBuild(), subject.config())) {
+            long start = System.nanoTime();
+            for (int i = 1; i <= 3; i++) {
+                subject.start(bed, i);
+            }
+            Testbed.waitUntil(vips.get(0) + " answered", 60_000, () -> bed.answeringHost(vips.get(0)) != 0);
+            System.out.printf("keepalived advert_int %s: start to the first ARP answer for %s: %d ms%n", advertInt,
+                    bed.vip(vips.get(0)).getHostAddress(), (System.nanoTime() - start) / 1_000_000L);
+            Thread.sleep(3_000);
+            long[] cpu = new long[4];
+            for (int i = 1; i <= 3; i++) {
+                for (long pid : subject.pids(i)) {
+                    cpu[i] += ProcessResources.cpuTicks(pid);
+                }
+            }
+            long disk = ProcessResources.diskBytesWritten();
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double window = (System.nanoTime() - t0) / 1e9;
+            double diskMibPerHour = (ProcessResources.diskBytesWritten() - disk) / window * 3600 / (1024.0 * 1024.0);
+            System.out.printf("idle window of %.0f s, per host (keepalived and its VRRP child together):%n", window);
+            for (int i = 1; i <= 3; i++) {
+                long ticks = 0;
+                long rss = 0;
+                for (long pid : subject.pids(i)) {
+                    ticks += ProcessResources.cpuTicks(pid);
+                    rss += ProcessResources.rssKib(pid);
+                }
+                System.out.printf("  %s: CPU %.1f %% of a core, RSS %d MiB%n", bed.node(i),
+                        (ticks - cpu[i]) / 100.0 / window * 100, rss / 1024);
+            }
+            System.out.printf("  the machine's disks were written %.0f MiB per hour%n", diskMibPerHour);
+            for (int i = 1; i <= 3; i++) {
+                subject.kill(bed, i);
             }
         }
     }
