@@ -155,7 +155,7 @@ public final class VipStateMachine extends BaseStateMachine {
         }
         VipTable loaded;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file.toPath())))) {
-            loaded = VipTable.read(in);
+            loaded = VipTableSnapshot.read(in);
         }
         TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file);
         synchronized (this) {
@@ -191,7 +191,7 @@ public final class VipStateMachine extends BaseStateMachine {
         try {
             try (DataOutputStream out = new DataOutputStream(
                     new BufferedOutputStream(Files.newOutputStream(file.toPath())))) {
-                snapshotTable.write(out);
+                VipTableSnapshot.write(snapshotTable, out);
             }
             SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(
                     new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), applied);

@@ -1,8 +1,5 @@
 package io.vipd.cluster;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +45,7 @@ public final class VipTable {
      * A table of copies of the given maps. Applying a command copies only what it changes and shares the rest with
      * the previous table, so that one assignment among 1000 VIPs does not copy every node's definitions.
      */
-    private static VipTable of(Map<String, VipState> vips, Map<String, Long> renewals,
+    static VipTable of(Map<String, VipState> vips, Map<String, Long> renewals,
                                Map<String, Map<String, String>> health, Set<String> drained, Set<String> left,
                                Map<String, Map<String, String>> definitions,
                                Map<String, Map<String, String>> observed) {
@@ -271,57 +268,6 @@ public final class VipTable {
         next.put(a.vip(), new VipState(a.vip(), a.owner(), current.epoch() + 1, a.wallMillis(), a.reason(),
                 releasing));
         return null;
-    }
-
-    public void write(DataOutputStream out) throws IOException {
-        out.writeInt(vips.size());
-        for (VipState v : vips.values()) {
-            out.writeUTF(v.name());
-            out.writeUTF(v.owner() == null ? "" : v.owner());
-            out.writeLong(v.epoch());
-            out.writeLong(v.changedAtMillis());
-            out.writeUTF(v.reason());
-            out.writeUTF(v.releasing() == null ? "" : v.releasing());
-        }
-        out.writeInt(renewals.size());
-        for (Map.Entry<String, Long> e : renewals.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeLong(e.getValue());
-        }
-        Wire.writeNested(out, health);
-        Wire.writeSet(out, drained);
-        Wire.writeSet(out, left);
-        Wire.writeNested(out, definitions);
-        Wire.writeNested(out, observed);
-    }
-
-    public static VipTable read(DataInputStream in) throws IOException {
-        Map<String, VipState> vips = new TreeMap<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            String name = in.readUTF();
-            String owner = in.readUTF();
-            long epoch = in.readLong();
-            long changed = in.readLong();
-            String reason = in.readUTF();
-            String releasing = in.readUTF();
-            vips.put(name, new VipState(name, owner.isEmpty() ? null : owner, epoch, changed, reason,
-                    releasing.isEmpty() ? null : releasing));
-        }
-        Map<String, Long> renewals = new TreeMap<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            renewals.put(in.readUTF(), in.readLong());
-        }
-        Map<String, Map<String, String>> health = Wire.readNested(in);
-        Set<String> drained = Wire.readSet(in);
-        Set<String> left = Wire.readSet(in);
-        Map<String, Map<String, String>> definitions = Wire.readNested(in);
-        Map<String, Map<String, String>> observed;
-        try {
-            observed = Wire.readNested(in);
-        } catch (java.io.EOFException e) {
-            observed = Map.of(); // a snapshot written before nodes reported observations
-        }
-        return of(vips, renewals, health, drained, left, definitions, observed);
     }
 
     @Override

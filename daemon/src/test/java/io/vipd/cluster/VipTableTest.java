@@ -127,8 +127,8 @@ class VipTableTest {
                 .apply(new Command.Drain("n2", true, 3)).table();
         assertEquals("n2", t.vip("db").releasing());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        t.write(new DataOutputStream(bytes));
-        assertEquals(t, VipTable.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))));
+        VipTableSnapshot.write(t, new DataOutputStream(bytes));
+        assertEquals(t, VipTableSnapshot.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))));
     }
 
     @Test

@@ -58,8 +58,10 @@ public final class ResourceBenchmark {
                 }
             }
             long[] cpu = new long[4];
+            long[] written = new long[4];
             for (int i = 1; i <= 3; i++) {
                 cpu[i] = ProcessResources.cpuTicks(bed.pid(i));
+                written[i] = ProcessResources.writeBytes(bed.pid(i));
             }
             java.util.Map<String, Long> threadsBefore = ProcessResources.threadTicks(bed.pid(1));
             long disk = ProcessResources.diskBytesWritten();
@@ -72,8 +74,11 @@ public final class ResourceBenchmark {
             for (int i = 1; i <= 3; i++) {
                 double cpuPercent = (ProcessResources.cpuTicks(bed.pid(i)) - cpu[i]) / 100.0 / window * 100;
                 total += cpuPercent;
-                System.out.printf("  %s: CPU %.1f %% of a core, RSS %d MiB%n", bed.node(i), cpuPercent,
-                        ProcessResources.rssKib(bed.pid(i)) / 1024);
+                double writtenMibPerHour = (ProcessResources.writeBytes(bed.pid(i)) - written[i]) / window * 3600
+                        / (1024.0 * 1024.0);
+                System.out.printf("  %s: CPU %.1f %% of a core, RSS %d MiB, writes %.1f MiB per hour (its log lines "
+                        + "and data directory; /proc/PID/io)%n", bed.node(i), cpuPercent,
+                        ProcessResources.rssKib(bed.pid(i)) / 1024, writtenMibPerHour);
             }
             System.out.printf("  mean CPU %.1f %% of a core per daemon; the machine's disks were written %.0f MiB per "
                     + "hour (all three daemons, and anything else running)%n", total / 3, diskMibPerHour);
