@@ -67,7 +67,10 @@ public final class ClusterNode implements Consensus, Closeable {
         this.stateMachine = stateMachine;
         this.parameters = parameters(config.nodeId(), tls);
         List<RaftPeer> peers = config.peers().stream()
-                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
+                // A witness leads only when no VIP host can: Ratis lets a member with a higher priority refuse its
+                // vote to an equally up-to-date candidate of lower priority, and hands leadership to it when it can.
+                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).setPriority(p.witness() ? 0 : 1)
+                        .build())
                 .toList();
         group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
         members = new java.util.TreeSet<>(config.peers().stream().map(Peer::id).toList());

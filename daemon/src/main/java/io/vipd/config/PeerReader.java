@@ -21,6 +21,7 @@ final class PeerReader {
             throw keys.error(PeerKeys.PEER.name(), "no peers configured; list every member, this node included, "
                     + "as peer.ID = host:port");
         }
+        java.util.Set<String> witnesses = witnesses(keys, members);
         List<Peer> peers = new ArrayList<>();
         Map<String, String> byAddress = new HashMap<>();
         for (String id : members.keySet()) {
@@ -33,7 +34,7 @@ final class PeerReader {
             if (previous != null) {
                 throw keys.error(key, "same address " + keys.written(key) + " as " + PeerKeys.PEER.in(previous));
             }
-            peers.add(new Peer(id, address.host(), address.port()));
+            peers.add(new Peer(id, address.host(), address.port(), witnesses.contains(id)));
         }
         Optional<String> tooMany = ClusterSizeRules.problem(peers.size());
         if (tooMany.isPresent()) {
@@ -45,5 +46,28 @@ final class PeerReader {
                     + " entry; every member, this node included, needs peer.ID = host:port");
         }
         return peers;
+    }
+
+    /** The peers {@code witnesses} names: each a configured peer, once; at least one peer left to hold VIPs. */
+    private static java.util.Set<String> witnesses(KeyReader keys, Map<String, KeyReader.Member> members)
+            throws ConfigException {
+        String key = PeerKeys.WITNESSES.name();
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String id : keys.find(PeerKeys.WITNESSES).orElse(List.of())) {
+            if (id.isEmpty()) {
+                continue;
+            }
+            if (!members.containsKey(id)) {
+                throw keys.error(key, "'" + id + "' is not a configured peer (peers: "
+                        + String.join(", ", members.keySet()) + ")");
+            }
+            if (!out.add(id)) {
+                throw keys.error(key, "'" + id + "' is listed twice");
+            }
+        }
+        if (!out.isEmpty() && out.size() == members.size()) {
+            throw keys.error(key, "every peer is a witness: at least one must be able to hold the VIPs");
+        }
+        return out;
     }
 }

@@ -125,6 +125,9 @@ final class VipReader {
             if (preferred.contains(id)) {
                 throw keys.error(key, "'" + id + "' is listed twice");
             }
+            if (peers.stream().anyMatch(p -> p.id().equals(id) && p.witness())) {
+                throw keys.error(key, "'" + id + "' is a witness (witnesses), which never holds a VIP");
+            }
             preferred.add(id);
         }
         return preferred;

@@ -86,20 +86,22 @@ final class Daemon {
     static Daemon start(Path configFile, VipdConfig c, HostNetwork network, PeerTls tls) throws StartFailure {
         Fence fence;
         try {
-            fence = new NftablesFence();
+            fence = network instanceof io.vipd.host.WitnessHost witness ? witness : new NftablesFence();
         } catch (IOException | RuntimeException e) {
             network.close();
             throw new StartFailure("vipd: cannot open nftables netlink (needs CAP_NET_ADMIN): " + e.getMessage(), 1);
         }
         HostActuator actuator = new HostActuator(network, fence, c.vips(), c.announce(), System::nanoTime);
         OwnershipAgent agent = new OwnershipAgent(c, actuator);
-        agent.watch(network, new LinuxArpTap(agent::heard, System::nanoTime));
+        if (!c.self().witness()) { // a witness watches no VIP segment: it need not be on one
+            agent.watch(network, new LinuxArpTap(agent::heard, System::nanoTime));
+        }
         NotifyHookRunner hooks = new NotifyHookRunner(c.hooks());
         agent.onConflict(hooks::fireConflict);
         actuator.onEvents((spec, holding, epoch) -> hooks.fire(spec,
                 holding ? NotifyHookRunner.State.MASTER : NotifyHookRunner.State.BACKUP, epoch));
         agent.onFault((spec, epoch) -> hooks.fire(spec, NotifyHookRunner.State.FAULT, epoch));
-        HealthMonitor health = new HealthMonitor(c.checks(), c.vips(), agent::healthChanged);
+        HealthMonitor health = HealthMonitor.of(c, agent::healthChanged);
         DataDirectory dataDir = new DataDirectory(c.dataDir());
         Optional<DataDirectory.Problem> storage = dataDir.checkBeforeStart();
         if (storage.isPresent()) {

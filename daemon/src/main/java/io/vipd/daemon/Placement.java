@@ -132,11 +132,14 @@ final class Placement {
         // Only nodes that earned it receive VIPs: renewing steadily, not merely reachable (see Liveness).
         Set<String> candidates = liveness.earnedNodes(now);
         candidates.retainAll(members);
+        Set<String> witnesses = witnessIds(c);
+        candidates.removeAll(witnesses); // they vote, and never hold a VIP
         Set<String> lagging = laggingFollowers.update(now).keySet();
         candidates.removeAll(lagging);
         Set<String> earning = liveness.earningNodes(now);
         earning.retainAll(members);
         earning.removeAll(lagging); // it would not be a candidate once earned either
+        earning.removeAll(witnesses);
         if (!due(table, c, live, candidates, earning, now)) {
             return;
         }
@@ -150,7 +153,10 @@ final class Placement {
             }
         }
         timeOutReleases(cluster, table, now, c.timing().failoverTimeoutMs());
-        Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, members, settled,
+        // The members placement waits for at start-up and plans for: those that may hold VIPs.
+        Set<String> holders = new TreeSet<>(members);
+        holders.removeAll(witnesses);
+        Assigner.Inputs inputs = new Assigner.Inputs(table, pending, live, candidates, holders, settled,
                 wallMillis.getAsLong(), (node, vip) -> {
                     Long since = eligibleSinceNanos.get(node + "#" + vip);
                     return since == null ? -1 : (now - since) / 1_000_000L;
@@ -172,7 +178,7 @@ final class Placement {
                     }
                 }, earning, c.nodeId());
         for (VipSpec spec : c.vips()) {
-            for (String node : members) {
+            for (String node : holders) {
                 String key = node + "#" + spec.name();
                 if (Assigner.eligible(inputs, spec, node)) {
                     eligibleSinceNanos.putIfAbsent(key, now);
@@ -216,6 +222,11 @@ final class Placement {
         lastEarning = earning;
         lastRoundNanos = now;
         return true;
+    }
+
+    /** The members that are witnesses, as {@code config} names them. */
+    static Set<String> witnessIds(VipdConfig config) {
+        return new TreeSet<>(config.peers().stream().filter(Peer::witness).map(Peer::id).toList());
     }
 
     /** The cluster's members as {@code config} names them. */

@@ -118,7 +118,7 @@ public final class Reloader {
         boolean checksChanged = !current.checks().equals(next.checks()) || !checkLists(current).equals(checkLists(next));
         if (checksChanged) {
             health.close();
-            health = new HealthMonitor(next.checks(), next.vips(), agent::healthChanged);
+            health = HealthMonitor.of(next, agent::healthChanged);
             if (health.hasChecks()) {
                 health.start();
             } else {

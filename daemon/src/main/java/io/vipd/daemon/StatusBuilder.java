@@ -87,7 +87,8 @@ final class StatusBuilder {
             boolean reachable = self ? lease.valid(now) : live;
             nodes.add(new StatusReport.NodeStatus(p.id(), p.address(), r, reachable, isLeader, self,
                     seen == null ? -1 : seen.sinceRenewalMs(), table.drained().contains(p.id()),
-                    eligibility.whyNot(p.id(), now)));
+                    p.witness() ? "a witness (witnesses): it votes and never holds a VIP"
+                            : eligibility.whyNot(p.id(), now)));
         }
         Map<String, Long> heldSince = host.heldSince();
         List<StatusReport.VipStatus> vips = new ArrayList<>();

@@ -77,8 +77,10 @@ public final class VipdMain implements Callable<Integer> {
             VipdConfig c = loader.load(file);
             // Warnings do not change the exit status: the file is valid.
             c.warnings().forEach(w -> System.err.println("warning: " + w));
-            try (HostNetwork network = new LinuxHostNetwork()) {
-                loader.checkHost(c, interfaceNames(network));
+            try (HostNetwork network = c.self().witness() ? new io.vipd.host.WitnessHost() : new LinuxHostNetwork()) {
+                if (!c.self().witness()) { // a witness needs none of the VIP interfaces
+                    loader.checkHost(c, interfaceNames(network));
+                }
             } catch (IOException e) {
                 System.err.println(file + ": cannot list this host's interfaces to check them: " + e.getMessage());
                 return 1;
@@ -153,13 +155,15 @@ public final class VipdMain implements Callable<Integer> {
         }
         c.warnings().forEach(w -> LOG.warn("{}", w));
         try {
-            network = new LinuxHostNetwork();
+            network = c.self().witness() ? new io.vipd.host.WitnessHost() : new LinuxHostNetwork();
         } catch (IOException | RuntimeException e) {
             System.err.println("vipd: cannot open netlink (needs CAP_NET_ADMIN and CAP_NET_RAW): " + e.getMessage());
             return 1;
         }
         try {
-            loader.checkHost(c, interfaceNames(network));
+            if (!c.self().witness()) {
+                loader.checkHost(c, interfaceNames(network));
+            }
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             network.close();
@@ -179,7 +183,8 @@ public final class VipdMain implements Callable<Integer> {
             return ConfigException.EXIT_CODE;
         }
 
-        LOG.info("vipd {} starting: node {} of cluster {} ({} peers, {} VIPs), config {}", Version.get(), c.nodeId(),
+        LOG.info("vipd {} starting: node {}{} of cluster {} ({} peers, {} VIPs), config {}", Version.get(), c.nodeId(),
+                c.self().witness() ? " (a witness: votes, holds no VIP, touches nothing on this host)" : "",
                 c.clusterName(), c.peers().size(), c.vips().size(), c.source());
         Daemon daemon;
         try {

@@ -75,6 +75,12 @@ public final class HealthMonitor implements AutoCloseable {
     /**
      * @param listener called (on the monitor's thread) with the per-VIP results whenever they change
      */
+    /** The checks {@code config} defines for this node; none on a witness, which never holds the VIPs they guard. */
+    public static HealthMonitor of(io.vipd.config.VipdConfig config, Consumer<Map<String, String>> listener) {
+        return config.self().witness() ? new HealthMonitor(Map.of(), List.of(), listener)
+                : new HealthMonitor(config.checks(), config.vips(), listener);
+    }
+
     public HealthMonitor(Map<String, CheckSpec> specs, List<VipSpec> vips, Consumer<Map<String, String>> listener) {
         this.vips = List.copyOf(vips);
         this.listener = listener;

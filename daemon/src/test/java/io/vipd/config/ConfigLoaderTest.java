@@ -128,6 +128,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void witnessesArePeersThatNeverHoldAVip() throws Exception {
+        VipdConfig c = loader.parse(FILE, VALID + "witnesses = n3\n");
+        assertEquals(List.of(false, false, true), c.peers().stream().map(Peer::witness).toList());
+        assertEquals(false, c.self().witness());
+        VipdConfig onWitness = loader.parse(FILE, VALID.replace("node.id = n1", "node.id = n3") + "witnesses = n3\n");
+        assertTrue(onWitness.self().witness());
+        assertEquals(List.of(), c.warnings(), "two VIP hosts and a witness are a majority of three: no warning");
+        ConfigException notAPeer = error(VALID + "witnesses = n3, w9\n");
+        assertEquals("witnesses", notAPeer.key());
+        assertTrue(notAPeer.problem().contains("'w9' is not a configured peer"), notAPeer.problem());
+        assertTrue(error(VALID + "witnesses = n3 n3\n").problem().contains("'n3' is listed twice"));
+        assertTrue(error(VALID + "witnesses = n1, n2, n3\n").problem().contains("every peer is a witness"));
+        ConfigException preferred = error(VALID + "witnesses = n2\n");
+        assertEquals("vip.web.prefer", preferred.key());
+        assertTrue(preferred.problem().contains("'n2' is a witness"), preferred.problem());
+    }
+
+    @Test
     void preferMustNameAPeer() {
         ConfigException e = error(VALID.replace("n2, n1", "n2, n7"));
         assertEquals("vip.web.prefer", e.key());

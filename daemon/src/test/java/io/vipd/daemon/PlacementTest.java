@@ -197,6 +197,34 @@ class PlacementTest {
         assertEquals(1, raft.submitted(Command.Released.class).size());
     }
 
+    @Test
+    void aWitnessVotesButIsNeverGivenAVipNotEvenWhenItIsTheOnlyOtherNode() {
+        config = config("witnesses = n3");
+        table = defined(config, "n1", "n2", "n3");
+        warmUp();
+        round(true);
+        assertEquals(List.of(failover("db", 0, "n1", "least loaded"), failover("web", 0, "n2", "preferred")),
+                raft.submitted(), "placed at once (the witness is not waited for), spread over the VIP hosts");
+        table = apply(table, assign("db", 0, "n2"), assign("web", 0, "n2"));
+        raft.clearSubmitted();
+        raft.completeAll(FakeConsensus.unchanged());
+        renewing = Set.of("n1", "n3"); // n2 dies
+        for (int i = 0; i < 20; i++) {
+            advance(100);
+            round(true);
+        }
+        assertEquals(List.of("n1", "n1"), raft.submitted(Command.Assign.class).stream().map(Command.Assign::owner).toList(),
+                "failed over to the other VIP host, never to the witness");
+        raft.clearSubmitted();
+        renewing = Set.of("n3"); // and n1 dies too: only the witness is left (no majority in reality; here, none to
+        for (int i = 0; i < 20; i++) { // place on either way)
+            advance(100);
+            round(true);
+        }
+        assertTrue(raft.submitted(Command.Assign.class).stream().noneMatch(a -> "n3".equals(a.owner())),
+                raft.submitted().toString());
+    }
+
     /** Placement as the daemon runs it: a full round when its inputs changed, else once per refresh period. */
     final Placement daemonPlacement = new Placement(() -> config, liveness,
             new LaggingFollowers(() -> raft, liveness::live), new Handovers("n1", RoleFixtures.DIRECT),

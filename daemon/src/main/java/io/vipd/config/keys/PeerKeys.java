@@ -10,7 +10,15 @@ public final class PeerKeys {
     public static final ConfigKey<AddressTypes.HostPort> PEER = ConfigKey.named("peer.", "ID", "", peerAddress())
             .restartOnly("peer.*", VipdConfig::peers).build();
 
-    public static final List<ConfigKey<?>> ALL = List.of(PEER);
+    /**
+     * Members that vote but never hold a VIP: a small third machine that gives a pair of VIP hosts a majority. Node
+     * ids; the reader skips empty words.
+     */
+    public static final ConfigKey<List<String>> WITNESSES = ConfigKey.plain("witnesses",
+            io.vipd.config.keys.ValueTypes.wordList("node ids of peers", false))
+            .restartOnly("peer.*", VipdConfig::peers).build(); // part of the membership, which takes a restart
+
+    public static final List<ConfigKey<?>> ALL = List.of(PEER, WITNESSES);
 
     private PeerKeys() {
     }

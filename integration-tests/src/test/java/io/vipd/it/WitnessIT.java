@@ -1,0 +1,124 @@
+package io.vipd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vipd.host.MacAddress;
+import io.vipd.testbed.ArpReferee;
+import io.vipd.testbed.Shell;
+import io.vipd.testbed.Testbed;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The HA pair: two VIP hosts (h1, h2) and a witness (h3, {@code witnesses = n3}) that votes but holds no VIP. The
+ * witness is never given a VIP and touches nothing on its host; losing it keeps both VIPs where they are; losing a
+ * VIP host fails its VIPs over to the other one. The client's ARP referee watches throughout.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WitnessIT {
+    private static final int WITNESS = 3;
+
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "db").extraConfig("witnesses = n3\n")
+            .manualStart();
+    private Testbed bed; // set by the extension
+
+    @BeforeAll
+    void start() throws Exception {
+        bed.startAll();
+        Testbed.waitUntil("both VIPs answered", 60_000, () -> bed.answeringHost("web") != 0
+                && bed.answeringHost("db") != 0);
+    }
+
+    private void assertWitnessNeverAnswered() {
+        MacAddress witness = bed.mac(WITNESS);
+        List<ArpReferee.Observation> all = bed.referee().observations();
+        assertTrue(all.stream().noneMatch(o -> o.mac().equals(witness)), "the witness answered ARP for a VIP");
+        assertTrue(ArpReferee.dualAnswers(all).isEmpty(), "two MACs answered one VIP: " + ArpReferee.dualAnswers(all));
+    }
+
+    private boolean reachableSeenBy(int observer, int node) {
+        JsonNode s = bed.status(observer);
+        if (s == null) {
+            return false;
+        }
+        for (JsonNode n : s.path("nodes")) {
+            if (n.path("id").asText().equals(bed.node(node))) {
+                return n.path("reachable").asBoolean();
+            }
+        }
+        return false;
+    }
+
+    @Test
+    @Order(1)
+    void theWitnessHoldsNoVipAndTouchesNothingOnItsHost() throws Exception {
+        Thread.sleep(3_000);
+        assertNotEquals(WITNESS, bed.answeringHost("web"));
+        assertNotEquals(WITNESS, bed.answeringHost("db"));
+        assertWitnessNeverAnswered();
+        assertTrue(bed.log(WITNESS).contains("(a witness: votes, holds no VIP, touches nothing on this host)"),
+                bed.log(WITNESS));
+        assertFalse(bed.log(WITNESS).contains("acquired"), bed.log(WITNESS));
+        Shell.Result tables = Shell.run(List.of("ip", "netns", "exec", bed.hostNs(WITNESS), "nft", "list", "tables"),
+                10_000);
+        assertEquals("", tables.output().trim(), "no nftables fence on the witness's host");
+        Shell.Result status = bed.vipctl(1, "status");
+        assertTrue(status.output().contains("n3 gets no VIPs: a witness (witnesses): it votes and never holds a VIP"),
+                status.output());
+    }
+
+    @Test
+    @Order(2)
+    void losingTheWitnessKeepsEveryVipWhereItIs() throws Exception {
+        int web = bed.answeringHost("web");
+        int db = bed.answeringHost("db");
+        long fault = System.nanoTime();
+        bed.kill9(WITNESS);
+        bed.link(WITNESS, false);
+        Thread.sleep(5_000);
+        List<ArpReferee.Observation> window = bed.referee().since(fault);
+        assertEquals(List.of(bed.mac(web)), ArpReferee.answerers(window, bed.vip("web")),
+                "web answered by its owner alone while the witness is gone");
+        assertEquals(List.of(bed.mac(db)), ArpReferee.answerers(window, bed.vip("db")));
+        bed.startDaemon(WITNESS);
+        bed.link(WITNESS, true);
+        Testbed.waitUntil("the witness renews again", 30_000, () -> reachableSeenBy(1, WITNESS)
+                && reachableSeenBy(2, WITNESS));
+        assertWitnessNeverAnswered();
+    }
+
+    @Test
+    @Order(3)
+    void losingAVipHostFailsItsVipsOverToTheOtherOne() throws Exception {
+        int crashed = bed.answeringHost("web");
+        int other = crashed == 1 ? 2 : 1;
+        long fault = System.nanoTime();
+        bed.kill9(crashed);
+        bed.link(crashed, false);
+        Testbed.waitUntil("the other VIP host answers both VIPs", 30_000, () -> bed.answeringHost("web") == other
+                && bed.answeringHost("db") == other);
+        long first = bed.referee().since(fault).stream()
+                .filter(o -> o.vip().equals(bed.vip("web")) && o.mac().equals(bed.mac(other)))
+                .mapToLong(ArpReferee.Observation::nanos).min().orElseThrow();
+        System.out.printf("[benchmark] 2 hosts + witness: failover after kill -9 + link down of %s: first ARP "
+                + "from %s after %d ms%n", bed.node(crashed), bed.node(other), (first - fault) / 1_000_000L);
+        bed.startDaemon(crashed);
+        bed.link(crashed, true);
+        Testbed.waitUntil("the crashed host renews again", 30_000, () -> reachableSeenBy(other, crashed));
+        Thread.sleep(2_000);
+        assertEquals(other, bed.answeringHost("web"), "a returning host takes nothing back by itself");
+        assertWitnessNeverAnswered();
+    }
+}
