@@ -153,6 +153,10 @@ final class AdminOperations {
     /** Asks the group to make this node the Raft leader. */
     String lead(Caller caller) throws Exception {
         LOG.info("Raft leadership for {} requested by {}", config.get().nodeId(), caller.describe());
+        if (config.get().self().witness()) {
+            throw new IllegalStateException(config.get().nodeId() + " is a witness (witnesses): it leads only when no "
+                    + "VIP host can, so that placement runs where the VIPs are");
+        }
         Consensus.Outcome reply = cluster.get().transferLeadershipTo(config.get().nodeId(), 5000);
         if (!reply.committed()) {
             throw new IllegalStateException("leadership transfer failed: " + reply.error());

@@ -49,8 +49,9 @@ final class Departure {
         if (cluster.get() == null || !cluster.get().isLeaderReady()) {
             return;
         }
+        java.util.Set<String> witnesses = Placement.witnessIds(config.get()); // Ratis hands them no leadership
         String target = cluster.get().followersLastAnsweredMs().entrySet().stream()
-                .filter(f -> f.getValue() < config.get().timing().leaseMs())
+                .filter(f -> f.getValue() < config.get().timing().leaseMs() && !witnesses.contains(f.getKey()))
                 .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
         if (target == null) {
             return;

@@ -31,7 +31,8 @@ final class LaggingFollowers {
 
     /**
      * @param cluster this node's Raft member (set once the agent starts)
-     * @param live    whether a node's renewals are arriving, at a given time
+     * @param live    whether a node's renewals are arriving, at a given time, and it may lead (a witness may not
+     *                while a VIP host can: Ratis refuses to hand leadership to a member of lower priority)
      */
     LaggingFollowers(Supplier<Consensus> cluster, BiPredicate<String, Long> live) {
         this.cluster = cluster;

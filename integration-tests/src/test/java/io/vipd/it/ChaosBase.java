@@ -44,6 +44,11 @@ abstract class ChaosBase {
         return "";
     }
 
+    /** Whether host {@code i} may be made Raft leader ({@code vipctl lead}): a witness may not. */
+    boolean mayLead(int i) {
+        return true;
+    }
+
     private List<String> oneVipPerHost() {
         List<String> vips = new ArrayList<>();
         for (int i = 0; i < hosts(); i++) {
@@ -179,7 +184,10 @@ abstract class ChaosBase {
             host = owners.keySet().stream().filter(h -> h != leader).findFirst().orElse(0);
             if (host == 0) { // the leader owns every VIP: hand leadership to a host that owns none
                 host = leader;
-                int other = leader % bed.hostCount() + 1;
+                int other = leader;
+                for (int step = 1; step < bed.hostCount() && (other == leader || !mayLead(other)); step++) {
+                    other = (leader + step - 1) % bed.hostCount() + 1;
+                }
                 bed.lead(other);
             }
         }
