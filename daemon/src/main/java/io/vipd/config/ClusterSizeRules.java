@@ -32,7 +32,8 @@ final class ClusterSizeRules {
         if (members == 2) {
             return Optional.of("2 members: a majority of 2 is 2, so when either node fails (or the two cannot talk) "
                     + "no lease renewal is confirmed, no VIP fails over and the VIPs of the survivor go unanswered too; "
-                    + "add a third node (3 or 5 members is usual)");
+                    + "add a third node (3 or 5 members is usual), or a small witness (witnesses = ID) that votes "
+                    + "but holds no VIP");
         }
         if (members > MANY_MEMBERS) {
             return Optional.of(members + " voting members: every lease renewal waits for " + (members / 2 + 1)

@@ -52,7 +52,9 @@ final class HostReconciler {
         long now = nanos.getAsLong();
         boolean valid = lease.valid(now);
         if (leaseWasValid && !valid) {
-            LOG.warn("lease lapsed: no renewal confirmed for {} ms ({} in flight; last error: {})",
+            LOG.warn("lease lapsed: no renewal confirmed for {} ms ({} in flight; last error: {}); this node's VIPs "
+                    + "are released until a renewal is confirmed again, which needs a Raft leader in touch with a "
+                    + "majority of the members: without one, no host answers rather than two",
                     lease.sinceRenewalMillis(now), renewals.inFlight(), renewals.lastError());
         } else if (!leaseWasValid && valid && leaseLapsedOnce) {
             LOG.info("lease confirmed again ({} ms left)", lease.remainingMillis(now));

@@ -212,7 +212,8 @@ class ConfigSanityRulesTest {
                 + "VIPs are gone (3 or 5 members is usual)"), loader.parse(FILE, cluster(1)).warnings());
         assertEquals(List.of(FILE + ":3: peer.n1: 2 members: a majority of 2 is 2, so when either node fails (or the "
                 + "two cannot talk) no lease renewal is confirmed, no VIP fails over and the VIPs of the survivor go "
-                + "unanswered too; add a third node (3 or 5 members is usual)"),
+                + "unanswered too; add a third node (3 or 5 members is usual), or a small witness (witnesses = ID) "
+                + "that votes but holds no VIP"),
                 loader.parse(FILE, cluster(2)).warnings());
         for (int quiet : List.of(3, 4, 5, 7, 9)) {
             assertEquals(List.of(), loader.parse(FILE, cluster(quiet)).warnings(), quiet + " members");

@@ -121,4 +121,35 @@ class WitnessIT {
         assertEquals(other, bed.answeringHost("web"), "a returning host takes nothing back by itself");
         assertWitnessNeverAnswered();
     }
+
+    @Test
+    @Order(4)
+    void withoutAMajorityTheSurvivorAnswersForNothingAndSaysWhy() throws Exception {
+        int survivor = bed.answeringHost("web");
+        int lost = survivor == 1 ? 2 : 1;
+        bed.kill9(WITNESS);
+        bed.link(WITNESS, false);
+        bed.kill9(lost);
+        bed.link(lost, false);
+        long cut = System.nanoTime();
+        Testbed.waitUntil("the survivor stops answering", 10_000, () -> bed.answeringHost("web") == 0
+                && bed.answeringHost("db") == 0);
+        System.out.printf("[benchmark] 2 hosts + witness, two of three lost: the survivor went dark after %d ms%n",
+                (System.nanoTime() - cut) / 1_000_000L);
+        long dark = System.nanoTime();
+        Thread.sleep(3_000);
+        assertEquals(List.of(), bed.referee().since(dark).stream().map(ArpReferee.Observation::mac).distinct()
+                .toList(), "nobody answers without a majority");
+        assertTrue(bed.log(survivor).contains("without one, no host answers rather than two"), bed.log(survivor));
+        assertFalse(bed.hasAddress(survivor, bed.vip("web")), "the survivor removed its addresses");
+        bed.startDaemon(WITNESS);
+        bed.link(WITNESS, true);
+        Testbed.waitUntil("a majority again: both VIPs answered", 30_000, () -> bed.answeringHost("web") != 0
+                && bed.answeringHost("db") != 0);
+        bed.startDaemon(lost);
+        bed.link(lost, true);
+        Testbed.waitUntil("every member renews", 30_000, () -> reachableSeenBy(survivor, lost)
+                && reachableSeenBy(survivor, WITNESS));
+        assertWitnessNeverAnswered();
+    }
 }
