@@ -58,6 +58,10 @@ final class DoctorRun {
             }
             vips.add(name);
         }
+        if (c.self().witness()) {
+            throw new IllegalStateException(c.nodeId() + " is a witness (witnesses): it is on no VIP segment and "
+                    + "hears no ARP; run vipctl doctor on a VIP host");
+        }
         HostWatch w = watch.get();
         if (w == null || table.get() == null) {
             throw new IllegalStateException("still starting; try again in a moment");

@@ -77,6 +77,13 @@ class WitnessIT {
         Shell.Result status = bed.vipctl(1, "status");
         assertTrue(status.output().contains("n3 gets no VIPs: a witness (witnesses): it votes and never holds a VIP"),
                 status.output());
+        Shell.Result doctor = bed.vipctl(WITNESS, "doctor");
+        assertNotEquals(0, doctor.exit());
+        assertTrue(doctor.output().contains("n3 is a witness (witnesses): it is on no VIP segment"), doctor.output());
+        Shell.Result lead = bed.vipctl(WITNESS, "lead");
+        assertNotEquals(0, lead.exit());
+        assertTrue(lead.output().contains("n3 is a witness (witnesses): it leads only when no VIP host can"),
+                lead.output());
     }
 
     @Test
