@@ -74,6 +74,7 @@ public final class Faults {
 
     /** The host's cable: the bridge port of host i goes down or up. The host keeps its addresses. */
     public void link(int i, boolean up) throws IOException {
-        Shell.ok("ip", "-n", topology.switchNs(), "link", "set", "dev", topology.bridgePort(i), up ? "up" : "down");
+        String[] cable = topology.cable(i);
+        Shell.ok("ip", "-n", cable[0], "link", "set", "dev", cable[1], up ? "up" : "down");
     }
 }

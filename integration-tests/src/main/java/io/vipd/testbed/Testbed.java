@@ -39,7 +39,13 @@ public final class Testbed implements AutoCloseable {
      * @param extraConfig lines appended to every node's vipd.conf
      */
     public Testbed(int hostCount, List<String> vipNames, Path vipdJar, String extraConfig) throws IOException {
-        this.topology = new Topology(hostCount, vipNames);
+        this(hostCount, vipNames, vipdJar, extraConfig, java.util.Set.of());
+    }
+
+    /** @param routed hosts on a subnet of their own, behind a router namespace ({@link Topology}) */
+    public Testbed(int hostCount, List<String> vipNames, Path vipdJar, String extraConfig,
+                   java.util.Set<Integer> routed) throws IOException {
+        this.topology = new Topology(hostCount, vipNames, routed);
         this.workDir = Files.createTempDirectory("vipd-testbed-");
         this.tls = new TestbedTls(workDir.resolve("tls"), "vipd");
         for (int i = 1; i <= hostCount; i++) {

@@ -12,13 +12,17 @@ import java.util.Map;
 /**
  * The testbed's network: a switch namespace holding a bridge, host namespaces {@code h1..hN} and a client namespace,
  * each joined to the bridge by a veth pair, addresses in 198.18.0.0/24 only; and the VIPs' addresses (from the 151st
- * VIP on in 198.18.1.0/24 and up). Nothing is created in the main namespace. Constructing one creates nothing;
- * {@link #build()} creates the namespaces and {@link #close()} deletes them.
+ * VIP on in 198.18.1.0/24 and up). A <em>routed</em> host is on a subnet of its own instead, 198.18.(200 + i).0/24,
+ * reached through a router namespace on the bridge (198.18.0.254): a member in another subnet, as a witness often is.
+ * Nothing is created in the main namespace. Constructing one creates nothing; {@link #build()} creates the
+ * namespaces and {@link #close()} deletes them.
  */
 public final class Topology {
     public static final String SUBNET = "198.18.0.";
     /** The client's host number: its address is {@code SUBNET + CLIENT}. */
     static final int CLIENT = 250;
+    /** The router's host number, on the bridge and on each routed subnet. */
+    static final int ROUTER = 254;
     private static final String PREFIX = "vipdt";
 
     private final String id = PREFIX + ProcessHandle.current().pid();
@@ -30,10 +34,17 @@ public final class Topology {
     private final MacAddress[] secondMacs;
     private MacAddress clientMac;
     private int clientIndex;
+    private final java.util.Set<Integer> routed;
 
     /** @param vipNames VIP i gets 198.18.0.(100 + i), from the 151st on 198.18.1.1, ... */
     public Topology(int hostCount, List<String> vipNames) {
+        this(hostCount, vipNames, java.util.Set.of());
+    }
+
+    /** @param routed hosts on a subnet of their own, behind a router (see the class comment) */
+    public Topology(int hostCount, List<String> vipNames, java.util.Set<Integer> routed) {
         this.hostCount = hostCount;
+        this.routed = java.util.Set.copyOf(routed);
         this.macs = new MacAddress[hostCount + 1];
         this.secondMacs = new MacAddress[hostCount + 1];
         for (int i = 0; i < vipNames.size(); i++) {
@@ -85,7 +96,21 @@ public final class Topology {
 
     /** Host i's address. */
     public String hostAddress(int i) {
-        return SUBNET + i;
+        return routed.contains(i) ? "198.18." + (200 + i) + ".1" : SUBNET + i;
+    }
+
+    /** Whether host i is on a subnet of its own, behind the router. */
+    public boolean routed(int i) {
+        return routed.contains(i);
+    }
+
+    String routerNs() {
+        return id + "r";
+    }
+
+    /** Host i's cable: its bridge port, or for a routed host the router's port towards it: {namespace, device}. */
+    String[] cable(int i) {
+        return routed.contains(i) ? new String[] {routerNs(), "w" + i} : new String[] {switchNs(), bridgePort(i)};
     }
 
     public Inet4Address vip(String name) {
@@ -152,11 +177,42 @@ public final class Topology {
         Shell.ok("ip", "-n", switchNs(), "link", "add", "name", "br0", "type", "bridge");
         Shell.ok("ip", "-n", switchNs(), "link", "set", "dev", "br0", "up");
         for (int i = 1; i <= hostCount; i++) {
-            macs[i] = plug(hostNs(i), bridgePort(i), hostAddress(i));
+            if (!routed.contains(i)) {
+                macs[i] = plug(hostNs(i), bridgePort(i), hostAddress(i));
+            }
         }
         clientMac = plug(clientNs(), "pc", SUBNET + CLIENT);
+        if (!routed.isEmpty()) {
+            buildRouter();
+        }
         clientIndex = Integer.parseInt(Shell.ok("ip", "-n", clientNs(), "-o", "link", "show", "dev", "eth0")
                 .split(":")[0].trim());
+    }
+
+    /** The router on the bridge, each routed host behind it on its own /24, and the routes both ways. */
+    private void buildRouter() throws IOException {
+        plug(routerNs(), "pr", SUBNET + ROUTER);
+        Shell.ok("ip", "netns", "exec", routerNs(), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        for (int i : routed) {
+            String ns = hostNs(i);
+            String subnet = "198.18." + (200 + i) + ".";
+            addNs(ns);
+            Shell.ok("ip", "-n", ns, "link", "add", "name", "eth0", "type", "veth", "peer", "name", "w" + i, "netns",
+                    routerNs());
+            Shell.ok("ip", "-n", routerNs(), "addr", "add", subnet + ROUTER + "/24", "dev", "w" + i);
+            Shell.ok("ip", "-n", routerNs(), "link", "set", "dev", "w" + i, "up");
+            Shell.ok("ip", "-n", ns, "addr", "add", hostAddress(i) + "/24", "dev", "eth0");
+            Shell.ok("ip", "-n", ns, "link", "set", "dev", "eth0", "up");
+            Shell.ok("ip", "-n", ns, "route", "add", "default", "via", subnet + ROUTER);
+            String link = Shell.ok("ip", "-n", ns, "-o", "link", "show", "dev", "eth0");
+            macs[i] = MacAddress.parse(link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1"));
+            for (int h = 1; h <= hostCount; h++) {
+                if (!routed.contains(h)) {
+                    Shell.ok("ip", "-n", hostNs(h), "route", "add", subnet + "0/24", "via", SUBNET + ROUTER);
+                }
+            }
+            Shell.ok("ip", "-n", clientNs(), "route", "add", subnet + "0/24", "via", SUBNET + ROUTER);
+        }
     }
 
     /**

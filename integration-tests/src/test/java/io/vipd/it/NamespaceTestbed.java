@@ -4,6 +4,7 @@ import io.vipd.testbed.Testbed;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -39,6 +40,7 @@ final class NamespaceTestbed implements BeforeAllCallback, AfterAllCallback, Bef
     private final int hosts;
     private List<String> vips = List.of();
     private Callable<String> extraConfig = () -> "";
+    private Set<Integer> routed = Set.of();
     private boolean startDaemons = true;
     private Testbed bed;
 
@@ -75,6 +77,14 @@ final class NamespaceTestbed implements BeforeAllCallback, AfterAllCallback, Bef
         return this;
     }
 
+    /** Puts host i on a subnet of its own, reached through a router namespace (a witness elsewhere). */
+    NamespaceTestbed routed(int i) {
+        Set<Integer> next = new java.util.TreeSet<>(routed);
+        next.add(i);
+        this.routed = Set.copyOf(next);
+        return this;
+    }
+
     /** Builds the testbed without starting any daemon: the class starts them itself. */
     NamespaceTestbed manualStart() {
         this.startDaemons = false;
@@ -91,7 +101,7 @@ final class NamespaceTestbed implements BeforeAllCallback, AfterAllCallback, Bef
         Assumptions.assumeTrue(Testbed.isRoot(), NOT_ROOT);
         Object instance = context.getTestInstance().orElseThrow(() -> new IllegalStateException(
                 "NamespaceTestbed on an instance field needs @TestInstance(TestInstance.Lifecycle.PER_CLASS)"));
-        bed = new Testbed(hosts, vips, Testbed.vipdJarFromBuild(), extraConfig.call());
+        bed = new Testbed(hosts, vips, Testbed.vipdJarFromBuild(), extraConfig.call(), routed);
         inject(instance);
         if (startDaemons) {
             bed.startAll();

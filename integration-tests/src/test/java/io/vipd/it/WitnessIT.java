@@ -20,8 +20,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The HA pair: two VIP hosts (h1, h2) and a witness (h3, {@code witnesses = n3}) that votes but holds no VIP. The
- * witness is never given a VIP and touches nothing on its host; losing it keeps both VIPs where they are; losing a
+ * The HA pair: two VIP hosts (h1, h2) and a witness (h3, {@code witnesses = n3}) that votes but holds no VIP, on a
+ * subnet of its own (198.18.203.0/24) behind a router: it is not on the VIPs' segment at all. The witness is never
+ * given a VIP and touches nothing on its host; losing it keeps both VIPs where they are; losing a
  * VIP host fails its VIPs over to the other one. The client's ARP referee watches throughout.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -31,7 +32,7 @@ class WitnessIT {
 
     @RegisterExtension
     final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web", "db").extraConfig("witnesses = n3\n")
-            .manualStart();
+            .routed(WITNESS).manualStart();
     private Testbed bed; // set by the extension
 
     @BeforeAll
