@@ -253,6 +253,27 @@ class OwnershipSimulationTest {
         assertEquals(List.of(), sim.violations, "safety violations after healing (seed " + seed + ")");
     }
 
+    /**
+     * Two VIP hosts and a witness (n3) under the same chaos: never two holders, the witness never holds anything,
+     * and after healing every VIP is owned (by n1 or n2).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("flapSeeds")
+    void twoHostsAndAWitnessNeverTwoOwnersAndTheWitnessHoldsNothing(long seed) throws Exception {
+        SimulatedCluster sim = new SimulatedCluster(seed, 3, vips(4), Timing.DEFAULT, java.util.Set.of("n3"));
+        sim.runFor(5_000 * MS);
+        for (VipSpec v : sim.vips) {
+            assertEquals(1, sim.holdersOf(v.name()).size(), "settled cluster: one holder of " + v.name());
+        }
+        chaos(sim, new Random(seed * 104729), 60_000 * MS);
+        assertEquals(List.of(), sim.violations, "safety violations (seed " + seed + ")");
+        healAndCheckRecovery(sim);
+        assertEquals(List.of(), sim.violations, "safety violations after healing (seed " + seed + ")");
+        for (VipSpec v : sim.vips) {
+            assertTrue(List.of("n1", "n2").contains(sim.ownerOf(v.name())), v.name() + ": " + sim.ownerOf(v.name()));
+        }
+    }
+
     /** VIPs with a health check, preference lists, and preemption with and without delay. */
     static List<VipSpec> checkedVips() throws Exception {
         List<VipSpec> out = new ArrayList<>();

@@ -76,9 +76,16 @@ public final class SimulatedCluster {
         }
     }
     private final Map<String, String> ownerOfEpoch = new HashMap<>();
+    final Set<String> witnesses;
     private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
 
     public SimulatedCluster(long seed, int n, List<VipSpec> vips, Timing timing) {
+        this(seed, n, vips, timing, Set.of());
+    }
+
+    /** @param witnesses members that vote but never hold a VIP (the configuration's {@code witnesses}) */
+    public SimulatedCluster(long seed, int n, List<VipSpec> vips, Timing timing, Set<String> witnesses) {
+        this.witnesses = Set.copyOf(witnesses);
         this.rnd = new Random(seed);
         this.n = n;
         this.vips = vips;
@@ -158,6 +165,10 @@ public final class SimulatedCluster {
             for (Node node : nodes) {
                 if (node.up && node.host.answers(address)) {
                     holders.add(node.name);
+                    if (witnesses.contains(node.name)) {
+                        violations.add(String.format("t=%d ms: %s held by the witness %s", now / MS,
+                                address.getHostAddress(), node.name));
+                    }
                 }
             }
             if (holders.size() > 1) {
@@ -318,7 +329,7 @@ public final class SimulatedCluster {
             this.offset = offset;
             List<Peer> peers = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                peers.add(new Peer(name(i), "198.18.0." + (i + 1), 7400));
+                peers.add(new Peer(name(i), "198.18.0." + (i + 1), 7400, witnesses.contains(name(i))));
             }
             this.config = new VipdConfig(Path.of("sim.conf"), name, "sim", Path.of("/var/lib/vipd"),
                     Path.of("/run/vipd/vipd.sock"), peers, vips, Announce.DEFAULT, timing);

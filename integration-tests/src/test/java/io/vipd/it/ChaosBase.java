@@ -44,6 +44,11 @@ abstract class ChaosBase {
         return "";
     }
 
+    /** How the benchmark lines name this cluster. */
+    String label() {
+        return hosts() + " hosts";
+    }
+
     /** Whether host {@code i} may be made Raft leader ({@code vipctl lead}): a witness may not. */
     boolean mayLead(int i) {
         return true;
@@ -220,8 +225,8 @@ abstract class ChaosBase {
             long first = bed.referee().since(t0).stream()
                     .filter(o -> o.vip().equals(vip) && bed.hostOf(o.mac()) != host)
                     .mapToLong(ArpReferee.Observation::nanos).min().orElseThrow();
-            System.out.printf("[benchmark] %d hosts, %s of the %s (%s): first ARP from the new owner after %d ms%n",
-                    bed.hostCount(), fault, target.name().toLowerCase(), bed.node(host), (first - t0) / 1_000_000L);
+            System.out.printf("[benchmark] %s, %s of the %s (%s): first ARP from the new owner after %d ms%n",
+                    label(), fault, target.name().toLowerCase(), bed.node(host), (first - t0) / 1_000_000L);
         }
         long held = fault == Fault.PAUSE ? 5_000 : fault == Fault.KILL || fault == Fault.CRASH ? 1_000 : 6_000;
         Thread.sleep(Math.max(0, held - (System.nanoTime() - t0) / 1_000_000L));

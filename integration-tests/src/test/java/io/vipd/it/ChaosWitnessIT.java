@@ -29,6 +29,11 @@ class ChaosWitnessIT extends ChaosBase {
     }
 
     @Override
+    String label() {
+        return "2 hosts + witness";
+    }
+
+    @Override
     boolean mayLead(int i) {
         return i != WITNESS;
     }
