@@ -69,11 +69,15 @@ public final class ClusterNode implements Consensus, Closeable {
         List<RaftPeer> peers = config.peers().stream()
                 // A witness leads only when no VIP host can: Ratis lets a member with a higher priority refuse its
                 // vote to an equally up-to-date candidate of lower priority, and hands leadership to it when it can.
+                // A member that does not vote joins as a Raft listener: the log reaches it, its vote is never asked.
                 .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).setPriority(p.witness() ? 0 : 1)
+                        .setStartupRole(p.voter() ? org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER
+                                : org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
                         .build())
                 .toList();
         group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
-        members = new java.util.TreeSet<>(config.peers().stream().map(Peer::id).toList());
+        // A leadership is confirmed by a majority of the voters: listeners have no say in who leads.
+        members = new java.util.TreeSet<>(config.peers().stream().filter(Peer::voter).map(Peer::id).toList());
         // One thread per renewal that may be in flight, plus placements and the leave request.
         int threads = config.timing().maxRenewalsInFlight() + 4;
         submitters = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
@@ -83,7 +87,7 @@ public final class ClusterNode implements Consensus, Closeable {
         });
 
         for (Peer p : config.peers()) {
-            if (!p.id().equals(config.nodeId())) {
+            if (!p.id().equals(config.nodeId()) && p.voter()) {
                 checkers.put(p.id(), java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, "vipd-leader-check-" + p.id());
                     t.setDaemon(true);

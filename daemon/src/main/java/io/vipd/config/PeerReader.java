@@ -22,6 +22,7 @@ final class PeerReader {
                     + "as peer.ID = host:port");
         }
         java.util.Set<String> witnesses = witnesses(keys, members);
+        java.util.Set<String> voters = voters(keys, members, witnesses);
         List<Peer> peers = new ArrayList<>();
         Map<String, String> byAddress = new HashMap<>();
         for (String id : members.keySet()) {
@@ -34,18 +35,55 @@ final class PeerReader {
             if (previous != null) {
                 throw keys.error(key, "same address " + keys.written(key) + " as " + PeerKeys.PEER.in(previous));
             }
-            peers.add(new Peer(id, address.host(), address.port(), witnesses.contains(id)));
+            peers.add(new Peer(id, address.host(), address.port(), witnesses.contains(id), voters.contains(id)));
         }
         Optional<String> tooMany = ClusterSizeRules.problem(peers.size());
         if (tooMany.isPresent()) {
             throw keys.error(PeerKeys.PEER.in(peers.get(ClusterSizeRules.MAX_MEMBERS).id()), tooMany.get());
         }
-        ClusterSizeRules.warning(peers.size()).ifPresent(w -> keys.warn(PeerKeys.PEER.in(peers.get(0).id()), w));
+        String sizeKey = voters.size() == peers.size() ? PeerKeys.PEER.in(peers.get(0).id()) : PeerKeys.VOTERS.name();
+        ClusterSizeRules.warning(voters.size()).ifPresent(w -> keys.warn(sizeKey, w));
         if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
             throw keys.error(NodeKeys.NODE_ID.name(), "this node '" + nodeId + "' has no peer." + nodeId
                     + " entry; every member, this node included, needs peer.ID = host:port");
         }
         return peers;
+    }
+
+    /**
+     * The peers {@code voters} names (every peer without it): each a configured peer, once; every witness among them
+     * (a witness that does not vote does nothing).
+     */
+    private static java.util.Set<String> voters(KeyReader keys, Map<String, KeyReader.Member> members,
+                                                java.util.Set<String> witnesses) throws ConfigException {
+        String key = PeerKeys.VOTERS.name();
+        Optional<List<String>> listed = keys.find(PeerKeys.VOTERS);
+        if (listed.isEmpty()) {
+            return new java.util.LinkedHashSet<>(members.keySet());
+        }
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String id : listed.get()) {
+            if (id.isEmpty()) {
+                continue;
+            }
+            if (!members.containsKey(id)) {
+                throw keys.error(key, "'" + id + "' is not a configured peer (peers: "
+                        + String.join(", ", members.keySet()) + ")");
+            }
+            if (!out.add(id)) {
+                throw keys.error(key, "'" + id + "' is listed twice");
+            }
+        }
+        if (out.isEmpty()) {
+            throw keys.error(key, "no voters: list the members that vote (3 or 5 is usual), or leave the key out "
+                    + "for all of them");
+        }
+        for (String w : witnesses) {
+            if (!out.contains(w)) {
+                throw keys.error(key, "'" + w + "' is a witness, which only votes: list it among the voters");
+            }
+        }
+        return out;
     }
 
     /** The peers {@code witnesses} names: each a configured peer, once; at least one peer left to hold VIPs. */

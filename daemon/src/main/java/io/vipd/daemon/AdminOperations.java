@@ -157,6 +157,10 @@ final class AdminOperations {
             throw new IllegalStateException(config.get().nodeId() + " is a witness (witnesses): it leads only when no "
                     + "VIP host can, so that placement runs where the VIPs are");
         }
+        if (!config.get().self().voter()) {
+            throw new IllegalStateException(config.get().nodeId() + " does not vote (voters): a Raft listener never "
+                    + "leads");
+        }
         Consensus.Outcome reply = cluster.get().transferLeadershipTo(config.get().nodeId(), 5000);
         if (!reply.committed()) {
             throw new IllegalStateException("leadership transfer failed: " + reply.error());

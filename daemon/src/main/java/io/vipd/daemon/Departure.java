@@ -49,9 +49,9 @@ final class Departure {
         if (cluster.get() == null || !cluster.get().isLeaderReady()) {
             return;
         }
-        java.util.Set<String> witnesses = Placement.witnessIds(config.get()); // Ratis hands them no leadership
+        java.util.Set<String> notLeaders = Placement.notLeaders(config.get()); // Ratis hands them no leadership
         String target = cluster.get().followersLastAnsweredMs().entrySet().stream()
-                .filter(f -> f.getValue() < config.get().timing().leaseMs() && !witnesses.contains(f.getKey()))
+                .filter(f -> f.getValue() < config.get().timing().leaseMs() && !notLeaders.contains(f.getKey()))
                 .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
         if (target == null) {
             return;

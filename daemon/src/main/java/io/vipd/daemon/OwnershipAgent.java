@@ -74,7 +74,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.liveness = new Liveness(config.timing().failoverTimeoutMs(), config.timing().earnMs(),
                 config.timing().renewalGapMs());
         this.laggingFollowers = new LaggingFollowers(() -> cluster, (node, now) -> liveness.live(node, now)
-                && !Placement.witnessIds(this.config).contains(node));
+                && !Placement.notLeaders(this.config).contains(node));
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vipd-agent");
             t.setDaemon(true);

@@ -224,6 +224,11 @@ final class Placement {
         return true;
     }
 
+    /** The members Raft leadership may not be handed to ({@link Peer#takesLeadership}). */
+    static Set<String> notLeaders(VipdConfig config) {
+        return new TreeSet<>(config.peers().stream().filter(p -> !p.takesLeadership()).map(Peer::id).toList());
+    }
+
     /** The members that are witnesses, as {@code config} names them. */
     static Set<String> witnessIds(VipdConfig config) {
         return new TreeSet<>(config.peers().stream().filter(Peer::witness).map(Peer::id).toList());

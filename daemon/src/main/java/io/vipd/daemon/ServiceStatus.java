@@ -71,9 +71,9 @@ final class ServiceStatus {
         }
         if (!lease.valid(now)) {
             // no running figures here: the line is re-sent whenever it changes
-            int members = config.get().peers().size();
-            return "lease lapsed (no renewal confirmed in time): holding no VIPs until a majority (" + (members / 2 + 1)
-                    + " of " + members + " members) confirms a renewal again";
+            long voters = config.get().peers().stream().filter(io.vipd.config.Peer::voter).count();
+            return "lease lapsed (no renewal confirmed in time): holding no VIPs until a majority (" + (voters / 2 + 1)
+                    + " of " + voters + " voting members) confirms a renewal again";
         }
         Set<String> held = heldHere.get().keySet();
         return "member of " + clusterName + ", leader " + (leader == null ? "unknown" : leader)

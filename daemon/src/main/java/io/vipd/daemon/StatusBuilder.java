@@ -80,7 +80,7 @@ final class StatusBuilder {
             } else if (isLeader) {
                 r = "LEADER";
             } else if (live) {
-                r = "FOLLOWER";
+                r = p.voter() ? "FOLLOWER" : "LISTENER"; // a member that does not vote (voters)
             } else {
                 r = "UNKNOWN";
             }

@@ -111,7 +111,7 @@ class ConfigKeysTest {
                 + "insecure, announce.burst.count, announce.burst.interval.ms, announce.refresh.ms, watch.probe.interval.ms, watch.silent.after.ms, profile, "
                 + "raft.snapshot.entries, raft.election.timeout.min.ms, raft.election.timeout.max.ms, lease.ms, "
                 + "lease.renew.interval.ms, failover.timeout.ms, notify.acquire, notify.release, notify.fault, "
-                + "notify.any, notify.conflict, notify.timeout.ms, witnesses, peer.ID, vip.NAME.{address, interface, prefer, checks, preempt, "
+                + "notify.any, notify.conflict, notify.timeout.ms, witnesses, voters, peer.ID, vip.NAME.{address, interface, prefer, checks, preempt, "
                 + "preempt.delay.ms, preempt.hold.ms, unhealthy, conflict, on_silent, track}, check.NAME.{type, target, url, status, command, "
                 + "shell, interval.ms, timeout.ms, rise, fall}", summary);
         for (ConfigKey<?> key : ConfigKeys.ALL) {

@@ -146,6 +146,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void votersAreAllPeersUnlessListedAndTheOthersAreListeners() throws Exception {
+        assertEquals(List.of(true, true, true), loader.parse(FILE, VALID).peers().stream().map(Peer::voter).toList());
+        String five = VALID + "peer.n4 = 198.18.0.4:7400\npeer.n5 = 198.18.0.5:7400\n";
+        VipdConfig c = loader.parse(FILE, five + "voters = n1, n2, n3\n");
+        assertEquals(List.of(true, true, true, false, false), c.peers().stream().map(Peer::voter).toList());
+        assertEquals(List.of(), c.warnings(), "3 voters of 5 members");
+        assertTrue(loader.parse(FILE, five + "voters = n1, n2\n").warnings().get(0).contains(
+                "voters: 2 members: a majority of 2 is 2"), "the size rules count voters");
+        assertTrue(error(five + "voters = n1, n9\n").problem().contains("'n9' is not a configured peer"));
+        assertTrue(error(five + "voters = n1 n1\n").problem().contains("'n1' is listed twice"));
+        assertTrue(error(five + "voters = ,\n").problem().contains("no voters"));
+        ConfigException witness = error(five + "voters = n1, n2, n3\nwitnesses = n4\n");
+        assertEquals("voters", witness.key());
+        assertTrue(witness.problem().contains("'n4' is a witness, which only votes"), witness.problem());
+        assertTrue(new Peer("n4", "198.18.0.4", 7400, false, false).takesLeadership() == false);
+        assertTrue(new Peer("n3", "198.18.0.3", 7400, true).takesLeadership() == false);
+        assertTrue(new Peer("n1", "198.18.0.1", 7400).takesLeadership());
+    }
+
+    @Test
     void preferMustNameAPeer() {
         ConfigException e = error(VALID.replace("n2, n1", "n2, n7"));
         assertEquals("vip.web.prefer", e.key());

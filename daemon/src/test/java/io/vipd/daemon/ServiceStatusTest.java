@@ -42,7 +42,7 @@ class ServiceStatusTest {
                 "STATUS=joining cluster vipd: leader n2, first renewal not confirmed yet",
                 "READY=1\nSTATUS=member of vipd, leader n2, holding web",
                 "STATUS=member of vipd, leader n2, holding no VIPs",
-                "STATUS=lease lapsed (no renewal confirmed in time): holding no VIPs until a majority (2 of 3 members) "
-                        + "confirms a renewal again"), sent);
+                "STATUS=lease lapsed (no renewal confirmed in time): holding no VIPs until a majority (2 of 3 voting "
+                        + "members) confirms a renewal again"), sent);
     }
 }

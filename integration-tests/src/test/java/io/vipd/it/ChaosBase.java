@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 abstract class ChaosBase {
     enum Fault { KILL, CRASH, PAUSE, PARTITION, LOSS }
 
-    enum Target { LEADER, FOLLOWER }
+    enum Target { LEADER, FOLLOWER, LISTENER }
 
     /** One VIP per host (v0, v1, ...); the daemons start once the address sampler runs. */
     @RegisterExtension
@@ -185,6 +185,9 @@ abstract class ChaosBase {
             if (host != leader) {
                 bed.lead(host);
             }
+        } else if (target == Target.LISTENER) { // a host that may not lead and owns a VIP
+            host = owners.keySet().stream().filter(h -> !mayLead(h)).findFirst().orElse(0);
+            assertTrue(host != 0, "a listener owns a VIP: " + owners);
         } else {
             host = owners.keySet().stream().filter(h -> h != leader).findFirst().orElse(0);
             if (host == 0) { // the leader owns every VIP: hand leadership to a host that owns none

@@ -18,7 +18,15 @@ public final class PeerKeys {
             io.vipd.config.keys.ValueTypes.wordList("node ids of peers", false))
             .restartOnly("peer.*", VipdConfig::peers).build(); // part of the membership, which takes a restart
 
-    public static final List<ConfigKey<?>> ALL = List.of(PEER, WITNESSES);
+    /**
+     * The members that vote (the others are Raft listeners: they hold VIPs without voting); default: every peer.
+     * Node ids; the reader skips empty words.
+     */
+    public static final ConfigKey<List<String>> VOTERS = ConfigKey.plain("voters",
+            io.vipd.config.keys.ValueTypes.wordList("node ids of peers", false))
+            .restartOnly("peer.*", VipdConfig::peers).build(); // part of the membership, which takes a restart
+
+    public static final List<ConfigKey<?>> ALL = List.of(PEER, WITNESSES, VOTERS);
 
     private PeerKeys() {
     }
