@@ -57,23 +57,10 @@ final class PeerReader {
     private static java.util.Set<String> voters(KeyReader keys, Map<String, KeyReader.Member> members,
                                                 java.util.Set<String> witnesses) throws ConfigException {
         String key = PeerKeys.VOTERS.name();
-        Optional<List<String>> listed = keys.find(PeerKeys.VOTERS);
-        if (listed.isEmpty()) {
+        if (keys.find(PeerKeys.VOTERS).isEmpty()) {
             return new java.util.LinkedHashSet<>(members.keySet());
         }
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        for (String id : listed.get()) {
-            if (id.isEmpty()) {
-                continue;
-            }
-            if (!members.containsKey(id)) {
-                throw keys.error(key, "'" + id + "' is not a configured peer (peers: "
-                        + String.join(", ", members.keySet()) + ")");
-            }
-            if (!out.add(id)) {
-                throw keys.error(key, "'" + id + "' is listed twice");
-            }
-        }
+        java.util.Set<String> out = peerIds(keys, PeerKeys.VOTERS, members);
         if (out.isEmpty()) {
             throw keys.error(key, "no voters: list the members that vote (3 or 5 is usual), or leave the key out "
                     + "for all of them");
@@ -89,22 +76,29 @@ final class PeerReader {
     /** The peers {@code witnesses} names: each a configured peer, once; at least one peer left to hold VIPs. */
     private static java.util.Set<String> witnesses(KeyReader keys, Map<String, KeyReader.Member> members)
             throws ConfigException {
-        String key = PeerKeys.WITNESSES.name();
+        java.util.Set<String> out = peerIds(keys, PeerKeys.WITNESSES, members);
+        if (!out.isEmpty() && out.size() == members.size()) {
+            throw keys.error(PeerKeys.WITNESSES.name(), "every peer is a witness: at least one must be able to hold "
+                    + "the VIPs");
+        }
+        return out;
+    }
+
+    /** The node ids {@code key} lists (empty words skipped): each a configured peer, once; empty if not set. */
+    private static java.util.Set<String> peerIds(KeyReader keys, io.vipd.config.keys.ConfigKey<List<String>> key,
+                                                 Map<String, KeyReader.Member> members) throws ConfigException {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        for (String id : keys.find(PeerKeys.WITNESSES).orElse(List.of())) {
+        for (String id : keys.find(key).orElse(List.of())) {
             if (id.isEmpty()) {
                 continue;
             }
             if (!members.containsKey(id)) {
-                throw keys.error(key, "'" + id + "' is not a configured peer (peers: "
+                throw keys.error(key.name(), "'" + id + "' is not a configured peer (peers: "
                         + String.join(", ", members.keySet()) + ")");
             }
             if (!out.add(id)) {
-                throw keys.error(key, "'" + id + "' is listed twice");
+                throw keys.error(key.name(), "'" + id + "' is listed twice");
             }
-        }
-        if (!out.isEmpty() && out.size() == members.size()) {
-            throw keys.error(key, "every peer is a witness: at least one must be able to hold the VIPs");
         }
         return out;
     }

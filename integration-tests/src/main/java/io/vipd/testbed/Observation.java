@@ -87,6 +87,20 @@ public final class Observation {
         return lastOld == Long.MIN_VALUE || firstNew == Long.MAX_VALUE ? -1 : (firstNew - lastOld) / 1_000_000L;
     }
 
+    /** Whether host i's daemon sees {@code node} as reachable (renewing); false if it does not answer. */
+    public boolean reachableSeenBy(int i, String node) {
+        JsonNode s = daemons.status(i);
+        if (s == null || s.get("nodes") == null) {
+            return false;
+        }
+        for (JsonNode n : s.get("nodes")) {
+            if (n.get("id").asText().equals(node)) {
+                return n.get("reachable").asBoolean();
+            }
+        }
+        return false;
+    }
+
     /** Which node owns {@code vip} according to host i's daemon, or null. */
     public String ownerSeenBy(int i, String vip) {
         JsonNode s = daemons.status(i);

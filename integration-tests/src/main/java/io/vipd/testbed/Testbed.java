@@ -183,6 +183,7 @@ public final class Testbed implements AutoCloseable {
     }
     public ArpReferee referee() { return observation.referee(); }
     public int answeringHost(String vip) { return observation.answeringHost(vip); }
+    public boolean reachableSeenBy(int i, String node) { return observation.reachableSeenBy(i, node); }
     public long handoverGapMillis(String vipName, int from, int to, long actionNanos) {
         return observation.handoverGapMillis(vipName, from, to, actionNanos);
     }

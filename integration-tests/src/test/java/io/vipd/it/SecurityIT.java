@@ -291,18 +291,7 @@ class SecurityIT {
         // A member that connects anew meets n1's new certificate: restart n2, and the cluster is whole again.
         bed.terminate(2);
         bed.startDaemon(2);
-        Testbed.waitUntil("n2 renews again, seen from n1", 30_000, () -> {
-            JsonNode s = bed.status(1);
-            if (s == null) {
-                return false;
-            }
-            for (JsonNode n : s.get("nodes")) {
-                if (n.get("id").asText().equals("n2")) {
-                    return n.get("reachable").asBoolean();
-                }
-            }
-            return false;
-        });
+        Testbed.waitUntil("n2 renews again, seen from n1", 30_000, () -> bed.reachableSeenBy(1, "n2"));
         assertServedThroughout(from, "certificate rotation", true);
     }
 

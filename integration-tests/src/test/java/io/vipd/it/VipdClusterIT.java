@@ -146,18 +146,8 @@ class VipdClusterIT {
         assertTrue(!bed.hasAddress(crashed, bed.vip("web")), "restarted daemon removed its stale address");
         long back = System.nanoTime();
         bed.link(crashed, true);
-        Testbed.waitUntil("returning node renews again", 30_000, () -> {
-            JsonNode s = bed.status(newOwner);
-            if (s == null) {
-                return false;
-            }
-            for (JsonNode n : s.get("nodes")) {
-                if (n.get("id").asText().equals(bed.node(crashed))) {
-                    return n.get("reachable").asBoolean();
-                }
-            }
-            return false;
-        });
+        Testbed.waitUntil("returning node renews again", 30_000,
+                () -> bed.reachableSeenBy(newOwner, bed.node(crashed)));
         Testbed.waitUntil("returning node learned the table", 20_000,
                 () -> bed.node(newOwner).equals(bed.ownerSeenBy(crashed, "web")));
         Thread.sleep(5_000);

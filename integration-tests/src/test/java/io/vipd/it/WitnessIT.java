@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vipd.host.MacAddress;
 import io.vipd.testbed.ArpReferee;
 import io.vipd.testbed.Shell;
@@ -50,16 +49,7 @@ class WitnessIT {
     }
 
     private boolean reachableSeenBy(int observer, int node) {
-        JsonNode s = bed.status(observer);
-        if (s == null) {
-            return false;
-        }
-        for (JsonNode n : s.path("nodes")) {
-            if (n.path("id").asText().equals(bed.node(node))) {
-                return n.path("reachable").asBoolean();
-            }
-        }
-        return false;
+        return bed.reachableSeenBy(observer, bed.node(node));
     }
 
     @Test
