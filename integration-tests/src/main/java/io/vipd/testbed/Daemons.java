@@ -138,8 +138,16 @@ public final class Daemons {
         }
     }
 
+    /** Hosts whose daemon starts without CAP_NET_ADMIN and CAP_NET_RAW. */
+    private final java.util.Set<Integer> withoutNetCapabilities = new java.util.HashSet<>();
+
     public void start(int i) throws IOException {
         start(i, Map.of());
+    }
+
+    /** From now on host i's daemon starts without CAP_NET_ADMIN and CAP_NET_RAW (as a witness may). */
+    public void withoutNetCapabilities(int i) {
+        withoutNetCapabilities.add(i);
     }
 
     /** Starts host i's daemon with extra environment variables (e.g. NOTIFY_SOCKET). */
@@ -155,6 +163,9 @@ public final class Daemons {
         // pass on an ignored SIGHUP, and the JVM keeps ignored signals ignored.
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.hostNs(i), "env",
                 "--default-signal=HUP"));
+        if (withoutNetCapabilities.contains(i)) { // dropped from the bounding set: root cannot regain them
+            cmd.addAll(List.of("setpriv", "--bounding-set", "-net_admin,-net_raw"));
+        }
         cmd.addAll(javaCommand(vipdJar, null));
         cmd.addAll(List.of("-c", configPath(i).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -135,6 +135,7 @@ public final class Testbed implements AutoCloseable {
     public String configWithout(int i, Set<String> withheld) { return daemons.configWithout(i, withheld); }
     public void startAll() throws IOException { daemons.startAll(); }
     public void startDaemon(int i) throws IOException { daemons.start(i); }
+    public void withoutNetCapabilities(int i) { daemons.withoutNetCapabilities(i); }
     public void startDaemon(int i, Map<String, String> environment) throws IOException {
         daemons.start(i, environment);
     }

@@ -36,6 +36,7 @@ class WitnessIT {
 
     @BeforeAll
     void start() throws Exception {
+        bed.withoutNetCapabilities(WITNESS); // a witness needs neither
         bed.startAll();
         Testbed.waitUntil("both VIPs answered", 60_000, () -> bed.answeringHost("web") != 0
                 && bed.answeringHost("db") != 0);
@@ -62,6 +63,11 @@ class WitnessIT {
         assertTrue(bed.log(WITNESS).contains("(a witness: votes, holds no VIP, touches nothing on this host)"),
                 bed.log(WITNESS));
         assertFalse(bed.log(WITNESS).contains("acquired"), bed.log(WITNESS));
+        String capabilities = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + bed.pid(WITNESS)
+                + "/status")).stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow();
+        long effective = Long.parseUnsignedLong(capabilities.substring("CapEff:".length()).trim(), 16);
+        assertEquals(0, effective & ((1L << 12) | (1L << 13)), "the witness runs without CAP_NET_ADMIN and "
+                + "CAP_NET_RAW: " + capabilities);
         Shell.Result tables = Shell.run(List.of("ip", "netns", "exec", bed.hostNs(WITNESS), "nft", "list", "tables"),
                 10_000);
         assertEquals("", tables.output().trim(), "no nftables fence on the witness's host");
