@@ -216,22 +216,21 @@ final class HostWatch {
             }
         }
         for (HostAddress a : present) {
-            for (VipSpec spec : c.vipAt(a.address()).stream().toList()) {
-                boolean mine = held.containsKey(spec.name()) && spec.iface().equals(a.iface());
-                if (!mine) {
-                    try {
-                        network.removeAddress(a.iface(), a.address(), a.prefix());
-                        String where = a.address().getHostAddress() + "/" + a.prefix() + " on " + a.iface();
-                        strayRemovedNanos.put(where, now);
-                        strayByVip.put(spec.name(), Map.entry(where, now));
-                        LOG.warn("removed {}/{} from {}: it is VIP {}, which this node does not hold (it was added "
-                                + "by hand or by another program, and would make a second MAC answer)",
-                                a.address().getHostAddress(), a.prefix(), a.iface(), spec.name());
-                    } catch (IOException e) {
-                        throttled("stray " + spec.name(), now, "cannot remove stray VIP address "
-                                + a.address().getHostAddress() + " from " + a.iface() + ": " + e.getMessage());
-                    }
-                }
+            VipSpec spec = c.vipAt(a.address()).orElse(null);
+            if (spec == null || held.containsKey(spec.name()) && spec.iface().equals(a.iface())) {
+                continue; // no VIP's address, or this node's own
+            }
+            try {
+                network.removeAddress(a.iface(), a.address(), a.prefix());
+                String where = a.address().getHostAddress() + "/" + a.prefix() + " on " + a.iface();
+                strayRemovedNanos.put(where, now);
+                strayByVip.put(spec.name(), Map.entry(where, now));
+                LOG.warn("removed {}/{} from {}: it is VIP {}, which this node does not hold (it was added "
+                        + "by hand or by another program, and would make a second MAC answer)",
+                        a.address().getHostAddress(), a.prefix(), a.iface(), spec.name());
+            } catch (IOException e) {
+                throttled("stray " + spec.name(), now, "cannot remove stray VIP address "
+                        + a.address().getHostAddress() + " from " + a.iface() + ": " + e.getMessage());
             }
         }
     }

@@ -71,16 +71,27 @@ public final class VipdMain implements Callable<Integer> {
         return network.interfaces().stream().map(NetInterface::name).collect(Collectors.toSet());
     }
 
+    /** The host as vipd acts on it: netlink and raw sockets, or, on a witness, nothing at all. */
+    private static HostNetwork openHost(VipdConfig c) throws IOException {
+        return c.self().witness() ? new io.vipd.host.WitnessHost() : new LinuxHostNetwork();
+    }
+
+    /** Checks that the VIPs' interfaces exist on this host; a witness needs none of them. */
+    private static void checkInterfaces(ConfigLoader loader, VipdConfig c, HostNetwork network)
+            throws ConfigException, IOException {
+        if (!c.self().witness()) {
+            loader.checkHost(c, interfaceNames(network));
+        }
+    }
+
     private int check(Path file) {
         ConfigLoader loader = new ConfigLoader();
         try {
             VipdConfig c = loader.load(file);
             // Warnings do not change the exit status: the file is valid.
             c.warnings().forEach(w -> System.err.println("warning: " + w));
-            try (HostNetwork network = c.self().witness() ? new io.vipd.host.WitnessHost() : new LinuxHostNetwork()) {
-                if (!c.self().witness()) { // a witness needs none of the VIP interfaces
-                    loader.checkHost(c, interfaceNames(network));
-                }
+            try (HostNetwork network = openHost(c)) {
+                checkInterfaces(loader, c, network);
             } catch (IOException e) {
                 System.err.println(file + ": cannot list this host's interfaces to check them: " + e.getMessage());
                 return 1;
@@ -155,15 +166,13 @@ public final class VipdMain implements Callable<Integer> {
         }
         c.warnings().forEach(w -> LOG.warn("{}", w));
         try {
-            network = c.self().witness() ? new io.vipd.host.WitnessHost() : new LinuxHostNetwork();
+            network = openHost(c);
         } catch (IOException | RuntimeException e) {
             System.err.println("vipd: cannot open netlink (needs CAP_NET_ADMIN and CAP_NET_RAW): " + e.getMessage());
             return 1;
         }
         try {
-            if (!c.self().witness()) {
-                loader.checkHost(c, interfaceNames(network));
-            }
+            checkInterfaces(loader, c, network);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             network.close();

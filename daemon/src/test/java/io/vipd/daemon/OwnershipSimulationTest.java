@@ -242,12 +242,19 @@ class OwnershipSimulationTest {
     @ParameterizedTest(name = "seed {0}, {1} nodes, {2} profile")
     @MethodSource("seeds")
     void neverTwoOwnersAndEveryVipOwnedAfterHealing(long seed, int nodes, String profile) throws Exception {
-        SimulatedCluster sim = new SimulatedCluster(seed, nodes, vips(4), Timing.profile(profile));
+        settleChaosAndHeal(new SimulatedCluster(seed, nodes, vips(4), Timing.profile(profile)), seed, seed * 7919);
+    }
+
+    /**
+     * A settled cluster (one holder per VIP), a minute of random faults, then everything healed: no safety violation
+     * throughout, and every VIP owned by exactly its holder afterwards ({@link #healAndCheckRecovery}).
+     */
+    static void settleChaosAndHeal(SimulatedCluster sim, long seed, long chaosSeed) {
         sim.runFor(5_000 * MS);
         for (VipSpec v : sim.vips) {
             assertEquals(1, sim.holdersOf(v.name()).size(), "settled cluster: one holder of " + v.name());
         }
-        chaos(sim, new Random(seed * 7919), 60_000 * MS);
+        chaos(sim, new Random(chaosSeed), 60_000 * MS);
         assertEquals(List.of(), sim.violations, "safety violations (seed " + seed + ")");
         healAndCheckRecovery(sim);
         assertEquals(List.of(), sim.violations, "safety violations after healing (seed " + seed + ")");
@@ -261,14 +268,7 @@ class OwnershipSimulationTest {
     @MethodSource("flapSeeds")
     void twoHostsAndAWitnessNeverTwoOwnersAndTheWitnessHoldsNothing(long seed) throws Exception {
         SimulatedCluster sim = new SimulatedCluster(seed, 3, vips(4), Timing.DEFAULT, java.util.Set.of("n3"));
-        sim.runFor(5_000 * MS);
-        for (VipSpec v : sim.vips) {
-            assertEquals(1, sim.holdersOf(v.name()).size(), "settled cluster: one holder of " + v.name());
-        }
-        chaos(sim, new Random(seed * 104729), 60_000 * MS);
-        assertEquals(List.of(), sim.violations, "safety violations (seed " + seed + ")");
-        healAndCheckRecovery(sim);
-        assertEquals(List.of(), sim.violations, "safety violations after healing (seed " + seed + ")");
+        settleChaosAndHeal(sim, seed, seed * 104729);
         for (VipSpec v : sim.vips) {
             assertTrue(List.of("n1", "n2").contains(sim.ownerOf(v.name())), v.name() + ": " + sim.ownerOf(v.name()));
         }
