@@ -50,6 +50,11 @@ final class StatusText {
                 out.println("  see README \"When two MACs answer\"; vipctl doctor on the member named, if any");
             }
         }
+        if (!s.membership().isEmpty()) {
+            out.println();
+            out.println("membership: the group and this node's configuration file differ:");
+            s.membership().forEach(d -> out.println("  " + d));
+        }
         if (!s.operatorActions().isEmpty()) {
             out.println();
             out.println("recent operator actions (applied here since this daemon started):");

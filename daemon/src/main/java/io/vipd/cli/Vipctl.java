@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
         description = "Show and control the local vipd daemon.",
         subcommands = {Vipctl.Status.class, Vipctl.Doctor.class, Vipctl.Move.class, Vipctl.Drain.class, Vipctl.Undrain.class,
                 Vipctl.Reload.class,
-                Vipctl.Lead.class, CertCommand.class, CommandLine.HelpCommand.class},
+                Vipctl.Lead.class, MemberCommand.class, CertCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the daemon answered with an error", "2:usage error",
                 "3:vipd is not running (no answer on the control socket)",
@@ -55,9 +55,14 @@ public final class Vipctl implements Callable<Integer> {
 
     /** Sends {@code request}; prints the problem and returns null when there is no usable answer. */
     JsonNode ask(String request, int[] exit) {
+        return ask(request, exit, 5000);
+    }
+
+    /** As {@link #ask(String, int[])}, waiting up to {@code timeoutMs} for the answer. */
+    JsonNode ask(String request, int[] exit, long timeoutMs) {
         String answer;
         try {
-            answer = ControlClient.request(socket, request, 5000);
+            answer = ControlClient.request(socket, request, timeoutMs);
         } catch (ControlClient.NotRunningException e) {
             System.err.println(e.getMessage());
             exit[0] = EXIT_NOT_RUNNING;
@@ -168,8 +173,13 @@ public final class Vipctl implements Callable<Integer> {
 
     /** Sends one request and prints its one-line result. */
     int simple(String request) {
+        return simple(request, 5000);
+    }
+
+    /** As {@link #simple(String)}, waiting up to {@code timeoutMs} for the answer. */
+    int simple(String request, long timeoutMs) {
         int[] exit = {0};
-        JsonNode node = ask(request, exit);
+        JsonNode node = ask(request, exit, timeoutMs);
         if (node == null) {
             return exit[0];
         }

@@ -49,9 +49,12 @@ public final class ClusterNode implements Consensus, Closeable {
     /** Sends leader checks to one follower at a time: no retries, a check that fails just says no. */
     private final RaftClient checker;
     /** Per follower: the thread that checks it, and whether a check of it is running. */
-    private final Map<String, java.util.concurrent.ExecutorService> checkers = new TreeMap<>();
+    private final Map<String, java.util.concurrent.ExecutorService> checkers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final LeadershipConfirmation confirmation;
-    private final java.util.Set<String> members;
+    /** The Ratis configuration {@link #membership} last translated, and the translation. */
+    private volatile org.apache.ratis.server.RaftConfiguration membershipOf;
+    private volatile Membership membership;
     private volatile RenewalDesk desk;
     private final RaftProperties adminProperties = new RaftProperties();
     private final String selfId;
@@ -66,18 +69,8 @@ public final class ClusterNode implements Consensus, Closeable {
     public ClusterNode(VipdConfig config, VipStateMachine stateMachine, PeerTls tls) throws IOException {
         this.stateMachine = stateMachine;
         this.parameters = parameters(config.nodeId(), tls);
-        List<RaftPeer> peers = config.peers().stream()
-                // A witness leads only when no VIP host can: Ratis lets a member with a higher priority refuse its
-                // vote to an equally up-to-date candidate of lower priority, and hands leadership to it when it can.
-                // A member that does not vote joins as a Raft listener: the log reaches it, its vote is never asked.
-                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).setPriority(p.witness() ? 0 : 1)
-                        .setStartupRole(p.voter() ? org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER
-                                : org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)
-                        .build())
-                .toList();
+        List<RaftPeer> peers = config.peers().stream().map(ClusterNode::raftPeer).toList();
         group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
-        // A leadership is confirmed by a majority of the voters: listeners have no say in who leads.
-        members = new java.util.TreeSet<>(config.peers().stream().filter(Peer::voter).map(Peer::id).toList());
         // One thread per renewal that may be in flight, plus placements and the leave request.
         int threads = config.timing().maxRenewalsInFlight() + 4;
         submitters = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
@@ -86,15 +79,6 @@ public final class ClusterNode implements Consensus, Closeable {
             return t;
         });
 
-        for (Peer p : config.peers()) {
-            if (!p.id().equals(config.nodeId()) && p.voter()) {
-                checkers.put(p.id(), java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "vipd-leader-check-" + p.id());
-                    t.setDaemon(true);
-                    return t;
-                }));
-            }
-        }
         RaftConfigKeys.Rpc.setType(adminProperties, SupportedRpcType.GRPC);
         selfId = config.nodeId();
         RaftProperties properties = RatisSettings.of(config);
@@ -152,7 +136,13 @@ public final class ClusterNode implements Consensus, Closeable {
             return JavaUtils.completeExceptionally(new IOException(selfId + " is not a ready leader"));
         }
         long term = info.get().getCurrentTerm();
-        return confirmation.confirm(term, members).thenApply(confirmed -> {
+        // A leadership is confirmed by a majority of the voters (of both sides while the membership changes):
+        // listeners have no say in who leads.
+        List<java.util.Set<String>> quorums = membership().map(Membership::quorums).orElse(List.of());
+        if (quorums.isEmpty()) {
+            return JavaUtils.completeExceptionally(new IOException(selfId + " knows no membership"));
+        }
+        return confirmation.confirm(term, quorums).thenApply(confirmed -> {
             if (!confirmed) {
                 throw new java.util.concurrent.CompletionException(new IOException(
                         "no majority confirmed " + selfId + " as leader of term " + term));
@@ -172,8 +162,15 @@ public final class ClusterNode implements Consensus, Closeable {
      * ordered sliding window that closes for good on the first failure.)
      */
     private CompletableFuture<Boolean> sendCheck(String follower, LeaderCheck check) {
-        java.util.concurrent.ExecutorService thread = checkers.get(follower);
-        if (thread == null) {
+        java.util.concurrent.ExecutorService thread;
+        try {
+            thread = checkers.computeIfAbsent(follower, f -> java.util.concurrent.Executors.newSingleThreadExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "vipd-leader-check-" + f);
+                        t.setDaemon(true);
+                        return t;
+                    }));
+        } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(false);
         }
         Message message = Message.valueOf(ByteString.copyFrom(check.encode()));
@@ -210,7 +207,8 @@ public final class ClusterNode implements Consensus, Closeable {
         Parameters parameters = new Parameters();
         if (tls != null) {
             GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(tls.keys(), tls.trust(), true));
-            PeerIdentityCheck check = new PeerIdentityCheck(selfId, tls.trust()::memberOf, tls.refusals());
+            PeerIdentityCheck check = new PeerIdentityCheck(selfId, tls.trust()::memberOf, tls.refusals(),
+                    tls::admit);
             // A connection that has not finished its TLS handshake in 5 s is dropped, so half-open connections from
             // a host without a certificate do not pile up; request headers are tiny in Ratis, so 16 KiB is plenty.
             GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.intercept(check)
@@ -295,10 +293,97 @@ public final class ClusterNode implements Consensus, Closeable {
         return onSubmitter(() -> client.io().sendReadOnly(message));
     }
 
+    /**
+     * The membership in this node's Raft configuration (which the log sets: the file's peers only until the first
+     * membership change). Translated once per configuration; a new one is also made known to this node's clients,
+     * so leader checks and commands reach members the file does not name.
+     */
+    @Override
+    public Optional<Membership> membership() {
+        try {
+            org.apache.ratis.server.RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
+            if (conf != membershipOf) {
+                Membership m = new Membership(peers(conf.getCurrentPeers(), conf.getCurrentPeers(RaftPeerRole.LISTENER)),
+                        peers(conf.getPreviousPeers(), conf.getPreviousPeers(RaftPeerRole.LISTENER)),
+                        conf.getLogEntryIndex());
+                java.util.List<RaftPeer> all = m.everyone().stream().map(ClusterNode::raftPeer).toList();
+                client.getClientRpc().addRaftPeers(all);
+                checker.getClientRpc().addRaftPeers(all);
+                membership = m;
+                membershipOf = conf;
+            }
+            return Optional.ofNullable(membership);
+        } catch (IOException | RuntimeException e) {
+            return Optional.ofNullable(membership);
+        }
+    }
+
+    private static List<Peer> peers(java.util.Collection<RaftPeer> voters, java.util.Collection<RaftPeer> listeners) {
+        List<Peer> out = new java.util.ArrayList<>();
+        voters.forEach(p -> out.add(peer(p, true)));
+        listeners.forEach(p -> out.add(peer(p, false)));
+        out.sort(java.util.Comparator.comparing(Peer::id));
+        return out;
+    }
+
+    /** A Ratis peer as vipd sees it: priority 0 marks a witness (see {@link #raftPeer}). */
+    private static Peer peer(RaftPeer p, boolean voter) {
+        String address = p.getAddress();
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon); // an IPv6 address keeps its brackets, as in the file
+        return new Peer(p.getId().toString(), host, Integer.parseInt(address.substring(colon + 1)),
+                p.getPriority() == 0, voter);
+    }
+
+    /**
+     * A vipd peer as a Ratis peer. A witness leads only when no VIP host can: Ratis lets a member with a higher
+     * priority refuse its vote to an equally up-to-date candidate of lower priority, and hands leadership to it when
+     * it can. A member that does not vote joins as a Raft listener: the log reaches it, its vote is never asked.
+     */
+    static RaftPeer raftPeer(Peer p) {
+        return RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).setPriority(p.witness() ? 0 : 1)
+                .setStartupRole(p.voter() ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER).build();
+    }
+
+    /**
+     * Ratis's setConfiguration, compare-and-set against {@code from}: the leader first catches new members up, then
+     * commits the joint configuration and then the new one. Sent through an admin client that knows every member
+     * of both sides, so it finds the leader whoever that is.
+     */
+    @Override
+    public Outcome changeMembership(Membership from, List<Peer> to, long timeoutMs) {
+        List<RaftPeer> everyone = new java.util.ArrayList<>(from.everyone().stream().map(ClusterNode::raftPeer)
+                .toList());
+        to.stream().filter(p -> !from.contains(p.id())).map(ClusterNode::raftPeer).forEach(everyone::add);
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(timeoutMs));
+        org.apache.ratis.protocol.SetConfigurationRequest.Arguments arguments =
+                org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(to.stream().filter(Peer::voter).map(ClusterNode::raftPeer).toList())
+                        .setListenersInNewConf(to.stream().filter(p -> !p.voter()).map(ClusterNode::raftPeer)
+                                .toList())
+                        .setServersInCurrentConf(from.peers().stream().filter(Peer::voter)
+                                .map(ClusterNode::raftPeer).toList())
+                        .setListenersInCurrentConf(from.peers().stream().filter(p -> !p.voter())
+                                .map(ClusterNode::raftPeer).toList())
+                        .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                        .build();
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
+                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), everyone))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, ms(200))).build()) {
+            return outcome(admin.admin().setConfiguration(arguments));
+        } catch (IOException | RuntimeException e) {
+            return Outcome.failed(describe(e));
+        }
+    }
+
     @Override
     public Outcome transferLeadershipTo(String peer, long timeoutMs) {
+        List<RaftPeer> everyone = membership().map(m -> m.everyone().stream().map(ClusterNode::raftPeer).toList())
+                .orElse(group.getPeers().stream().toList());
         try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setParameters(parameters)
-                .setRaftGroup(group).build()) {
+                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), everyone)).build()) {
             return outcome(admin.admin().transferLeadership(RaftPeerId.valueOf(peer), timeoutMs));
         } catch (IOException | RuntimeException e) {
             return Outcome.failed(e.toString());

@@ -70,6 +70,23 @@ public interface Consensus {
      */
     record Replication(long commitIndex, Map<String, Long> matchIndexes, Map<String, Long> answeredMsAgo) {}
 
+    /**
+     * The group's membership as this node's log says it is now. Empty where the implementation does not track it:
+     * then the configuration file's peers are the members.
+     */
+    default Optional<Membership> membership() {
+        return Optional.empty();
+    }
+
+    /**
+     * Asks the group to change its membership from {@code from} to {@code to}, through Raft's joint consensus (new
+     * members are caught up before the change is proposed); refused if the membership is no longer {@code from} or
+     * another change is under way. Waits up to {@code timeoutMs}.
+     */
+    default Outcome changeMembership(Membership from, java.util.List<io.vipd.config.Peer> to, long timeoutMs) {
+        return Outcome.failed("this group cannot change its membership");
+    }
+
     /** Asks the group to make {@code peer} its leader; waits up to {@code timeoutMs}. */
     Outcome transferLeadershipTo(String peer, long timeoutMs);
 }

@@ -30,7 +30,7 @@ public final class LeadershipConfirmation {
     private List<CompletableFuture<Boolean>> waiting = new ArrayList<>();
     private boolean roundRunning;
     private long waitingTerm;
-    private Set<String> waitingMembers;
+    private List<Set<String>> waitingQuorums;
 
     public LeadershipConfirmation(String self, Asker asker) {
         this.self = self;
@@ -42,6 +42,14 @@ public final class LeadershipConfirmation {
      * the group {@code members}; false if the round did not.
      */
     public CompletableFuture<Boolean> confirm(long term, Set<String> members) {
+        return confirm(term, List.of(members));
+    }
+
+    /**
+     * As {@link #confirm(long, Set)}, with a majority needed in each of {@code quorums}: the old and the new voters
+     * while a membership change is under way (Raft's joint consensus elects a leader only with both).
+     */
+    public CompletableFuture<Boolean> confirm(long term, List<Set<String>> quorums) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
         boolean start;
         synchronized (this) {
@@ -52,7 +60,7 @@ public final class LeadershipConfirmation {
             }
             waiting.add(result);
             waitingTerm = term;
-            waitingMembers = members;
+            waitingQuorums = quorums;
             start = !roundRunning;
             if (start) {
                 roundRunning = true;
@@ -67,7 +75,7 @@ public final class LeadershipConfirmation {
     private void startRound() {
         List<CompletableFuture<Boolean>> batch;
         long term;
-        Set<String> members;
+        List<Set<String>> quorums;
         synchronized (this) {
             if (waiting.isEmpty()) {
                 roundRunning = false;
@@ -76,31 +84,34 @@ public final class LeadershipConfirmation {
             batch = waiting;
             waiting = new ArrayList<>();
             term = waitingTerm;
-            members = waitingMembers;
+            quorums = waitingQuorums;
         }
-        round(term, members).whenComplete((ok, error) -> {
+        round(term, quorums).whenComplete((ok, error) -> {
             boolean confirmed = error == null && Boolean.TRUE.equals(ok);
             batch.forEach(w -> w.complete(confirmed));
             startRound();
         });
     }
 
-    private CompletableFuture<Boolean> round(long term, Set<String> members) {
-        int needed = members.size() / 2 + 1 - (members.contains(self) ? 1 : 0);
+    private CompletableFuture<Boolean> round(long term, List<Set<String>> quorums) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        if (needed <= 0) {
+        if (quorums.stream().allMatch(q -> needed(q, java.util.Set.of()) <= 0)) {
             done.complete(true);
             return done;
         }
-        List<String> followers = members.stream().filter(m -> !m.equals(self)).toList();
-        AtomicInteger yes = new AtomicInteger();
+        Set<String> everyone = new java.util.TreeSet<>();
+        quorums.forEach(everyone::addAll);
+        List<String> followers = everyone.stream().filter(m -> !m.equals(self)).toList();
+        Set<String> yes = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicInteger answered = new AtomicInteger();
         LeaderCheck check = new LeaderCheck(term, self);
         for (String follower : followers) {
             asker.ask(follower, check).whenComplete((ok, error) -> {
-                boolean said = error == null && Boolean.TRUE.equals(ok);
-                if (said && yes.incrementAndGet() >= needed) {
-                    done.complete(true);
+                if (error == null && Boolean.TRUE.equals(ok)) {
+                    yes.add(follower);
+                    if (quorums.stream().allMatch(q -> needed(q, yes) <= 0)) {
+                        done.complete(true);
+                    }
                 }
                 if (answered.incrementAndGet() == followers.size()) {
                     done.complete(false); // no-op if a majority said yes already
@@ -108,5 +119,11 @@ public final class LeadershipConfirmation {
             });
         }
         return done;
+    }
+
+    /** How many more of {@code quorum} must still say yes for a majority of it, this node counting for itself. */
+    private int needed(Set<String> quorum, Set<String> yes) {
+        int have = (quorum.contains(self) ? 1 : 0) + (int) quorum.stream().filter(yes::contains).count();
+        return quorum.size() / 2 + 1 - have;
     }
 }

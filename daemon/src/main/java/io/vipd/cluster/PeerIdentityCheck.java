@@ -16,6 +16,7 @@ import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
 import org.apache.ratis.proto.RaftProtos.ReadIndexRequestProto;
 import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
+import org.apache.ratis.proto.RaftProtos.SetConfigurationRequestProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.proto.RaftProtos.TransferLeadershipRequestProto;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCall;
@@ -39,11 +40,19 @@ public final class PeerIdentityCheck implements ServerInterceptor {
     /** The configured member id a certificate names, or null if it names none (or several). */
     private final Function<X509Certificate, String> memberOf;
     private final PeerRefusalLog refusals;
+    /** Told each member (id, host:port) of a membership change this server receives, before Ratis sees it. */
+    private final java.util.function.BiConsumer<String, String> admit;
 
     public PeerIdentityCheck(String self, Function<X509Certificate, String> memberOf, PeerRefusalLog refusals) {
+        this(self, memberOf, refusals, (id, address) -> { });
+    }
+
+    public PeerIdentityCheck(String self, Function<X509Certificate, String> memberOf, PeerRefusalLog refusals,
+                             java.util.function.BiConsumer<String, String> admit) {
         this.self = self;
         this.memberOf = memberOf;
         this.refusals = refusals;
+        this.admit = admit;
     }
 
     @Override
@@ -144,11 +153,30 @@ public final class PeerIdentityCheck implements ServerInterceptor {
         if (message instanceof RaftClientRequestProto m) {
             return clientRequest(m, sender);
         }
+        if (message instanceof SetConfigurationRequestProto m) {
+            return Refusal.of(membershipChange(m, sender));
+        }
         if (message instanceof TransferLeadershipRequestProto || message instanceof GroupInfoRequestProto
                 || message instanceof GroupListRequestProto) {
             return null;
         }
         return Refusal.of("vipd does not accept " + message.getClass().getSimpleName() + " on its Raft port");
+    }
+
+    /**
+     * A membership change, which any member may relay for its operator (as a move or a drain), but only as vipd
+     * makes it: compare-and-set against the membership the operator saw. Its new members are admitted to this
+     * node's TLS trust before Ratis sees the request, so that this node, when it leads, can reach them to catch
+     * them up before the change is proposed; the trust keeps them only while the change may still commit.
+     */
+    private String membershipChange(SetConfigurationRequestProto m, String sender) {
+        if (m.getMode() != SetConfigurationRequestProto.Mode.COMPARE_AND_SET) {
+            return "vipd changes membership only compare-and-set against the current one (" + sender + " sent "
+                    + m.getMode() + ")";
+        }
+        java.util.stream.Stream.concat(m.getPeersList().stream(), m.getListenersList().stream())
+                .forEach(p -> admit.accept(p.getId().toStringUtf8(), p.getAddress()));
+        return null;
     }
 
     private static String claimed(RaftRpcRequestProto request, String sender) {

@@ -60,6 +60,12 @@ public record VipdConfig(
                 java.util.Map.of(), NotifyHooks.NONE);
     }
 
+    /** The same configuration with the group's live membership as its peers (see the daemon's LiveMembership). */
+    public VipdConfig withPeers(List<Peer> live) {
+        return new VipdConfig(source, nodeId, clusterName, dataDir, controlSocket, controlGroup, live, vips, announce,
+                watch, timing, checks, hooks, snapshotEntries, tls, warnings);
+    }
+
     public Peer self() {
         return peer(nodeId).orElseThrow();
     }

@@ -17,6 +17,11 @@ public record Caller(int pid, int uid, String user, Set<Integer> gids) {
         gids = Collections.unmodifiableSet(new TreeSet<>(gids));
     }
 
+    /** A request that came as a signal (SIGHUP's reload): root, no process to name. */
+    public static Caller signal(String name) {
+        return new Caller(0, 0, name, Set.of());
+    }
+
     /** For logs: {@code alice (uid 1000, pid 4242)}. */
     public String describe() {
         return named() ? user + " (uid " + Integer.toUnsignedString(uid) + ", pid " + pid + ")"

@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * Answers one request line on the control socket with one JSON line, then closes. Requests: {@code status},
  * {@code doctor [VIP...]},
- * {@code lead}, {@code move VIP NODE}, {@code drain NODE}, {@code undrain NODE}, {@code reload}; each only if
+ * {@code lead}, {@code move VIP NODE}, {@code drain NODE}, {@code undrain NODE}, {@code reload}, {@code member ...}; each only if
  * {@link ControlAccess} lets the caller (a refusal is an error line starting "permission denied:").
  * Sits behind a line decoder so a client cannot make the daemon buffer unbounded input.
  */
@@ -41,6 +41,14 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
 
         /** {@code vipctl doctor}: what is wrong around these VIPs (all when empty), with fixes. */
         default DoctorReport doctor(java.util.List<String> vips) throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
+
+        /**
+         * Changes the group's membership: {@code add ID ADDRESS ROLE}, {@code remove ID} or
+         * {@code replace OLD NEW ADDRESS}; returns a one-line result.
+         */
+        default String member(Caller caller, java.util.List<String> change) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
@@ -100,9 +108,11 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
                 case "drain/2" -> Map.of("result", service.drain(caller, words[1], true));
                 case "undrain/2" -> Map.of("result", service.drain(caller, words[1], false));
                 case "reload/1" -> Map.of("result", service.reload(caller));
+                case "member/3", "member/5" -> Map.of("result", service.member(caller,
+                        java.util.List.of(words).subList(1, words.length)));
                 default -> Map.of("error", "unknown request '" + request
                         + "' (known: status, doctor [VIP...], lead, move VIP NODE, drain NODE, undrain NODE, "
-                        + "reload)");
+                        + "reload, member add ID ADDRESS ROLE, member remove ID, member replace OLD NEW ADDRESS)");
             };
         } catch (IllegalArgumentException | IllegalStateException e) {
             response = Map.of("error", e.getMessage()); // a refusal with its reason

@@ -16,26 +16,39 @@ public record StatusReport(
         List<NodeStatus> nodes,
         List<VipStatus> vips,
         String security,
-        List<String> operatorActions) {
+        List<String> operatorActions,
+        List<String> membership) {
 
     public StatusReport {
         operatorActions = operatorActions == null ? List.of() : List.copyOf(operatorActions);
+        membership = membership == null ? List.of() : List.copyOf(membership);
     }
 
     /** A report without the security line and operator actions (added by {@link #withSecurity} and co). */
     public StatusReport(String node, String cluster, String role, String leader, long term, long appliedIndex,
                         List<NodeStatus> nodes, List<VipStatus> vips) {
-        this(node, cluster, role, leader, term, appliedIndex, nodes, vips, null, List.of());
+        this(node, cluster, role, leader, term, appliedIndex, nodes, vips, null, List.of(), List.of());
     }
 
     /** The same report with how this node's Raft traffic is protected (TLS and certificate expiry, or INSECURE). */
     public StatusReport withSecurity(String line) {
-        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, line, operatorActions);
+        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, line, operatorActions,
+                membership);
     }
 
     /** The same report with the latest operator commands this node applied ("time what by whom on which node"). */
     public StatusReport withOperatorActions(List<String> actions) {
-        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, security, actions);
+        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, security, actions,
+                membership);
+    }
+
+    /**
+     * The same report with where the configuration file and the group's live membership differ (a change under
+     * way, a member the file does not name...), each with how to reconcile.
+     */
+    public StatusReport withMembership(List<String> differences) {
+        return new StatusReport(node, cluster, role, leader, term, appliedIndex, nodes, vips, security,
+                operatorActions, differences);
     }
 
     /**

@@ -124,6 +124,9 @@ final class Daemon {
                 agent.notifyServiceManager(n::send);
                 VipdMain.watchdogPeriodMs().ifPresent(agent::startWatchdog);
             });
+            if (tls != null) {
+                agent.onMembershipChange(tls::membership); // the TLS trust follows the group's members
+            }
             agent.start(cluster, stateMachine);
             health.start();
             Reloader reloader = new Reloader(configFile, c, agent, hooks, health, tls);
@@ -163,6 +166,17 @@ final class Daemon {
      * and exit non-zero so the service manager starts a fresh daemon that rejoins.
      */
     private void raftStopped(String what) {
+        if (!agent.isMember()) {
+            // Ratis shuts a removed member's server down when it asks the group for votes. A restart would only
+            // repeat that: exit with the status systemd does not restart (RestartPreventExitStatus=78).
+            LOG.error("{}: this node is no longer a member of the group (removed by a membership change); releasing "
+                    + "all VIPs and exiting (status {}). Stop vipd here, or add the node back with 'vipctl member "
+                    + "add' on a member", what, DataDirectory.EXIT_OPERATOR);
+            actuator.releaseAll("removed from the group");
+            exitStatus = DataDirectory.EXIT_OPERATOR;
+            new Thread(() -> System.exit(DataDirectory.EXIT_OPERATOR), "vipd-exit").start();
+            return;
+        }
         String why = dataDir.diagnose().map(DataDirectory.Problem::message).orElse(what);
         LOG.error("{}: {}; releasing all VIPs and exiting (status {}) so the service manager restarts vipd", what,
                 why.equals(what) ? "see the Raft server's last error above" : why, EXIT_RAFT_STOPPED);

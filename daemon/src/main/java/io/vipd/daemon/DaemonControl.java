@@ -52,11 +52,22 @@ final class DaemonControl implements ControlHandler.Service {
     }
 
     @Override
+    public String member(Caller caller, java.util.List<String> change) throws Exception {
+        return switch (change.get(0) + "/" + change.size()) {
+            case "add/4" -> agent.memberAdd(caller, change.get(1), change.get(2), change.get(3));
+            case "remove/2" -> agent.memberRemove(caller, change.get(1));
+            case "replace/4" -> agent.memberReplace(caller, change.get(1), change.get(2), change.get(3));
+            default -> throw new IllegalArgumentException("unknown membership change '" + String.join(" ", change)
+                    + "' (add ID ADDRESS ROLE, remove ID, replace OLD NEW ADDRESS)");
+        };
+    }
+
+    @Override
     public String reload(Caller caller) throws Exception {
         Reloader r = reloader.get();
         if (r == null) {
             throw new IllegalStateException("still starting; try again in a moment");
         }
-        return r.reload(caller.describe());
+        return r.reload(caller);
     }
 }

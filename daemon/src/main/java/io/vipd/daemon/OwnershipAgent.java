@@ -35,8 +35,17 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private static final long RECONCILE_PERIOD_MS = 20;
     private static final long PLACEMENT_PERIOD_MS = 20;
 
-    /** Replaced by a reload (on the agent thread); the Raft and timing parts never change while running. */
+    /**
+     * What the agent acts on: the file's configuration with the group's live membership as its peers (see
+     * {@link LiveMembership}). Replaced on the agent thread, by a reload or a membership change.
+     */
     private volatile VipdConfig config;
+    /** The configuration file as last loaded (start or reload); the Raft and timing parts never change while running. */
+    private volatile VipdConfig fileConfig;
+    private final LiveMembership liveMembership = new LiveMembership();
+    private final MembershipChanges membershipChanges;
+    private volatile java.util.function.Consumer<java.util.List<io.vipd.config.Peer>> membershipListener = p -> { };
+    private io.vipd.cluster.Membership membershipSeen;
     private final HostActuator host;
     private final OwnerLease lease;
     private final Liveness liveness;
@@ -69,6 +78,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     public OwnershipAgent(VipdConfig config, HostActuator host) {
         this.config = config;
+        this.fileConfig = config;
         this.host = host;
         this.lease = new OwnerLease(config.timing().leaseMs());
         this.liveness = new Liveness(config.timing().failoverTimeoutMs(), config.timing().earnMs(),
@@ -96,6 +106,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.departure = new Departure(() -> this.config, () -> cluster, nanos, wallMillis, Thread::sleep);
         this.renewals = new Renewals(config.nodeId(), config.timing().maxRenewalsInFlight(), nanos,
                 r -> post(guard(r)), this::renewed, table);
+        this.membershipChanges = new MembershipChanges(config.nodeId(), () -> cluster, table, this::reachable,
+                admin::drain, nanos, Thread::sleep);
         this.renewalDesk = new io.vipd.cluster.RenewalDesk(liveness, () -> Placement.memberIds(this.config),
                 this::whyNotEligible, nanos);
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos,
@@ -188,6 +200,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     private void place() {
+        followMembership();
         placement.round(cluster, stateMachine.table(), !stopping && cluster.isLeaderReady());
     }
 
@@ -328,13 +341,74 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     public void reconfigure(VipdConfig next) throws Exception {
         executor.submit(() -> {
             host.reconfigure(next.vips(), next.announce());
-            config = next;
+            fileConfig = next;
+            config = liveMembership.effective(next, liveMembership.membership());
             placement.reconfigured();
             if (cluster != null) {
                 reconcile();
             }
             return null;
         }).get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Follows the group's membership as this node's log says it is (agent thread, every placement tick): a change
+     * replaces the configuration acted on and is handed to the TLS trust.
+     */
+    private void followMembership() {
+        java.util.Optional<io.vipd.cluster.Membership> m = cluster.membership();
+        VipdConfig next = liveMembership.effective(fileConfig, m);
+        if (next != config) {
+            config = next;
+            placement.reconfigured();
+        }
+        if (m.isPresent() && !m.get().equals(membershipSeen)) {
+            if (membershipSeen != null || !liveMembership.differences().isEmpty()) {
+                LOG.info("membership (log index {}): {}{}", m.get().index(),
+                        io.vipd.cluster.Membership.describe(m.get().peers()), m.get().changing()
+                                ? "; changing from " + io.vipd.cluster.Membership.describe(m.get().previous()) : "");
+                liveMembership.differences().forEach(d -> LOG.warn("membership: {}", d));
+            }
+            membershipSeen = m.get();
+            membershipListener.accept(m.get().everyone());
+        }
+    }
+
+    /** Told (on the agent thread) the members of every membership this node's log takes on: the TLS trust. */
+    public void onMembershipChange(java.util.function.Consumer<java.util.List<io.vipd.config.Peer>> listener) {
+        this.membershipListener = listener;
+    }
+
+    /** Whether this node is a member of the group as its log says (true while that is not known). */
+    public boolean isMember() {
+        return liveMembership.selfIsMember();
+    }
+
+    /** Whether {@code node}'s renewals are confirmed now: by this node if it leads, else as the leader said. */
+    private boolean reachable(String node, long now) {
+        Consensus c = cluster;
+        if (c != null && c.isLeaderReady()) {
+            return liveness.live(node, now);
+        }
+        io.vipd.cluster.PeerView seen = leaderView.of(node, now);
+        return seen != null && seen.live();
+    }
+
+    public String memberAdd(Caller caller, String id, String address, String role) throws Exception {
+        return membershipChanges.add(caller, id, address, MembershipChanges.Role.parse(role));
+    }
+
+    public String memberRemove(Caller caller, String id) throws Exception {
+        return membershipChanges.remove(caller, id);
+    }
+
+    public String memberReplace(Caller caller, String old, String id, String address) throws Exception {
+        return membershipChanges.replace(caller, old, id, address);
+    }
+
+    /** A reload's peers: proposed as a membership change if they differ from the members; null if they do not. */
+    String proposeMembership(Caller caller, java.util.List<io.vipd.config.Peer> peers) throws Exception {
+        return membershipChanges.propose(caller, peers);
     }
 
     public String move(Caller caller, String vip, String target) throws Exception {
@@ -351,7 +425,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     /** A status snapshot, computed on the agent thread so it is consistent with what the host carries. */
     public StatusReport status() throws Exception {
-        return executor.submit(statusBuilder::build).get(2, TimeUnit.SECONDS);
+        return executor.submit(() -> statusBuilder.build().withMembership(liveMembership.differences()))
+                .get(2, TimeUnit.SECONDS);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.vipd.health.HealthMonitor;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.LinuxHostNetwork;
 import io.vipd.host.NetInterface;
+import io.vipd.config.keys.PeerKeys;
 import io.vipd.security.PeerTls;
 import io.vipd.security.TlsMaterial;
 import java.io.IOException;
@@ -57,12 +58,12 @@ public final class Reloader {
     }
 
     /**
-     * @param requestedBy who asked, for the log: "SIGHUP", or the vipctl caller ("alice (uid 1000, pid 4242)")
+     * @param caller who asked: SIGHUP ({@link io.vipd.control.Caller#signal}), or the vipctl caller
      * @return a one-line summary of what changed
      * @throws IllegalArgumentException with the problem, when the new file is rejected (nothing was changed)
      */
-    public synchronized String reload(String requestedBy) throws Exception {
-        LOG.info("reload of {} requested by {}", file, requestedBy);
+    public synchronized String reload(io.vipd.control.Caller caller) throws Exception {
+        LOG.info("reload of {} requested by {}", file, caller.describe());
         ConfigLoader loader = new ConfigLoader();
         VipdConfig next;
         TlsMaterial material;
@@ -80,12 +81,26 @@ public final class Reloader {
             throw new IllegalStateException("cannot list this host's interfaces to check " + file + ": "
                     + e.getMessage());
         }
-        List<String> restartOnly = ConfigKeys.restartOnlyChanges(current, next);
+        List<String> restartOnly = new ArrayList<>(ConfigKeys.restartOnlyChanges(current, next));
+        // The peers are the group's membership: a reload that changes them proposes the change to the group.
+        boolean peersChanged = restartOnly.remove(PeerKeys.PEER.restartLabel());
         if (!restartOnly.isEmpty()) {
             String msg = file + ": " + String.join(", ", restartOnly) + " changed: that takes a restart "
                     + "(systemctl restart vipd); reload rejected, the running configuration stays in force";
             LOG.error(msg);
             throw new IllegalArgumentException(msg);
+        }
+        String membership = "";
+        if (peersChanged) {
+            try {
+                String changed = agent.proposeMembership(caller, next.peers());
+                membership = changed == null ? "; peers now as the group's members" : "; membership " + changed;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                String msg = file + ": the peers changed, and the membership change they ask for was not made: "
+                        + e.getMessage() + "; reload rejected, the running configuration stays in force";
+                LOG.error(msg);
+                throw new IllegalArgumentException(msg);
+            }
         }
         Map<String, VipSpec> before = byName(current.vips());
         Map<String, VipSpec> after = byName(next.vips());
@@ -128,7 +143,7 @@ public final class Reloader {
         current = next;
         String summary = "reloaded " + file + ": added " + list(added) + "; removed " + list(removed)
                 + "; redefined " + list(redefined) + "; placement settings changed " + list(policy)
-                + (checksChanged ? "; health checks restarted" : "") + certificates + "; "
+                + (checksChanged ? "; health checks restarted" : "") + certificates + membership + "; "
                 + (next.vips().size() - added.size() - redefined.size() - policy.size()) + " VIPs unchanged";
         LOG.info(summary);
         return summary;

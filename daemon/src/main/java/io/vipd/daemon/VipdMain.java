@@ -214,7 +214,7 @@ public final class VipdMain implements Callable<Integer> {
         try {
             sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> new Thread(() -> {
                 try {
-                    reloader.reload("SIGHUP");
+                    reloader.reload(io.vipd.control.Caller.signal("SIGHUP"));
                 } catch (IllegalArgumentException e) {
                     // a rejected file: the reloader logged it, with the file, line and key
                 } catch (Exception e) {

@@ -21,7 +21,18 @@ public final class PeerTls {
     public static final Duration WARN_BEFORE = Duration.ofDays(30);
 
     private final AtomicReference<TlsMaterial> material;
+    /** The members of the group's membership (the file's peers until this node learns another one). */
     private final AtomicReference<PeerTrust.Members> members;
+    /** Members of a membership change this node received, by id: trusted until the change commits or times out. */
+    private final Map<String, Admitted> admitted = new java.util.concurrent.ConcurrentHashMap<>();
+    /** {@link #members} with the admitted ones, rebuilt when either changes; null when it must be rebuilt. */
+    private volatile PeerTrust.Members trusted;
+    private final LongSupplier nanoClock;
+
+    /** How long a member admitted by a membership change is trusted before the change must have committed. */
+    static final long ADMITTED_NANOS = 120_000_000_000L;
+
+    private record Admitted(String address, long untilNanos) {}
     private final PeerRefusalLog refusals;
     private final PeerTrust trust;
     private final PeerKeys keys;
@@ -32,7 +43,8 @@ public final class PeerTls {
         this.members = new AtomicReference<>(members);
         this.clock = clock;
         this.refusals = new PeerRefusalLog(nanoClock);
-        this.trust = new PeerTrust(this.material::get, this.members::get, refusals, clock);
+        this.nanoClock = nanoClock;
+        this.trust = new PeerTrust(this.material::get, this::trusted, refusals, clock);
         this.keys = new PeerKeys(this.material::get);
     }
 
@@ -43,6 +55,53 @@ public final class PeerTls {
             byAddress.put(p.address(), p.id());
         }
         return new PeerTrust.Members(config.peers().stream().map(Peer::id).toList(), byAddress);
+    }
+
+    /** The group's membership changed: the next handshake trusts its members (and no longer the ones removed). */
+    public void membership(java.util.List<Peer> peers) {
+        Map<String, String> byAddress = new LinkedHashMap<>();
+        peers.forEach(p -> byAddress.put(p.address(), p.id()));
+        PeerTrust.Members next = new PeerTrust.Members(peers.stream().map(Peer::id).toList(), byAddress);
+        if (!next.equals(members.get())) {
+            members.set(next);
+            trusted = null;
+        }
+    }
+
+    /**
+     * Trusts {@code id} at {@code address} for a while: a member of a membership change this node received, which
+     * it must reach (to catch it up) before the change commits and makes it a member.
+     */
+    public void admit(String id, String address) {
+        Admitted before = admitted.put(id, new Admitted(address, nanoClock.getAsLong() + ADMITTED_NANOS));
+        if (before == null || !before.address().equals(address)) {
+            trusted = null;
+        }
+    }
+
+    private PeerTrust.Members trusted() {
+        PeerTrust.Members t = trusted;
+        if (t != null && admitted.isEmpty()) {
+            return t;
+        }
+        long now = nanoClock.getAsLong();
+        if (admitted.values().removeIf(a -> now - a.untilNanos() > 0)) {
+            t = null;
+        }
+        if (t == null) {
+            PeerTrust.Members base = members.get();
+            java.util.List<String> ids = new java.util.ArrayList<>(base.ids());
+            Map<String, String> byAddress = new LinkedHashMap<>(base.idByAddress());
+            admitted.forEach((id, a) -> {
+                if (!ids.contains(id)) {
+                    ids.add(id);
+                }
+                byAddress.putIfAbsent(a.address(), id);
+            });
+            t = new PeerTrust.Members(java.util.List.copyOf(ids), Map.copyOf(byAddress));
+            trusted = t;
+        }
+        return t;
     }
 
     /** Takes material a reload loaded and checked: the next handshake uses it; open connections keep theirs. */

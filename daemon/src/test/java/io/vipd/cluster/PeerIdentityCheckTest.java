@@ -58,7 +58,10 @@ class PeerIdentityCheckTest {
     static final Function<X509Certificate, String> MEMBER_OF = c -> NodeNames.nodeIdIn(c, MEMBERS).orElse(null);
 
     final PeerRefusalLog refusals = new PeerRefusalLog(System::nanoTime);
-    final PeerIdentityCheck check = new PeerIdentityCheck("n1", MEMBER_OF, refusals);
+    /** Members of membership changes the check let through, "id@address". */
+    final List<String> admitted = new java.util.ArrayList<>();
+    final PeerIdentityCheck check = new PeerIdentityCheck("n1", MEMBER_OF, refusals,
+            (id, address) -> admitted.add(id + "@" + address));
 
     static RaftRpcRequestProto from(String id) {
         return RaftRpcRequestProto.newBuilder().setRequestorId(ByteString.copyFromUtf8(id)).build();
@@ -174,11 +177,27 @@ class PeerIdentityCheckTest {
         assertNull(check.refusal(GroupInfoRequestProto.getDefaultInstance(), "n2"));
         assertNull(check.refusal(GroupListRequestProto.getDefaultInstance(), "n2"));
         for (Object admin : List.of(GroupManagementRequestProto.getDefaultInstance(),
-                SetConfigurationRequestProto.getDefaultInstance(), SnapshotManagementRequestProto.getDefaultInstance(),
+                SnapshotManagementRequestProto.getDefaultInstance(),
                 LeaderElectionManagementRequestProto.getDefaultInstance(), "a string")) {
             assertEquals("vipd does not accept " + admin.getClass().getSimpleName() + " on its Raft port",
                     check.refusal(admin, "n1"));
         }
+    }
+
+    @Test
+    void aMembershipChangePassesOnlyCompareAndSetAndAdmitsItsNewMembersFirst() {
+        assertEquals("vipd changes membership only compare-and-set against the current one (n2 sent "
+                + "SET_UNCONDITIONALLY)", check.refusal(SetConfigurationRequestProto.getDefaultInstance(), "n2"));
+        assertEquals(List.of(), admitted);
+        SetConfigurationRequestProto change = SetConfigurationRequestProto.newBuilder()
+                .setMode(SetConfigurationRequestProto.Mode.COMPARE_AND_SET)
+                .addPeers(org.apache.ratis.proto.RaftProtos.RaftPeerProto.newBuilder()
+                        .setId(ByteString.copyFromUtf8("n4")).setAddress("198.18.0.4:7400"))
+                .addListeners(org.apache.ratis.proto.RaftProtos.RaftPeerProto.newBuilder()
+                        .setId(ByteString.copyFromUtf8("n5")).setAddress("198.18.0.5:7400"))
+                .build();
+        assertNull(check.refusal(change, "n2"));
+        assertEquals(List.of("n4@198.18.0.4:7400", "n5@198.18.0.5:7400"), admitted);
     }
 
     // ---- the interceptor on a call, with fakes of gRPC's call and service and of the TLS session ----

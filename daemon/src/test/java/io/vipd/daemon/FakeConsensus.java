@@ -57,6 +57,28 @@ final class FakeConsensus implements Consensus {
         return committed(0);
     }
 
+    /** The membership; a committed change (see {@link #membershipAnswer}) replaces it with the new one. */
+    volatile Optional<io.vipd.cluster.Membership> membership = Optional.empty();
+    /** Each membership change's outcome; null commits it. */
+    volatile Function<List<io.vipd.config.Peer>, Outcome> membershipAnswer = to -> null;
+    final List<List<io.vipd.config.Peer>> membershipChanges = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Optional<io.vipd.cluster.Membership> membership() {
+        return membership;
+    }
+
+    @Override
+    public Outcome changeMembership(io.vipd.cluster.Membership from, List<io.vipd.config.Peer> to, long timeoutMs) {
+        membershipChanges.add(List.copyOf(to));
+        Outcome out = membershipAnswer.apply(to);
+        if (out != null) {
+            return out;
+        }
+        membership = Optional.of(io.vipd.cluster.Membership.of(to, from.index() + 1));
+        return committed();
+    }
+
     FakeConsensus leader(String id) {
         this.leader = Optional.ofNullable(id);
         return this;

@@ -121,4 +121,22 @@ class PeerTlsTest {
         assertEquals(Map.of("198.18.0.1:7400", "n1", "198.18.0.2:7400", "n2", "node3.example:7401", "n3"),
                 m.idByAddress());
     }
+
+    @Test
+    void theTrustFollowsTheMembershipAndAdmitsTheMembersOfAChangeForAWhile() {
+        long[] nanos = {0};
+        PeerTls tls = new PeerTls(TlsFixture.material(CA, N1, "n1"), CLUSTER, TlsFixture.at(T0), () -> nanos[0]);
+        X509Certificate n4 = TlsFixture.node(CA, "n4").cert();
+        X509Certificate n2 = TlsFixture.node(CA, "n2").cert();
+        assertEquals(null, tls.trust().memberOf(n4), "not a member");
+        tls.admit("n4", "198.18.0.4:7400"); // a membership change that adds n4 reached this node
+        assertEquals("n4", tls.trust().memberOf(n4));
+        assertEquals("n2", tls.trust().memberOf(n2));
+        nanos[0] = PeerTls.ADMITTED_NANOS + 1; // the change never committed
+        assertEquals(null, tls.trust().memberOf(n4));
+        tls.membership(List.of(new Peer("n1", "198.18.0.1", 7400), new Peer("n3", "198.18.0.3", 7400),
+                new Peer("n4", "198.18.0.4", 7400)));
+        assertEquals("n4", tls.trust().memberOf(n4), "a member now");
+        assertEquals(null, tls.trust().memberOf(n2), "removed: refused from now on");
+    }
 }

@@ -121,6 +121,22 @@ public final class Daemons {
         return sb.toString();
     }
 
+    /**
+     * Host i's configuration naming only the given hosts as peers (a cluster that starts smaller than the testbed,
+     * and grows by membership changes).
+     */
+    public String configWithPeers(int i, Set<Integer> hosts) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : config(i).split("\n")) {
+            boolean otherPeer = line.startsWith("peer.") && hosts.stream().noneMatch(h -> line.startsWith(
+                    "peer." + node(h) + " "));
+            if (!otherPeer) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     /** Host i's configuration without the lines of the given VIPs (for VIPs a test adds later by a reload). */
     public String configWithout(int i, Set<String> withheld) {
         StringBuilder sb = new StringBuilder();

@@ -133,6 +133,9 @@ public final class Testbed implements AutoCloseable {
     public Path dataDir(int i) { return daemons.dataDir(i); }
     public String config(int i) { return daemons.config(i); }
     public String configWithout(int i, Set<String> withheld) { return daemons.configWithout(i, withheld); }
+    public String configWithPeers(int i, Set<Integer> hosts) { return daemons.configWithPeers(i, hosts); }
+    /** host:port of host i's Raft port. */
+    public String raftAddress(int i) { return topology.hostAddress(i) + ":" + RAFT_PORT; }
     public void startAll() throws IOException { daemons.startAll(); }
     public void startDaemon(int i) throws IOException { daemons.start(i); }
     public void withoutNetCapabilities(int i) { daemons.withoutNetCapabilities(i); }
