@@ -69,7 +69,7 @@ public final class ClusterNode implements Consensus, Closeable {
     public ClusterNode(VipdConfig config, VipStateMachine stateMachine, PeerTls tls) throws IOException {
         this.stateMachine = stateMachine;
         this.parameters = parameters(config.nodeId(), tls);
-        List<RaftPeer> peers = config.peers().stream().map(ClusterNode::raftPeer).toList();
+        List<RaftPeer> peers = config.peers().stream().map(RatisMembership::raftPeer).toList();
         group = RaftGroup.valueOf(groupId(config.clusterName()), peers);
         // One thread per renewal that may be in flight, plus placements and the leave request.
         int threads = config.timing().maxRenewalsInFlight() + 4;
@@ -303,10 +303,8 @@ public final class ClusterNode implements Consensus, Closeable {
         try {
             org.apache.ratis.server.RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
             if (conf != membershipOf) {
-                Membership m = new Membership(peers(conf.getCurrentPeers(), conf.getCurrentPeers(RaftPeerRole.LISTENER)),
-                        peers(conf.getPreviousPeers(), conf.getPreviousPeers(RaftPeerRole.LISTENER)),
-                        conf.getLogEntryIndex());
-                java.util.List<RaftPeer> all = m.everyone().stream().map(ClusterNode::raftPeer).toList();
+                Membership m = RatisMembership.of(conf);
+                java.util.List<RaftPeer> all = m.everyone().stream().map(RatisMembership::raftPeer).toList();
                 client.getClientRpc().addRaftPeers(all);
                 checker.getClientRpc().addRaftPeers(all);
                 membership = m;
@@ -318,33 +316,6 @@ public final class ClusterNode implements Consensus, Closeable {
         }
     }
 
-    private static List<Peer> peers(java.util.Collection<RaftPeer> voters, java.util.Collection<RaftPeer> listeners) {
-        List<Peer> out = new java.util.ArrayList<>();
-        voters.forEach(p -> out.add(peer(p, true)));
-        listeners.forEach(p -> out.add(peer(p, false)));
-        out.sort(java.util.Comparator.comparing(Peer::id));
-        return out;
-    }
-
-    /** A Ratis peer as vipd sees it: priority 0 marks a witness (see {@link #raftPeer}). */
-    private static Peer peer(RaftPeer p, boolean voter) {
-        String address = p.getAddress();
-        int colon = address.lastIndexOf(':');
-        String host = address.substring(0, colon); // an IPv6 address keeps its brackets, as in the file
-        return new Peer(p.getId().toString(), host, Integer.parseInt(address.substring(colon + 1)),
-                p.getPriority() == 0, voter);
-    }
-
-    /**
-     * A vipd peer as a Ratis peer. A witness leads only when no VIP host can: Ratis lets a member with a higher
-     * priority refuse its vote to an equally up-to-date candidate of lower priority, and hands leadership to it when
-     * it can. A member that does not vote joins as a Raft listener: the log reaches it, its vote is never asked.
-     */
-    static RaftPeer raftPeer(Peer p) {
-        return RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).setPriority(p.witness() ? 0 : 1)
-                .setStartupRole(p.voter() ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER).build();
-    }
-
     /**
      * Ratis's setConfiguration, compare-and-set against {@code from}: the leader first catches new members up, then
      * commits the joint configuration and then the new one. Sent through an admin client that knows every member
@@ -352,23 +323,13 @@ public final class ClusterNode implements Consensus, Closeable {
      */
     @Override
     public Outcome changeMembership(Membership from, List<Peer> to, long timeoutMs) {
-        List<RaftPeer> everyone = new java.util.ArrayList<>(from.everyone().stream().map(ClusterNode::raftPeer)
+        List<RaftPeer> everyone = new java.util.ArrayList<>(from.everyone().stream().map(RatisMembership::raftPeer)
                 .toList());
-        to.stream().filter(p -> !from.contains(p.id())).map(ClusterNode::raftPeer).forEach(everyone::add);
+        to.stream().filter(p -> !from.contains(p.id())).map(RatisMembership::raftPeer).forEach(everyone::add);
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(timeoutMs));
-        org.apache.ratis.protocol.SetConfigurationRequest.Arguments arguments =
-                org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
-                        .setServersInNewConf(to.stream().filter(Peer::voter).map(ClusterNode::raftPeer).toList())
-                        .setListenersInNewConf(to.stream().filter(p -> !p.voter()).map(ClusterNode::raftPeer)
-                                .toList())
-                        .setServersInCurrentConf(from.peers().stream().filter(Peer::voter)
-                                .map(ClusterNode::raftPeer).toList())
-                        .setListenersInCurrentConf(from.peers().stream().filter(p -> !p.voter())
-                                .map(ClusterNode::raftPeer).toList())
-                        .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.COMPARE_AND_SET)
-                        .build();
+        org.apache.ratis.protocol.SetConfigurationRequest.Arguments arguments = RatisMembership.change(from, to);
         try (RaftClient admin = RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
                 .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), everyone))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, ms(200))).build()) {
@@ -380,7 +341,7 @@ public final class ClusterNode implements Consensus, Closeable {
 
     @Override
     public Outcome transferLeadershipTo(String peer, long timeoutMs) {
-        List<RaftPeer> everyone = membership().map(m -> m.everyone().stream().map(ClusterNode::raftPeer).toList())
+        List<RaftPeer> everyone = membership().map(m -> m.everyone().stream().map(RatisMembership::raftPeer).toList())
                 .orElse(group.getPeers().stream().toList());
         try (RaftClient admin = RaftClient.newBuilder().setProperties(adminProperties).setParameters(parameters)
                 .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), everyone)).build()) {

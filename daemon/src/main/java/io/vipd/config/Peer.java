@@ -25,6 +25,11 @@ public record Peer(String id, String host, int port, boolean witness, boolean vo
         return voter && !witness;
     }
 
+    /** Whether it may be given VIPs: every member but a witness. */
+    public boolean holdsVips() {
+        return !witness;
+    }
+
     public String address() {
         return host + ":" + port;
     }

@@ -35,9 +35,12 @@ final class DoctorRun {
     private final ProcFs proc;
     private final Pause pause;
     private final Supplier<String> leader;
+    private final Supplier<List<LiveMembership.Difference>> membership;
 
     DoctorRun(Supplier<VipdConfig> config, Supplier<VipTable> table, Supplier<HostWatch> watch, HostActuator host,
-              ExecutorService agentThread, ProcFs proc, Pause pause, Supplier<String> leader) {
+              ExecutorService agentThread, ProcFs proc, Pause pause, Supplier<String> leader,
+              Supplier<List<LiveMembership.Difference>> membership) {
+        this.membership = membership;
         this.config = config;
         this.table = table;
         this.watch = watch;
@@ -108,6 +111,17 @@ final class DoctorRun {
         ProcFs.Managers managers = proc.otherVipManagers(ProcessHandle.current().pid());
         DoctorReport report = Doctor.examine(new Doctor.Inputs(c, s.table(), vips, heard, s.held(), probeErrors,
                 s.stray(), arpIgnore, s.addressedInterfaces(), managers.found(), leader.get(), s.nftTables()));
+        List<LiveMembership.Difference> differences = membership.get();
+        if (!differences.isEmpty()) {
+            // the membership's findings come first among problems and last among warnings, as the others do
+            List<DoctorReport.Finding> findings = new ArrayList<>();
+            differences.stream().filter(LiveMembership.Difference::problem).forEach(d -> findings.add(
+                    new DoctorReport.Finding(DoctorReport.PROBLEM, null, d.what(), d.fix())));
+            findings.addAll(report.findings());
+            differences.stream().filter(d -> !d.problem()).forEach(d -> findings.add(
+                    new DoctorReport.Finding(DoctorReport.WARNING, null, "membership: " + d.what(), d.fix())));
+            report = new DoctorReport(report.node(), findings, report.checked(), report.notChecked());
+        }
         if (managers.unreadable() != 0) {
             List<String> notChecked = new ArrayList<>(report.notChecked());
             notChecked.add(managers.unreadable() < 0 ? "other programs on this host: /proc unreadable"

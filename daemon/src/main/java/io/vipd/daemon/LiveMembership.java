@@ -60,42 +60,56 @@ final class LiveMembership {
     }
 
     /**
-     * Where the file and the live membership differ, one line each with how to reconcile; empty when they agree.
-     * A member the file does not name, or names with another address or role, and a peer of the file that is no
-     * member.
+     * One way the file and the live membership differ: what, and how to reconcile it.
+     *
+     * @param problem whether this node cannot serve because of it (it is not a member); else a warning
      */
-    List<String> differences() {
-        List<String> out = new ArrayList<>();
+    record Difference(boolean problem, String what, String fix) {
+        /** For status and the journal: what, then the fix. */
+        String line() {
+            return what + ": " + fix;
+        }
+    }
+
+    /**
+     * Where the file and the live membership differ, each with how to reconcile; empty when they agree. This node
+     * not a member, a change under way, a member the file does not name (or names with another address or role),
+     * and a peer of the file that is no member.
+     */
+    List<Difference> differences() {
+        List<Difference> out = new ArrayList<>();
+        VipdConfig file = this.file;
+        Membership seen = this.seen;
         if (seen == null) {
             return out;
         }
         String where = file.source() == null ? "the configuration file" : file.source().toString();
         if (!seen.contains(file.nodeId())) {
-            out.add(file.nodeId() + " (this node) is not a member of the group: it was removed, or is not added yet. "
-                    + "It holds no VIP. Add it with 'vipctl member add " + file.nodeId() + " "
-                    + file.self().address() + "' on a member, or stop vipd here");
+            out.add(new Difference(true, file.nodeId() + " (this node) is not a member of the group: it was removed, "
+                    + "or is not added yet, and holds no VIP", "add it with 'vipctl member add " + file.nodeId()
+                    + " " + file.self().address() + "' on a member, or stop vipd here"));
         }
         if (seen.changing()) {
-            out.add("a membership change is under way: from " + Membership.describe(seen.previous()) + " to "
-                    + Membership.describe(seen.peers()));
+            out.add(new Difference(false, "a membership change is under way: from " + Membership.describe(
+                    seen.previous()) + " to " + Membership.describe(seen.peers()), "wait for it to finish (seconds)"));
         }
         for (Peer member : seen.peers()) {
             Optional<Peer> inFile = file.peer(member.id());
             if (inFile.isEmpty()) {
-                out.add(member.id() + " at " + member.address() + " is a member but not in " + where + ": add "
-                        + "'peer." + member.id() + " = " + member.address() + "' there"
-                        + roleHint(member));
+                out.add(new Difference(false, member.id() + " at " + member.address() + " is a member but not in "
+                        + where, "add 'peer." + member.id() + " = " + member.address() + "' there"
+                        + roleHint(member)));
             } else if (!inFile.get().equals(member)) {
-                out.add(member.id() + " is a member at " + member.address() + role(member) + " but " + where
-                        + " says " + inFile.get().address() + role(inFile.get()) + ": change the file to match, or "
-                        + "replace the member with 'vipctl member replace'");
+                out.add(new Difference(false, member.id() + " is a member at " + member.address() + role(member)
+                        + " but " + where + " says " + inFile.get().address() + role(inFile.get()),
+                        "change the file to match, or change the member with 'vipctl member replace' or a reload"));
             }
         }
         for (Peer peer : file.peers()) {
             if (!seen.contains(peer.id())) {
-                out.add(peer.id() + " is in " + where + " but not a member: remove 'peer." + peer.id() + "' there, "
-                        + "or add it with 'vipctl member add " + peer.id() + " " + peer.address()
-                        + (peer.witness() ? " --witness" : peer.voter() ? "" : " --listener") + "'");
+                out.add(new Difference(false, peer.id() + " is in " + where + " but not a member", "remove 'peer."
+                        + peer.id() + "' there, or add it with 'vipctl member add " + peer.id() + " "
+                        + peer.address() + (peer.witness() ? " --witness" : peer.voter() ? "" : " --listener") + "'"));
             }
         }
         return out;

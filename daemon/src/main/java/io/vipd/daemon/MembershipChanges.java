@@ -72,6 +72,14 @@ final class MembershipChanges {
             };
         }
 
+        static Role of(Peer p) {
+            return p.witness() ? WITNESS : p.voter() ? VOTER : LISTENER;
+        }
+
+        String description() {
+            return "a " + name().toLowerCase(java.util.Locale.ROOT);
+        }
+
         Peer peer(String id, AddressTypes.HostPort at) {
             return new Peer(id, at.host(), at.port(), this == WITNESS, this != LISTENER);
         }
@@ -86,7 +94,7 @@ final class MembershipChanges {
         Peer added = role.peer(id, hostPort(address));
         List<Peer> to = new ArrayList<>(from.peers());
         to.add(added);
-        return change(caller, "add " + id + " at " + added.address() + " as a " + role.name().toLowerCase(), from, to,
+        return change(caller, "add " + id + " at " + added.address() + " as " + role.description(), from, to,
                 null);
     }
 
@@ -125,11 +133,13 @@ final class MembershipChanges {
         }
         if (added.size() == 1 && removed.isEmpty()) {
             Peer p = added.get(0);
-            return add(caller, p.id(), p.address(), p.witness() ? Role.WITNESS : p.voter() ? Role.VOTER
-                    : Role.LISTENER);
+            return add(caller, p.id(), p.address(), Role.of(p));
         }
         if (removed.size() == 1 && added.isEmpty()) {
             return remove(caller, removed.get(0).id());
+        }
+        if (removed.size() == 1 && added.size() == 1 && removed.get(0).id().equals(added.get(0).id())) {
+            return changeRole(caller, from, removed.get(0), added.get(0));
         }
         if (removed.size() == 1 && added.size() == 1 && removed.get(0).voter() == added.get(0).voter()
                 && removed.get(0).witness() == added.get(0).witness()) {
@@ -140,6 +150,23 @@ final class MembershipChanges {
                 + (removed.isEmpty() ? "" : "to remove or change: " + Membership.describe(removed) + "; ")
                 + "members now: " + Membership.describe(from.peers()) + "); change one member at a time, with "
                 + "'vipctl member' or one edit and reload each");
+    }
+
+    /**
+     * One member's role changed in the file (voter, witness, listener): a change of the membership like any other.
+     * Its address may not change with it: Ratis keys its connections by member id.
+     */
+    private String changeRole(Caller caller, Membership from, Peer member, Peer now) throws Exception {
+        if (!member.address().equals(now.address())) {
+            throw new IllegalArgumentException(member.id() + "'s address changed (" + member.address() + " -> "
+                    + now.address() + "): a member keeps its address; replace it by a member of another id at the "
+                    + "new address instead (vipctl member replace " + member.id() + " NEW " + now.address() + ")");
+        }
+        List<Peer> to = new ArrayList<>(from.peers());
+        to.set(to.indexOf(member), now);
+        boolean holds = member.holdsVips() && !now.holdsVips();
+        return change(caller, "make " + member.id() + " " + Role.of(now).description(), from, to,
+                holds ? member : null);
     }
 
     private String change(Caller caller, String what, Membership from, List<Peer> to, Peer leaving)
@@ -166,10 +193,12 @@ final class MembershipChanges {
         }
         long ms = (nanos.getAsLong() - start) / 1_000_000L;
         awaitMembership(to);
-        // A member that was drained when it left (see above) starts undrained when it is added back.
+        // A member that was drained when it left (see above) starts undrained when it is added back; so does one
+        // that was drained when it became a witness, when it may hold VIPs again.
         for (Peer joining : to) {
             VipTable t = table.get();
-            if (!from.contains(joining.id()) && t != null && t.drained().contains(joining.id())) {
+            boolean starts = from.peer(joining.id()).map(p -> !p.holdsVips() && joining.holdsVips()).orElse(true);
+            if (starts && t != null && t.drained().contains(joining.id())) {
                 drainer.drain(caller, joining.id(), false);
             }
         }

@@ -233,7 +233,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     public io.vipd.control.DoctorReport doctor(java.util.List<String> vips) throws Exception {
         return new DoctorRun(() -> this.config, () -> stateMachine == null ? null : stateMachine.table(),
                 () -> hostWatch, host, executor, io.vipd.host.ProcFs.system(), Thread::sleep,
-                () -> cluster == null ? null : cluster.leader().orElse(null)).run(vips);
+                () -> cluster == null ? null : cluster.leader().orElse(null), liveMembership::differences).run(vips);
     }
 
     /** An ARP frame claiming a VIP (from the tap's thread). */
@@ -367,7 +367,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 LOG.info("membership (log index {}): {}{}", m.get().index(),
                         io.vipd.cluster.Membership.describe(m.get().peers()), m.get().changing()
                                 ? "; changing from " + io.vipd.cluster.Membership.describe(m.get().previous()) : "");
-                liveMembership.differences().forEach(d -> LOG.warn("membership: {}", d));
+                liveMembership.differences().forEach(d -> LOG.warn("membership: {}", d.line()));
             }
             membershipSeen = m.get();
             membershipListener.accept(m.get().everyone());
@@ -425,7 +425,8 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     /** A status snapshot, computed on the agent thread so it is consistent with what the host carries. */
     public StatusReport status() throws Exception {
-        return executor.submit(() -> statusBuilder.build().withMembership(liveMembership.differences()))
+        return executor.submit(() -> statusBuilder.build().withMembership(liveMembership.differences()
+                .stream().map(LiveMembership.Difference::line).toList()))
                 .get(2, TimeUnit.SECONDS);
     }
 

@@ -151,6 +151,21 @@ class MembershipChangesTest {
     }
 
     @Test
+    void aReloadThatChangesOneMembersRoleChangesItAndAnAddressChangeIsRefused() throws Exception {
+        table = RoleFixtures.apply(RoleFixtures.defined(RoleFixtures.config(), "n1", "n2", "n3"),
+                RoleFixtures.assign("web", 0, "n3"));
+        Peer witness = new Peer("n3", "198.18.0.3", 7400, true);
+        String done = changes.propose(ALICE, List.of(N1, N2, witness));
+        assertTrue(done.startsWith("done: make n3 a witness"), done);
+        assertEquals(List.of(N1, N2, witness), raft.membershipChanges.get(0));
+        assertEquals(List.of("drain n3"), drains, "a member that becomes a witness hands its VIPs over first");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> changes.propose(ALICE, List.of(N1, N2, new Peer("n3", "198.18.0.33", 7400, true))));
+        assertTrue(e.getMessage().startsWith("n3's address changed (198.18.0.3:7400 -> 198.18.0.33:7400)"),
+                e.getMessage());
+    }
+
+    @Test
     void theMembershipUsesTheLiveMembersNotTheFileAndSaysWhereTheyDiffer() {
         io.vipd.config.VipdConfig file = RoleFixtures.config(RoleFixtures.WEB_CHECKED); // n1, n2, n3
         LiveMembership live = new LiveMembership();
@@ -163,17 +178,22 @@ class MembershipChangesTest {
         assertEquals(List.of(N1, N2, N3, N4), grown.peers());
         assertEquals(file.vips(), grown.vips());
         assertEquals(List.of("n4 at 198.18.0.4:7400 is a member but not in " + file.source()
-                + ": add 'peer.n4 = 198.18.0.4:7400' there"), live.differences());
+                + ": add 'peer.n4 = 198.18.0.4:7400' there"), lines(live));
         io.vipd.config.VipdConfig removed = live.effective(file, java.util.Optional.of(
                 Membership.of(List.of(N2, N3), 9)));
         assertEquals(Set.of("n1", "n2", "n3"), Set.copyOf(removed.peers().stream().map(Peer::id).toList()),
                 "this node always knows itself");
         assertEquals(false, live.selfIsMember());
-        assertTrue(live.differences().get(0).startsWith("n1 (this node) is not a member of the group"),
-                live.differences().toString());
-        assertTrue(live.differences().contains("n1 is in " + file.source() + " but not a member: remove 'peer.n1' "
-                + "there, or add it with 'vipctl member add n1 198.18.0.1:7400'"), live.differences().toString());
+        assertTrue(live.differences().get(0).problem(), "this node cannot serve: a problem");
+        assertTrue(lines(live).get(0).startsWith("n1 (this node) is not a member of the group"),
+                lines(live).toString());
+        assertTrue(lines(live).contains("n1 is in " + file.source() + " but not a member: remove 'peer.n1' "
+                + "there, or add it with 'vipctl member add n1 198.18.0.1:7400'"), lines(live).toString());
         assertEquals(removed, live.effective(file, java.util.Optional.of(Membership.of(List.of(N2, N3), 9))),
                 "the same instance while nothing changed");
+    }
+
+    static List<String> lines(LiveMembership live) {
+        return live.differences().stream().map(LiveMembership.Difference::line).toList();
     }
 }

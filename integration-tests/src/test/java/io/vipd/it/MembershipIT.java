@@ -93,6 +93,9 @@ class MembershipIT {
         Shell.Result status = bed.vipctl(1, "status");
         assertTrue(status.output().contains("n4 at " + bed.raftAddress(4) + " is a member but not in "),
                 status.output());
+        Shell.Result doctor = bed.vipctl(1, "doctor");
+        assertTrue(doctor.output().contains("membership: n4 at " + bed.raftAddress(4) + " is a member but not in "),
+                doctor.output());
         Shell.Result again = bed.vipctl(2, "member", "add", "n4", bed.raftAddress(4));
         assertEquals(1, again.exit(), again.output());
         assertTrue(again.output().contains("n4 is already a member"), again.output());
