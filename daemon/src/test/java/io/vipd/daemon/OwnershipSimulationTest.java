@@ -81,8 +81,7 @@ class OwnershipSimulationTest {
                 case 2 -> sim.dropRate = rnd.nextDouble() * 0.3;
                 case 3 -> sim.maxDelay = (long) (rnd.nextDouble() * 150) * MS;
                 case 4 -> {
-                    long down = java.util.Arrays.stream(sim.nodes).filter(x -> !x.up).count();
-                    if (sim.nodes[victim].up && (down + 1) * 2 < sim.n) {
+                    if (sim.mayCrash(victim)) {
                         sim.crash(victim);
                     }
                 }
@@ -272,6 +271,109 @@ class OwnershipSimulationTest {
         for (VipSpec v : sim.vips) {
             assertTrue(List.of("n1", "n2").contains(sim.ownerOf(v.name())), v.name() + ": " + sim.ownerOf(v.name()));
         }
+    }
+
+    /**
+     * Three voters and two listeners under the same chaos: listeners hold VIPs (the placement spreads four VIPs over
+     * five hosts), and never two holders.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("flapSeeds")
+    void listenersHoldVipsAndNeverTwoOwners(long seed) throws Exception {
+        SimulatedCluster sim = new SimulatedCluster(seed, 5, vips(4), Timing.DEFAULT, java.util.Set.of(),
+                java.util.Set.of("n4", "n5"), java.util.Set.of());
+        sim.runFor(5_000 * MS);
+        assertTrue(sim.vips.stream().anyMatch(v -> List.of("n4", "n5").contains(sim.ownerOf(v.name()))),
+                "a listener holds a VIP: " + sim.vips.stream().map(v -> sim.ownerOf(v.name())).toList());
+        settleChaosAndHeal(sim, seed, seed * 6151);
+    }
+
+    /**
+     * Membership changes made by the daemon's own {@link MembershipChanges} while faults come and go: hosts added
+     * (booted first), members removed (drained first) and replaced, each one change at a time as the leader allows.
+     * Never two holders; afterwards every VIP is held by exactly one member, and no removed host holds anything.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("flapSeeds")
+    void membershipChangesUnderFaultsNeverTwoOwners(long seed) throws Exception {
+        SimulatedCluster sim = new SimulatedCluster(seed, 6, vips(4), Timing.DEFAULT, java.util.Set.of(),
+                java.util.Set.of(), java.util.Set.of("n4", "n5", "n6"));
+        Random rnd = new Random(seed * 31337);
+        sim.runFor(5_000 * MS);
+        java.util.Set<String> removed = new java.util.TreeSet<>();
+        List<String> done = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        io.vipd.control.Caller operator = new io.vipd.control.Caller(1, 0, "root", java.util.Set.of(0));
+        for (int round = 0; round < 10; round++) {
+            chaos(sim, rnd, 1_500 * MS);
+            if (rnd.nextBoolean()) { // half the changes under faults, half once the members are back
+                sim.heal();
+                io.vipd.cluster.Membership now = sim.latestMembership();
+                for (int i = 0; i < sim.n; i++) {
+                    if (!sim.nodes[i].up && now.contains(SimulatedCluster.name(i))) {
+                        sim.restart(i);
+                    }
+                }
+                sim.runFor(2_000 * MS);
+            }
+            int leader = sim.readyLeader();
+            if (leader < 0) {
+                continue;
+            }
+            io.vipd.cluster.Membership m = sim.nodes[leader].membership();
+            List<String> outside = new ArrayList<>();
+            for (int i = 0; i < sim.n; i++) {
+                if (!m.contains(SimulatedCluster.name(i)) && !removed.contains(SimulatedCluster.name(i))) {
+                    outside.add(SimulatedCluster.name(i));
+                }
+            }
+            List<String> removable = m.ids().stream().filter(id -> !id.equals(SimulatedCluster.name(leader)))
+                    .toList();
+            MembershipChanges changes = sim.changes(leader);
+            int kind = rnd.nextInt(3);
+            try {
+                if (kind == 0 && !outside.isEmpty() && m.peers().size() < 5) {
+                    String id = outside.get(rnd.nextInt(outside.size()));
+                    sim.restart(Integer.parseInt(id.substring(1)) - 1); // the new host boots first
+                    sim.runFor(500 * MS);
+                    done.add(changes.add(operator, id, sim.peer(id).address(), MembershipChanges.Role.VOTER));
+                } else if (kind == 1 && m.peers().size() > 3) {
+                    String id = removable.get(rnd.nextInt(removable.size()));
+                    done.add(changes.remove(operator, id));
+                    removed.add(id);
+                } else if (kind == 2 && !outside.isEmpty()) {
+                    String old = removable.get(rnd.nextInt(removable.size()));
+                    String id = outside.get(rnd.nextInt(outside.size()));
+                    sim.restart(Integer.parseInt(id.substring(1)) - 1);
+                    sim.runFor(500 * MS);
+                    done.add(changes.replace(operator, old, id, sim.peer(id).address()));
+                    removed.add(old);
+                }
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                sim.trace("MEMBERSHIP REFUSED " + e.getMessage());
+                refused.add(e.getMessage());
+            }
+            assertEquals(List.of(), sim.violations, "safety violations (seed " + seed + ")");
+        }
+        sim.heal();
+        io.vipd.cluster.Membership members = sim.latestMembership();
+        for (int i = 0; i < sim.n; i++) {
+            if (!sim.nodes[i].up && members.contains(SimulatedCluster.name(i))) {
+                sim.restart(i);
+            }
+        }
+        sim.runFor(15_000 * MS);
+        assertEquals(List.of(), sim.violations, "safety violations after healing (seed " + seed + ")");
+        members = sim.latestMembership();
+        for (VipSpec v : sim.vips) {
+            String owner = sim.ownerOf(v.name());
+            assertTrue(owner != null && members.contains(owner), v.name() + " owned by a member: " + owner
+                    + " (members " + members.ids() + ", changes " + done + ")");
+            assertEquals(List.of(owner), sim.holdersOf(v.name()), "exactly the owner holds " + v.name());
+        }
+        assertFalse(done.isEmpty(), "no membership change was made (seed " + seed + "); refused: " + refused);
+        System.out.println("[sim membership seed " + seed + "] " + done.size() + " changes: members now "
+                + members.ids());
     }
 
     /** VIPs with a health check, preference lists, and preemption with and without delay. */

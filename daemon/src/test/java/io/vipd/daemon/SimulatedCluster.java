@@ -4,6 +4,7 @@ import io.vipd.cluster.RenewReply;
 import io.vipd.cluster.Command;
 import io.vipd.cluster.Consensus;
 import io.vipd.cluster.Liveness;
+import io.vipd.cluster.Membership;
 import io.vipd.cluster.OwnerLease;
 import io.vipd.cluster.VipStateMachine;
 import io.vipd.cluster.VipTable;
@@ -77,6 +78,8 @@ public final class SimulatedCluster {
     }
     private final Map<String, String> ownerOfEpoch = new HashMap<>();
     final Set<String> witnesses;
+    final Set<String> listeners;
+    final Set<String> spares;
     private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
 
     public SimulatedCluster(long seed, int n, List<VipSpec> vips, Timing timing) {
@@ -85,7 +88,20 @@ public final class SimulatedCluster {
 
     /** @param witnesses members that vote but never hold a VIP (the configuration's {@code witnesses}) */
     public SimulatedCluster(long seed, int n, List<VipSpec> vips, Timing timing, Set<String> witnesses) {
+        this(seed, n, vips, timing, witnesses, Set.of(), Set.of());
+    }
+
+    /**
+     * @param witnesses members that vote but never hold a VIP (the configuration's {@code witnesses})
+     * @param listeners members that hold VIPs but do not vote (peers left out of {@code voters})
+     * @param spares    hosts that are no members at first and not started: a test starts one and adds it with a
+     *                  membership change ({@link #changes}), as an operator adds a host
+     */
+    public SimulatedCluster(long seed, int n, List<VipSpec> vips, Timing timing, Set<String> witnesses,
+                            Set<String> listeners, Set<String> spares) {
         this.witnesses = Set.copyOf(witnesses);
+        this.listeners = Set.copyOf(listeners);
+        this.spares = Set.copyOf(spares);
         this.rnd = new Random(seed);
         this.n = n;
         this.vips = vips;
@@ -93,15 +109,53 @@ public final class SimulatedCluster {
         this.nodes = new Node[n];
         this.partitionGroup = new int[n];
         for (int i = 0; i < n; i++) {
-            members.add(name(i));
+            if (!spares.contains(name(i))) {
+                members.add(name(i));
+            }
         }
         for (int i = 0; i < n; i++) {
             // Clock rates within ±5 %: far worse than real oscillators, inside the 10 % margin vipd assumes.
             nodes[i] = new Node(i, 0.95 + rnd.nextDouble() * 0.10, rnd.nextLong() & 0xffffffffL);
         }
         for (Node node : nodes) {
-            node.start();
+            if (spares.contains(node.name)) {
+                node.up = false; // a host not booted yet
+            } else {
+                node.start();
+            }
         }
+    }
+
+    /** A member as the nodes' configuration files describe it (address 198.18.0.(i+1)). */
+    Peer peer(String name) {
+        int i = Integer.parseInt(name.substring(1)) - 1;
+        return new Peer(name, "198.18.0." + (i + 1), 7400, witnesses.contains(name), !listeners.contains(name));
+    }
+
+    /**
+     * The real {@link MembershipChanges} as the daemon on {@code node} runs it for {@code vipctl member}: its waits
+     * advance the simulation, so call it from the test, between {@link #runFor} calls. The reachability it checks is
+     * the leader's view (the daemon's followers learn it from the leader); a drain is submitted and waited for as
+     * AdminOperations does.
+     */
+    MembershipChanges changes(int node) {
+        Node at = nodes[node];
+        return new MembershipChanges(at.name, () -> at.consensus, () -> at.table, (peer, nowNanos) -> {
+            for (Node x : nodes) {
+                if (x.up && x.consensus.isLeaderReady()) {
+                    return x.liveness.live(peer, x.local());
+                }
+            }
+            return false;
+        }, (caller, peer, drained) -> {
+            at.submit(new Command.Drain(peer, drained, at.local() / MS, at.name, caller.who()));
+            long deadline = now + 10_000 * MS;
+            while (drained && now < deadline && at.table.vips().values().stream()
+                    .anyMatch(v -> peer.equals(v.owner()) || peer.equals(v.releasing()))) {
+                runFor(10 * MS);
+            }
+            return "drained";
+        }, at::local, ms -> runFor(ms * MS));
     }
 
     static String name(int i) {
@@ -191,6 +245,38 @@ public final class SimulatedCluster {
 
     // ---- faults ----------------------------------------------------------------------------------------------
 
+    /** The membership of the running node with the longest log: the group's, as far as the test can tell. */
+    Membership latestMembership() {
+        Node best = null;
+        for (Node node : nodes) {
+            if (node.up && (best == null || node.lastIndex() > best.lastIndex())) {
+                best = node;
+            }
+        }
+        return best == null ? nodes[0].membership() : best.membership();
+    }
+
+    /** Whether crashing node {@code i} leaves a majority of the voters up (chaos never takes a majority down). */
+    boolean mayCrash(int i) {
+        if (!nodes[i].up) {
+            return false;
+        }
+        Set<String> voters = latestMembership().voters();
+        long downAfter = voters.stream().filter(v -> !nodes[Integer.parseInt(v.substring(1)) - 1].up).count()
+                + (voters.contains(name(i)) ? 1 : 0);
+        return downAfter * 2 < voters.size();
+    }
+
+    /** Index of a running node that is a ready leader, or -1. */
+    int readyLeader() {
+        for (Node node : nodes) {
+            if (node.up && node.consensus.isLeaderReady()) {
+                return node.id;
+            }
+        }
+        return -1;
+    }
+
     public void crash(int i) {
         trace("CRASH " + name(i));
         nodes[i].crash();
@@ -243,7 +329,17 @@ public final class SimulatedCluster {
 
     // ---- messages of the compact Raft --------------------------------------------------------------------------
 
-    record Entry(long term, Command command, int origin, long requestId) {}
+    /** A log entry: a command, a leader's no-op (null command), or a membership (taking effect once appended). */
+    record Entry(long term, Command command, int origin, long requestId, List<Peer> membership) {
+        Entry(long term, Command command, int origin, long requestId) {
+            this(term, command, origin, requestId, null);
+        }
+    }
+
+    /** A membership change, compare-and-set against {@code from}: one at a time (Raft's single-server changes). */
+    record MembershipRequest(List<Peer> from, List<Peer> to, long requestId) {}
+
+    record MembershipRefused(long requestId, String why) {}
 
     record Vote(long term, int candidate, long lastIndex, long lastTerm) {}
 
@@ -327,9 +423,12 @@ public final class SimulatedCluster {
             this.name = name(id);
             this.rate = rate;
             this.offset = offset;
+            // A member's file names the members; a spare's names them and itself (as a new host's file does).
             List<Peer> peers = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                peers.add(new Peer(name(i), "198.18.0." + (i + 1), 7400, witnesses.contains(name(i))));
+                if (members.contains(name(i)) || i == id) {
+                    peers.add(peer(name(i)));
+                }
             }
             this.config = new VipdConfig(Path.of("sim.conf"), name, "sim", Path.of("/var/lib/vipd"),
                     Path.of("/run/vipd/vipd.sock"), peers, vips, Announce.DEFAULT, timing);
@@ -338,6 +437,47 @@ public final class SimulatedCluster {
 
         long local() {
             return offset + (long) (now * rate);
+        }
+
+        /** The daemon's {@link LiveMembership}: this node's file with the membership its log says. */
+        private final LiveMembership live = new LiveMembership();
+        private Membership membershipCache;
+
+        VipdConfig effective() {
+            return live.effective(config, Optional.of(membership()));
+        }
+
+        /** The membership of the last membership entry in this node's log (appended, committed or not). */
+        Membership membership() {
+            if (membershipCache == null) {
+                Membership m = Membership.of(config.peers(), 0);
+                for (int i = log.size() - 1; i >= 0; i--) {
+                    if (log.get(i).membership() != null) {
+                        m = Membership.of(log.get(i).membership(), i + 1);
+                        break;
+                    }
+                }
+                membershipCache = m;
+            }
+            return membershipCache;
+        }
+
+        /** The log changed: its membership may have. */
+        void logChanged() {
+            membershipCache = null;
+        }
+
+        boolean isMember(int p) {
+            return membership().contains(name(p));
+        }
+
+        boolean isVoter(int p) {
+            return membership().voters().contains(name(p));
+        }
+
+        /** Whether {@code count} of this node's voters are a majority of them. */
+        boolean majority(long count) {
+            return count * 2 > membership().voters().size();
         }
 
         /** True-time delay after which this node's clock has advanced by {@code localDelay}. */
@@ -389,11 +529,11 @@ public final class SimulatedCluster {
                 throw new IllegalStateException(e);
             }
             Handovers handovers = new Handovers(name, agent);
-            reports = new Reports(() -> config, agent);
+            reports = new Reports(this::effective, agent);
             reports.observations(() -> io.vipd.cluster.NodeFacts.report(Map.of(), Map.copyOf(localLinks),
                     List.of()));
             LaggingFollowers lagging = new LaggingFollowers(() -> consensus, liveness::live);
-            placement = new Placement(() -> config, liveness, lagging, handovers, clock, wall, agent);
+            placement = new Placement(this::effective, liveness, lagging, handovers, clock, wall, agent);
             renewals = new Renewals(name, timing.maxRenewalsInFlight(), clock, agent, (start, reply) -> {
                 trace(name + " renewal confirmed: started " + (local() - start) / MS + " ms ago, #" + reply.index()
                         + " owned " + reply.owned());
@@ -402,9 +542,10 @@ public final class SimulatedCluster {
             }, () -> table);
             reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock,
                     timing);
-            appliedEvents = new AppliedEvents(() -> config, liveness, placement, new OperatorActions(
+            appliedEvents = new AppliedEvents(this::effective, liveness, placement, new OperatorActions(
                     java.time.Clock.systemUTC()), clock);
-            desk = new io.vipd.cluster.RenewalDesk(liveness, () -> members, liveness::whyNotEarned, clock);
+            desk = new io.vipd.cluster.RenewalDesk(liveness, () -> Placement.memberIds(effective()),
+                    liveness::whyNotEarned, clock);
             confirmation = new io.vipd.cluster.LeadershipConfirmation(name,
                     new io.vipd.cluster.FollowerChecks(this::askFollower));
         }
@@ -438,7 +579,7 @@ public final class SimulatedCluster {
             }
             long servedTerm = term;
             int inc = incarnation;
-            confirmation.confirm(servedTerm, members).thenAccept(ok -> {
+            confirmation.confirm(servedTerm, membership().quorums()).thenAccept(ok -> {
                 if (!ok || !up || incarnation != inc) {
                     reply.accept(null);
                     return;
@@ -548,10 +689,12 @@ public final class SimulatedCluster {
         void tick() {
             if (leader) {
                 for (int p = 0; p < n; p++) {
-                    if (p != id) {
+                    if (p != id && isMember(p)) {
                         sendAppend(p);
                     }
                 }
+            } else if (local() >= electionDeadline && !isVoter(id)) {
+                resetElectionTimer(); // a listener or a non-member never campaigns
             } else if (local() >= electionDeadline) {
                 term++;
                 candidate = true;
@@ -560,7 +703,7 @@ public final class SimulatedCluster {
                 leaderId = -1;
                 resetElectionTimer();
                 for (int p = 0; p < n; p++) {
-                    if (p != id) {
+                    if (p != id && isVoter(p)) {
                         send(id, p, new Vote(term, id, lastIndex(), termAt(lastIndex())));
                     }
                 }
@@ -597,6 +740,7 @@ public final class SimulatedCluster {
             java.util.Arrays.fill(lastHeard, local());
             java.util.Arrays.fill(next, lastIndex() + 1);
             log.add(new Entry(term, null, -1, 0)); // no-op: commits earlier terms' entries
+            logChanged();
             match[id] = lastIndex();
         }
 
@@ -605,6 +749,11 @@ public final class SimulatedCluster {
                 return;
             }
             if (m instanceof Vote v) {
+                if (!isMember(v.candidate())) {
+                    // as Ratis: a candidate that is not in this node's configuration gets no vote and moves no term
+                    send(id, from, new VoteReply(term, false));
+                    return;
+                }
                 if (v.term() > term) {
                     stepDown(v.term());
                 }
@@ -621,7 +770,7 @@ public final class SimulatedCluster {
                     stepDown(r.term());
                 } else if (candidate && r.term() == term && r.granted()) {
                     votes.add(from);
-                    if (votes.size() * 2 > n) {
+                    if (majority(votes.stream().filter(this::isVoter).count())) {
                         becomeLeader();
                     }
                 }
@@ -632,7 +781,15 @@ public final class SimulatedCluster {
             } else if (m instanceof ClientRequest c) {
                 if (leader) {
                     log.add(new Entry(term, c.command(), from, c.requestId()));
+                    logChanged();
                     match[id] = lastIndex();
+                }
+            } else if (m instanceof MembershipRequest r) {
+                proposeMembership(from, r);
+            } else if (m instanceof MembershipRefused r) {
+                CompletableFuture<Consensus.Outcome> f = awaiting.remove(r.requestId());
+                if (f != null) {
+                    f.complete(Consensus.Outcome.failed(r.why()));
                 }
             } else if (m instanceof RenewRequest r) {
                 serveRenewal(r.node(), reply -> send(id, from, new RenewAnswer(r.requestId(), reply)));
@@ -653,6 +810,36 @@ public final class SimulatedCluster {
                     f.complete(new Consensus.Outcome(true, r.reply(), null));
                 }
             }
+        }
+
+        /**
+         * The leader's side of a membership change: compare-and-set against its log's membership, one at a time
+         * (no membership entry it has not committed yet); the entry takes effect as it is appended.
+         */
+        void proposeMembership(int from, MembershipRequest r) {
+            String why = null;
+            if (!leader) {
+                why = name + " is not the leader";
+            } else if (!Set.copyOf(membership().peers()).equals(Set.copyOf(r.from()))) {
+                why = "the membership is no longer " + Membership.describe(r.from());
+            } else if (membership().index() > commit) {
+                why = "another membership change is under way";
+            }
+            if (why != null) {
+                if (from == id) {
+                    CompletableFuture<Consensus.Outcome> f = awaiting.remove(r.requestId());
+                    if (f != null) {
+                        f.complete(Consensus.Outcome.failed(why));
+                    }
+                } else {
+                    send(id, from, new MembershipRefused(r.requestId(), why));
+                }
+                return;
+            }
+            trace(name + " appends membership " + Membership.describe(r.to()));
+            log.add(new Entry(term, null, from, r.requestId(), List.copyOf(r.to())));
+            logChanged();
+            match[id] = lastIndex();
         }
 
         void onAppend(int from, Append a) {
@@ -678,9 +865,11 @@ public final class SimulatedCluster {
                     while (lastIndex() >= index) {
                         log.remove(log.size() - 1);
                     }
+                    logChanged();
                 }
                 if (index > lastIndex()) {
                     log.add(e);
+                    logChanged();
                 }
             }
             if (a.commit() > commit) {
@@ -705,11 +894,11 @@ public final class SimulatedCluster {
                 for (long idx = lastIndex(); idx > commit; idx--) {
                     int count = 0;
                     for (int p = 0; p < n; p++) {
-                        if (match[p] >= idx) {
+                        if (match[p] >= idx && isVoter(p)) {
                             count++;
                         }
                     }
-                    if (count * 2 > n && termAt(idx) == term) {
+                    if (majority(count) && termAt(idx) == term) {
                         commit = idx;
                         apply();
                         break;
@@ -724,6 +913,13 @@ public final class SimulatedCluster {
             while (lastApplied < commit) {
                 lastApplied++;
                 Entry e = log.get((int) lastApplied - 1);
+                if (e.membership() != null && leader && e.requestId() != 0) {
+                    if (e.origin() == id) {
+                        consensus.answer(e.requestId(), new byte[0]);
+                    } else {
+                        send(id, e.origin(), new ClientReply(e.requestId(), new byte[0]));
+                    }
+                }
                 if (e.command() == null) {
                     continue;
                 }
@@ -764,6 +960,7 @@ public final class SimulatedCluster {
                 long rid = ++requestIds;
                 if (leader) {
                     log.add(new Entry(term, command, id, rid));
+                    logChanged();
                     match[id] = lastIndex();
                 } else if (leaderId >= 0) {
                     send(id, leaderId, new ClientRequest(command, rid));
@@ -861,7 +1058,7 @@ public final class SimulatedCluster {
                 Map<String, Long> out = new TreeMap<>();
                 if (leader) {
                     for (int p = 0; p < n; p++) {
-                        if (p != id) {
+                        if (p != id && isMember(p)) {
                             out.put(name(p), (local() - lastHeard[p]) / MS);
                         }
                     }
@@ -876,11 +1073,45 @@ public final class SimulatedCluster {
                 }
                 Map<String, Long> matches = new TreeMap<>();
                 for (int p = 0; p < n; p++) {
-                    if (p != id) {
+                    if (p != id && isMember(p)) {
                         matches.put(name(p), match[p]);
                     }
                 }
                 return Optional.of(new Replication(commit, matches, followersLastAnsweredMs()));
+            }
+
+            @Override
+            public Optional<Membership> membership() {
+                return up ? Optional.of(Node.this.membership()) : Optional.empty();
+            }
+
+            /**
+             * Blocks the test (not an event: call it between {@link #runFor} calls) while the simulation runs, until
+             * the change committed, was refused, or {@code timeoutMs} of simulated time passed.
+             */
+            @Override
+            public Outcome changeMembership(Membership from, List<Peer> to, long timeoutMs) {
+                if (!up) {
+                    return Outcome.failed("down");
+                }
+                CompletableFuture<Outcome> f = new CompletableFuture<>();
+                long rid = ++requestIds;
+                awaiting.put(rid, f);
+                MembershipRequest request = new MembershipRequest(from.peers(), to, rid);
+                if (leader) {
+                    proposeMembership(id, request);
+                } else if (leaderId >= 0) {
+                    send(id, leaderId, request);
+                } else {
+                    awaiting.remove(rid);
+                    return Outcome.failed("no leader");
+                }
+                long deadline = now + timeoutMs * MS;
+                while (!f.isDone() && now < deadline) {
+                    runFor(5 * MS);
+                }
+                awaiting.remove(rid);
+                return f.isDone() ? f.join() : Outcome.failed("timeout");
             }
 
             @Override
