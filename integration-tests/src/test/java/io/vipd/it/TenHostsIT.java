@@ -1,0 +1,151 @@
+package io.vipd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vipd.testbed.ArpReferee;
+import io.vipd.testbed.Testbed;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Ten hosts sharing four VIPs, three of them voting ({@code voters = n1, n2, n3}) and seven Raft listeners: every
+ * host is a member, listeners hold VIPs, and a crashed listener's VIP fails over. Then, on the same hosts, ten
+ * voters, for the comparison the README quotes: how long one command takes to commit (an undrain through the leader's
+ * control socket, which returns once the group applied it), with 3 voters and with 10.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TenHostsIT {
+    static final int HOSTS = 10;
+
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(HOSTS).vips("web", "db", "mail", "dns").manualStart();
+    private Testbed bed; // set by the extension
+    private final List<String> figures = new ArrayList<>();
+
+    private void startAll(String extra) throws Exception {
+        for (int i = 1; i <= HOSTS; i++) {
+            bed.startDaemon(i, Map.of(), bed.config(i) + extra);
+        }
+        Testbed.waitUntil("every VIP answered and every member reachable", 120_000, () -> {
+            for (String vip : List.of("web", "db", "mail", "dns")) {
+                if (bed.answeringHost(vip) == 0) {
+                    return false;
+                }
+            }
+            for (int i = 1; i <= HOSTS; i++) {
+                if (!bed.reachableSeenBy(1, bed.node(i))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private void stopAllAndWipe() throws Exception {
+        for (int i = 1; i <= HOSTS; i++) {
+            if (bed.running(i)) {
+                bed.kill9(i);
+                bed.exitStatus(i, 10_000);
+            }
+            Path data = bed.dataDir(i);
+            if (Files.exists(data)) {
+                try (var files = Files.walk(data)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /** Milliseconds for each of {@code samples} undrains sent to the leader's control socket, sorted. */
+    private long[] commitMillis(int samples) throws Exception {
+        int leader = bed.leader();
+        assertTrue(leader > 0, "a leader");
+        long[] out = new long[samples];
+        for (int k = 0; k < samples; k++) {
+            long t0 = System.nanoTime();
+            JsonNode answer = bed.control(leader, "undrain " + bed.node(1 + k % HOSTS), 10_000);
+            out[k] = (System.nanoTime() - t0) / 1_000_000L;
+            assertTrue(answer.has("result"), answer.toString());
+        }
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
+    private static String describe(long[] sorted) {
+        return "min " + sorted[0] + " / median " + sorted[sorted.length / 2] + " / p90 "
+                + sorted[(int) (sorted.length * 0.9)] + " / max " + sorted[sorted.length - 1] + " ms";
+    }
+
+    private void assertNeverTwoMacs() {
+        List<ArpReferee.Observation> all = bed.referee().observations();
+        assertTrue(ArpReferee.dualAnswers(all).isEmpty(), "two MACs answered one VIP: " + ArpReferee.dualAnswers(all));
+    }
+
+    @Test
+    @Order(1)
+    void threeVotersAndSevenListenersHoldAndFailOverVips() throws Exception {
+        startAll("voters = n1, n2, n3\n");
+        JsonNode s = bed.status(1);
+        int listeners = 0;
+        for (JsonNode n : s.path("nodes")) {
+            int host = Integer.parseInt(n.path("id").asText().substring(1));
+            if (host > 3) {
+                assertEquals("LISTENER", n.path("role").asText(), n.toString());
+                listeners++;
+            }
+        }
+        assertEquals(7, listeners, s.toString());
+        int owner = 0;
+        for (String vip : List.of("web", "db", "mail", "dns")) {
+            if (bed.answeringHost(vip) > 3) {
+                owner = bed.answeringHost(vip);
+            }
+        }
+        assertTrue(owner > 3, "a listener holds a VIP");
+        String vip = List.of("web", "db", "mail", "dns").stream().filter(v -> bed.answeringHost(v) > 3)
+                .findFirst().orElseThrow();
+        int victim = bed.answeringHost(vip);
+        long crashed = System.nanoTime();
+        bed.kill9(victim);
+        Testbed.waitUntil(vip + " failed over from the crashed listener", 15_000, () -> {
+            int h = bed.answeringHost(vip);
+            return h != 0 && h != victim;
+        });
+        figures.add("10 hosts (3 voters): " + vip + " failed over from crashed listener " + bed.node(victim)
+                + " in " + (System.nanoTime() - crashed) / 1_000_000L + " ms (as the test polled)");
+        bed.startDaemon(victim, Map.of(), bed.config(victim) + "voters = n1, n2, n3\n");
+        Testbed.waitUntil(bed.node(victim) + " back", 60_000, () -> bed.reachableSeenBy(1, bed.node(victim)));
+        long[] commits = commitMillis(40);
+        figures.add("commit, 3 voters + 7 listeners: " + describe(commits));
+        assertNeverTwoMacs();
+        System.out.println("[ten hosts] " + figures);
+    }
+
+    @Test
+    @Order(2)
+    void tenVotersForTheComparison() throws Exception {
+        stopAllAndWipe();
+        startAll("");
+        JsonNode s = bed.status(1);
+        for (JsonNode n : s.path("nodes")) {
+            assertTrue(List.of("LEADER", "FOLLOWER").contains(n.path("role").asText()), n.toString());
+        }
+        long[] commits = commitMillis(40);
+        figures.add("commit, 10 voters: " + describe(commits));
+        assertNeverTwoMacs();
+        System.out.println("[ten hosts] " + figures);
+    }
+}
