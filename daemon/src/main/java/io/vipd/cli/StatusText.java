@@ -63,7 +63,8 @@ final class StatusText {
         // Per VIP: the inputs of the placement decision (preference, preemption, each node's check results).
         boolean header = false;
         for (StatusReport.VipStatus v : s.vips()) {
-            boolean plain = (v.preferred() == null || v.preferred().isEmpty()) && "off".equals(v.preempt())
+            boolean plain = v.group() == null && (v.preferred() == null || v.preferred().isEmpty())
+                    && "off".equals(v.preempt())
                     && (v.health() == null || v.health().isEmpty())
                     && (v.disagreements() == null || v.disagreements().isEmpty());
             if (plain) {
@@ -73,7 +74,10 @@ final class StatusText {
                 out.println();
                 header = true;
             }
-            StringBuilder sb = new StringBuilder(v.name()).append(": prefer ")
+            StringBuilder sb = new StringBuilder(v.name()).append(v.group() == null ? "" : " (group " + v.group()
+                    + ": moves with " + String.join(", ", s.vips().stream().filter(o -> v.group().equals(o.group())
+                            && !o.name().equals(v.name())).map(StatusReport.VipStatus::name).toList()) + ")")
+                    .append(": prefer ")
                     .append(v.preferred() == null || v.preferred().isEmpty() ? "(none)" : String.join(", ",
                             v.preferred()))
                     .append("; preempt ").append(v.preempt());

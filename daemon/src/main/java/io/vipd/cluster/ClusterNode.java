@@ -304,6 +304,10 @@ public final class ClusterNode implements Consensus, Closeable {
             org.apache.ratis.server.RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
             if (conf != membershipOf) {
                 Membership m = RatisMembership.of(conf);
+                if (m.peers().isEmpty()) {
+                    // Ratis's placeholder before the server has read its storage: no membership known yet
+                    return Optional.ofNullable(membership);
+                }
                 java.util.List<RaftPeer> all = m.everyone().stream().map(RatisMembership::raftPeer).toList();
                 client.getClientRpc().addRaftPeers(all);
                 checker.getClientRpc().addRaftPeers(all);

@@ -50,6 +50,28 @@ public sealed interface Command {
     }
 
     /**
+     * Assignments of the VIPs of one group ({@code group.NAME.vips}) applied all or none: if any of them is stale,
+     * the table does not change, so a group is never split by a decision taken on a stale view. Placed by the
+     * leader ({@code issuer} empty) or moved by an operator's {@code vipctl move} on {@code issuer} (run by
+     * {@code user}), which any member may relay.
+     */
+    record Together(java.util.List<Assign> assigns, String issuer, String user) implements Command {
+        public Together {
+            assigns = java.util.List.copyOf(assigns);
+        }
+
+        /** Placed by the leader. */
+        public Together(java.util.List<Assign> assigns) {
+            this(assigns, "", "");
+        }
+
+        /** Whether an operator's move, which any member may relay, rather than the leader's placement. */
+        public boolean moved() {
+            return !issuer.isEmpty();
+        }
+    }
+
+    /**
      * The previous owner of {@code vip} in a handover has removed its address and closed its fence for it (or, sent
      * by the leader, it has certainly stopped answering because the failover timeout passed): the new owner may
      * answer. Applied only if the VIP is still at {@code epoch} and still waiting for {@code node}.
@@ -130,6 +152,7 @@ public sealed interface Command {
     byte MOVE = 9;
     byte OBSERVED = 10;
     byte ASSIGNMENTS = 11;
+    byte TOGETHER = 12;
 
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -137,6 +160,14 @@ public sealed interface Command {
             if (this instanceof Renew r) {
                 out.writeByte(RENEW);
                 out.writeUTF(r.node());
+            } else if (this instanceof Together t) {
+                out.writeByte(TOGETHER);
+                out.writeInt(t.assigns().size());
+                for (Assign a : t.assigns()) {
+                    writeAssign(out, a);
+                }
+                out.writeUTF(t.issuer());
+                out.writeUTF(t.user());
             } else if (this instanceof Assign a) {
                 out.writeByte(ASSIGN);
                 writeAssign(out, a);
@@ -226,6 +257,17 @@ public sealed interface Command {
                         assigns.add(readAssign(in));
                     }
                     yield new Assignments(assigns);
+                }
+                case TOGETHER -> {
+                    int count = in.readInt();
+                    if (count < 1 || count > Assignments.MAX || count > in.available() / 30) {
+                        throw new IOException("implausible assignment count " + count);
+                    }
+                    java.util.List<Assign> assigns = new java.util.ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        assigns.add(readAssign(in));
+                    }
+                    yield new Together(assigns, in.readUTF(), in.readUTF());
                 }
                 case LEAVE -> new Leave(in.readUTF(), in.readLong());
                 case RELEASED -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());

@@ -45,6 +45,11 @@ public final class CommandAuthority {
         if (command instanceof Command.Move m) {
             return operator(sender, m.issuer(), "move");
         }
+        if (command instanceof Command.Together t) {
+            return t.moved() ? operator(sender, t.issuer(), "move")
+                    : sender.equals(self) ? null : "only the leader's own placement may assign VIPs; " + sender
+                            + " is not the leader (" + self + " is)";
+        }
         if (command instanceof Command.Drain d) {
             return operator(sender, d.issuer(), "drain");
         }

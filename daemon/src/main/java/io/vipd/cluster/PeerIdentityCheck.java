@@ -205,6 +205,7 @@ public final class PeerIdentityCheck implements ServerInterceptor {
         }
         String why = CommandAuthority.refusal(command, sender, self);
         boolean leaderOnly = command instanceof Command.Assign || command instanceof Command.Assignments
+                || command instanceof Command.Together t && !t.moved()
                 || command instanceof Command.Released r && !r.node().equals(sender);
         return why == null ? null : new Refusal(why, leaderOnly);
     }

@@ -178,6 +178,16 @@ public final class VipTable {
             return new Applied(applied > 0 ? withVips(next) : this, applied > 0,
                     "assign " + applied + " of " + as.assigns().size() + " VIPs");
         }
+        if (command instanceof Command.Together t) {
+            Map<String, VipState> next = new TreeMap<>(vips);
+            for (Command.Assign a : t.assigns()) {
+                String refusal = assign(next, a);
+                if (refusal != null) {
+                    return new Applied(this, false, "group not assigned: " + refusal);
+                }
+            }
+            return new Applied(withVips(next), true, "assign together " + t.assigns().size() + " VIPs");
+        }
         if (command instanceof Command.Assign a) {
             Map<String, VipState> next = new TreeMap<>(vips);
             String refusal = assign(next, a);

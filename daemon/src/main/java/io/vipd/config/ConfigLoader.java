@@ -76,7 +76,8 @@ public final class ConfigLoader {
         NodeReader.Node node = NodeReader.read(keys, hostnameSupplier);
         List<Peer> peers = PeerReader.read(keys, members(named, PeerKeys.PEER.family()), node.id());
         Map<String, CheckSpec> checks = CheckReader.read(keys, members(named, CheckKeys.TYPE.family()));
-        List<VipSpec> vips = VipReader.read(keys, members(named, VipKeys.ADDRESS.family()), peers, checks);
+        List<VipSpec> vips = GroupReader.apply(keys, members(named, io.vipd.config.keys.GroupKeys.VIPS.family()),
+                VipReader.read(keys, members(named, VipKeys.ADDRESS.family()), peers, checks), peers, checks);
         Announce announce = new Announce(keys.get(AnnounceKeys.BURST_COUNT), keys.get(AnnounceKeys.BURST_INTERVAL_MS),
                 keys.get(AnnounceKeys.REFRESH_MS));
         Watch watch = readWatch(keys);

@@ -15,13 +15,26 @@ final class VipList extends AbstractList<VipSpec> implements RandomAccess {
     private final List<VipSpec> vips;
     private final Map<String, VipSpec> byName = new HashMap<>();
     private final Map<Inet4Address, VipSpec> byAddress = new HashMap<>();
+    /** Group name → its members' names, in configuration order. */
+    private final Map<String, List<String>> byGroup = new HashMap<>();
 
     private VipList(List<VipSpec> vips) {
         this.vips = List.copyOf(vips);
+        Map<String, java.util.ArrayList<String>> groups = new HashMap<>();
         for (VipSpec v : this.vips) { // the first of a name or address wins, as a linear search would find it
             byName.putIfAbsent(v.name(), v);
             byAddress.putIfAbsent(v.address(), v);
+            if (v.group() != null) {
+                groups.computeIfAbsent(v.group(), g -> new java.util.ArrayList<>()).add(v.name());
+            }
         }
+        groups.forEach((g, names) -> byGroup.put(g, List.copyOf(names)));
+    }
+
+    /** The names of the VIPs that move with {@code name}: its group's members, or itself alone. */
+    List<String> groupOf(String name) {
+        VipSpec v = byName.get(name);
+        return v == null || v.group() == null ? List.of(name) : byGroup.get(v.group());
     }
 
     static VipList of(List<VipSpec> vips) {

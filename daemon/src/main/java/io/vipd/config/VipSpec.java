@@ -21,10 +21,13 @@ import java.util.List;
  * @param onSilent  what happens when every other member watching the VIP hears its owner answer no probe
  * @param track     further interfaces that must be up on a node for it to hold the VIP (like keepalived's
  *                  track_interface), besides {@code iface} itself
+ * @param group     the group ({@code group.NAME.vips}) whose members are always on one host and move as one, or
+ *                  null; a member's preference, preemption and the group's checks come from the group
  */
 public record VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
                       List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
-                      long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent, List<String> track) {
+                      long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent, List<String> track,
+                      String group) {
     /** How long an owner keeps a VIP at least before preemption may take it. */
     public static final long DEFAULT_PREEMPT_HOLD_MS = 5000;
 
@@ -63,6 +66,26 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
         List<String> out = new java.util.ArrayList<>(List.of(iface));
         track.stream().filter(t -> !t.equals(iface)).forEach(out::add);
         return out;
+    }
+
+    /** A VIP in no group. */
+    public VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
+                   List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
+                   long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent, List<String> track) {
+        this(name, address, prefix, iface, preferred, checks, preempt, preemptDelayMs, unhealthy, preemptHoldMs,
+                conflict, onSilent, track, null);
+    }
+
+    /**
+     * This VIP as a member of {@code group}: the group's preference and preemption, its own checks and the
+     * group's.
+     */
+    public VipSpec inGroup(String group, List<String> preferred, List<String> groupChecks, boolean preempt,
+                           long preemptDelayMs, long preemptHoldMs) {
+        List<String> allChecks = new java.util.ArrayList<>(checks);
+        groupChecks.stream().filter(c -> !allChecks.contains(c)).forEach(allChecks::add);
+        return new VipSpec(name, address, prefix, iface, preferred, allChecks, preempt, preemptDelayMs, unhealthy,
+                preemptHoldMs, conflict, onSilent, track, group);
     }
 
     /** Refusing to take a VIP another MAC answers for. */

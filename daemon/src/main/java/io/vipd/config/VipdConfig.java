@@ -78,6 +78,11 @@ public record VipdConfig(
         return Optional.ofNullable(((VipList) vips).named(name));
     }
 
+    /** The names of the VIPs always on one host with {@code vip}: its group's members, or {@code vip} alone. */
+    public List<String> groupOf(String vip) {
+        return ((VipList) vips).groupOf(vip);
+    }
+
     /** The VIP whose address is {@code address}, if any. */
     public Optional<VipSpec> vipAt(java.net.InetAddress address) {
         return address instanceof java.net.Inet4Address a ? Optional.ofNullable(((VipList) vips).at(a))

@@ -74,14 +74,24 @@ public record StatusReport(
      * @param ownerMac       the MAC the owner answers with (its VIP interface's, as it reported it), or null
      * @param conflicts      MACs other than the owner's heard answering for this VIP, each "MAC (who) heard by NODE
      *                       since TIME as KIND"; empty when none
+     * @param group          the group it moves with ({@code group.NAME.vips}), or null
      */
     public record VipStatus(String name, String address, String iface, String owner, long epoch,
                             String ownedSince, String reason, boolean heldHere, String lease,
                             long sinceRenewalMs, String releasing, List<String> preferred, String preempt,
                             java.util.Map<String, String> health, java.util.Map<String, String> disagreements,
-                            String ownerMac, List<String> conflicts) {
+                            String ownerMac, List<String> conflicts, String group) {
         public VipStatus {
             conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+
+        /** A VIP in no group. */
+        public VipStatus(String name, String address, String iface, String owner, long epoch, String ownedSince,
+                         String reason, boolean heldHere, String lease, long sinceRenewalMs, String releasing,
+                         List<String> preferred, String preempt, java.util.Map<String, String> health,
+                         java.util.Map<String, String> disagreements, String ownerMac, List<String> conflicts) {
+            this(name, address, iface, owner, epoch, ownedSince, reason, heldHere, lease, sinceRenewalMs, releasing,
+                    preferred, preempt, health, disagreements, ownerMac, conflicts, null);
         }
 
         /** A VIP's status without the owner's MAC and conflicts. */

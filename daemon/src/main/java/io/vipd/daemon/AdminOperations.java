@@ -62,7 +62,7 @@ final class AdminOperations {
      */
     String move(Caller caller, String vip, String target) throws Exception {
         LOG.info("move {} to {} requested by {}", vip, target, caller.describe());
-        Command.Move assign = agentThread.submit(() -> {
+        Command assign = agentThread.submit(() -> {
             VipSpec spec = config.get().vip(vip).orElseThrow(() -> new IllegalArgumentException("unknown VIP '" + vip
                     + "' (configured: " + String.join(", ", config.get().vips().stream().map(VipSpec::name).toList())
                     + ")"));
@@ -87,13 +87,31 @@ final class AdminOperations {
             if (ineligible != null) {
                 throw new IllegalArgumentException(target + " may not receive VIPs yet: " + ineligible);
             }
-            String sick = Assigner.unhealthyReason(t, spec, target);
-            if (sick != null) {
-                throw new IllegalArgumentException(target + " fails " + vip + "'s checks: " + sick);
+            List<String> group = config.get().groupOf(vip);
+            for (String member : group) {
+                String sick = Assigner.unhealthyReason(t, config.get().vip(member).orElseThrow(), target);
+                if (sick != null) {
+                    throw new IllegalArgumentException(target + " fails " + member + "'s checks: " + sick
+                            + (member.equals(vip) ? "" : " (" + member + " is in " + vip + "'s group, which moves "
+                                    + "as one)"));
+                }
+            }
+            if (group.size() > 1) {
+                // the whole group, in one entry that applies all or none: it is never split
+                List<Command.Assign> all = new java.util.ArrayList<>();
+                for (String member : group) {
+                    VipState s = t.vip(member);
+                    if (!target.equals(s.owner()) || s.releasing() != null) {
+                        all.add(new Command.Move(member, s.epoch(), target, wallMillis.getAsLong(),
+                                config.get().nodeId(), caller.who()).asAssign());
+                    }
+                }
+                return new Command.Together(all, config.get().nodeId(), caller.who());
             }
             return new Command.Move(vip, state.epoch(), target, wallMillis.getAsLong(), config.get().nodeId(),
                     caller.who());
         }).get(2, TimeUnit.SECONDS);
+        List<String> moving = config.get().groupOf(vip);
         String from = table.get().vip(vip).owner();
         Consensus.Outcome reply = cluster.get().submit(assign).get(5, TimeUnit.SECONDS);
         if (!reply.committed()) {
@@ -103,12 +121,15 @@ final class AdminOperations {
             throw new IllegalStateException(vip + " changed while the move was being decided; try again");
         }
         long deadline = nanos.getAsLong() + 5_000_000_000L;
-        while (nanos.getAsLong() < deadline && !target.equals(table.get().vip(vip).holder())) {
+        while (nanos.getAsLong() < deadline && !moving.stream().allMatch(m -> target.equals(table.get().vip(m)
+                .holder()))) {
             pause.sleep(5);
         }
         VipState after = table.get().vip(vip);
-        if (target.equals(after.holder())) {
-            return vip + " moved from " + name(from) + " to " + target + " (epoch " + after.epoch() + ")";
+        String what = moving.size() > 1 ? String.join(", ", moving) + " (group " + config.get().vip(vip)
+                .orElseThrow().group() + ")" : vip;
+        if (moving.stream().allMatch(m -> target.equals(table.get().vip(m).holder()))) {
+            return what + " moved from " + name(from) + " to " + target + " (epoch " + after.epoch() + ")";
         }
         return vip + " assigned to " + target + " (epoch " + after.epoch() + "); still waiting for "
                 + name(after.releasing()) + " to let go (at most the failover timeout)";

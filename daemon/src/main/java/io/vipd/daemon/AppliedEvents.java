@@ -60,10 +60,12 @@ final class AppliedEvents {
                             spec.cidr(), d.node());
                 }
             }
-        } else if ((command instanceof Command.Assign || command instanceof Command.Assignments) && before != after) {
+        } else if ((command instanceof Command.Assign || command instanceof Command.Assignments
+                || command instanceof Command.Together) && before != after) {
             // A new owner gets one failover timeout before it can be judged dead, even if its renewals have not
             // been applied here lately (this node may have seen them late): only ever delays a move.
             List<Command.Assign> assigns = command instanceof Command.Assign one ? List.of(one)
+                    : command instanceof Command.Together t ? t.assigns()
                     : ((Command.Assignments) command).assigns();
             for (Command.Assign a : assigns) {
                 if (a.owner() != null && before.vip(a.vip()).epoch() != after.vip(a.vip()).epoch()) {
@@ -73,7 +75,8 @@ final class AppliedEvents {
         } else if (command instanceof Command.Move m && before != after) {
             liveness.grace(m.target(), now);
         }
-        if (command instanceof Command.Move || command instanceof Command.Drain) {
+        if (command instanceof Command.Move || command instanceof Command.Drain
+                || command instanceof Command.Together t && t.moved()) {
             operatorActions.applied(command, before != after, index > replayUntil);
         }
         if (before.vips() != after.vips()) { // shared unless a VIP's state changed

@@ -32,8 +32,18 @@ final class HostReconciler {
     private boolean leaseWasValid;
     private boolean leaseLapsedOnce;
 
+    /** The names of the VIPs always on one host with a VIP (its group), or the VIP alone. */
+    private final java.util.function.Function<String, java.util.List<String>> groupOf;
+
     HostReconciler(String self, OwnerLease lease, HostActuator host, Handovers handovers, Reports reports,
                    Renewals renewals, LongSupplier nanos, Timing timing) {
+        this(self, lease, host, handovers, reports, renewals, nanos, timing, java.util.List::of);
+    }
+
+    HostReconciler(String self, OwnerLease lease, HostActuator host, Handovers handovers, Reports reports,
+                   Renewals renewals, LongSupplier nanos, Timing timing,
+                   java.util.function.Function<String, java.util.List<String>> groupOf) {
+        this.groupOf = groupOf;
         this.self = self;
         this.lease = lease;
         this.host = host;
@@ -61,9 +71,33 @@ final class HostReconciler {
         }
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;
-        host.sync(bindable(lease.holdable(now), lease.remainingMillis(now), now), lease.deadlineNanos(), now);
+        host.sync(bindable(wholeGroups(lease.holdable(now)), lease.remainingMillis(now), now), lease.deadlineNanos(),
+                now);
         handovers.confirm(cluster, view.table(), host.carried());
         reports.report(cluster, view.table(), cluster.leader().isPresent());
+    }
+
+    /**
+     * A group arrives whole: a member this host does not carry yet waits until it may hold every member of the
+     * group (in a handover, until the previous owner has let go of all of them), so clients never find a group
+     * split between two hosts. Members it carries already stay.
+     */
+    private Map<String, Long> wholeGroups(Map<String, Long> holdable) {
+        java.util.Set<String> carried = host.carried();
+        Map<String, Long> out = null;
+        for (String name : holdable.keySet()) {
+            if (carried.contains(name)) {
+                continue;
+            }
+            java.util.List<String> group = groupOf.apply(name);
+            if (group.size() > 1 && !holdable.keySet().containsAll(group)) {
+                if (out == null) {
+                    out = new TreeMap<>(holdable);
+                }
+                out.remove(name);
+            }
+        }
+        return out == null ? holdable : out;
     }
 
     /**

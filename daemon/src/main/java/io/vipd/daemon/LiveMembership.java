@@ -24,7 +24,8 @@ final class LiveMembership {
      * peers count). The same instance while neither changed, so what caches on the configuration keeps its cache.
      */
     VipdConfig effective(VipdConfig fileConfig, Optional<Membership> membership) {
-        Membership m = membership.orElse(null);
+        // A membership without members is none known yet (a Raft server still starting): the file's peers count.
+        Membership m = membership.filter(x -> !x.peers().isEmpty()).orElse(null);
         if (fileConfig == file && java.util.Objects.equals(m, seen) && effective != null) {
             return effective;
         }

@@ -48,6 +48,10 @@ final class OperatorActions {
         if (command instanceof Command.Move m) {
             return "move " + m.vip() + " to " + m.target() + " by " + m.user() + " on " + m.issuer();
         }
+        if (command instanceof Command.Together t && !t.assigns().isEmpty()) {
+            return "move " + String.join(", ", t.assigns().stream().map(Command.Assign::vip).toList()) + " to "
+                    + t.assigns().get(0).owner() + " by " + t.user() + " on " + t.issuer();
+        }
         if (command instanceof Command.Drain d) {
             return (d.drained() ? "drain " : "undrain ") + d.node()
                     + (d.issuer().isEmpty() ? "" : " by " + d.user() + " on " + d.issuer());

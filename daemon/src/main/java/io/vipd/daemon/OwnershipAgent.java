@@ -111,7 +111,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.renewalDesk = new io.vipd.cluster.RenewalDesk(liveness, () -> Placement.memberIds(this.config),
                 this::whyNotEligible, nanos);
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos,
-                config.timing());
+                config.timing(), vip -> this.config.groupOf(vip));
         this.serviceStatus = new ServiceStatus(() -> this.config, lease, host::heldSince);
         this.appliedEvents = new AppliedEvents(() -> this.config, liveness, placement, operatorActions, nanos);
     }
@@ -362,7 +362,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
             config = next;
             placement.reconfigured();
         }
-        if (m.isPresent() && !m.get().equals(membershipSeen)) {
+        if (m.isPresent() && !m.get().peers().isEmpty() && !m.get().equals(membershipSeen)) {
             if (membershipSeen != null || !liveMembership.differences().isEmpty()) {
                 LOG.info("membership (log index {}): {}{}", m.get().index(),
                         io.vipd.cluster.Membership.describe(m.get().peers()), m.get().changing()

@@ -143,7 +143,12 @@ final class Placement {
         if (!due(table, c, live, candidates, earning, now)) {
             return;
         }
-        List<VipSpec> pending = c.vips().stream().filter(v -> !inFlight.contains(v.name())).toList();
+        // A group is planned whole or not at all: one member's assignment in flight holds back all of them.
+        Set<String> groupsInFlight = new HashSet<>();
+        c.vips().stream().filter(v -> v.group() != null && inFlight.contains(v.name()))
+                .forEach(v -> groupsInFlight.add(v.group()));
+        List<VipSpec> pending = c.vips().stream().filter(v -> !inFlight.contains(v.name())
+                && (v.group() == null || !groupsInFlight.contains(v.group()))).toList();
         for (VipSpec spec : c.vips()) {
             String owner = table.vip(spec.name()).owner();
             if (owner == null || !live.contains(owner)) {
@@ -198,7 +203,7 @@ final class Placement {
             }
         }
         round.addAll(Assigner.plan(inputs));
-        submit(cluster, table, round);
+        submit(cluster, table, round, c);
     }
 
     /**
@@ -243,17 +248,34 @@ final class Placement {
      * Submits a round's assignments in one log entry (one commit, however many VIPs a failed host had), skipping
      * VIPs whose last assignment is still in flight and failovers whose owner renewed since the decision.
      */
-    private void submit(Consensus cluster, VipTable table, List<Command.Assign> round) {
+    private void submit(Consensus cluster, VipTable table, List<Command.Assign> round, VipdConfig c) {
         List<Command.Assign> batch = new java.util.ArrayList<>();
+        java.util.Map<String, List<Command.Assign>> groups = new java.util.TreeMap<>();
+        Set<String> groupsHeldBack = new HashSet<>();
         BatchLog decisions = new BatchLog(LOG);
+        List<Command.Assign> accepted = new java.util.ArrayList<>();
         for (Command.Assign assign : round) {
+            String group = c.vip(assign.vip()).map(VipSpec::group).orElse(null);
             if (inFlight.contains(assign.vip())) {
+                if (group != null) {
+                    groupsHeldBack.add(group);
+                }
                 continue;
             }
             String previous = assign.handover() ? null : table.vip(assign.vip()).owner();
             if (previous != null && !liveness.condemn(previous, nanos.getAsLong())) {
                 // a renewal of the owner's was confirmed since the decision: its lease runs on, so it keeps the VIP
                 LOG.info("not failing VIP {} over: {} renewed since the decision", assign.vip(), previous);
+                if (group != null) {
+                    groupsHeldBack.add(group); // the group moves whole or not at all
+                }
+                continue;
+            }
+            accepted.add(assign);
+        }
+        for (Command.Assign assign : accepted) {
+            String group = c.vip(assign.vip()).map(VipSpec::group).orElse(null);
+            if (group != null && groupsHeldBack.contains(group)) {
                 continue;
             }
             inFlight.add(assign.vip());
@@ -263,16 +285,25 @@ final class Placement {
             String why = assign.reason() + lastRenewal(table, assign);
             decisions.add(assign.vip(), "placed on " + target + ": " + why, "placing VIP " + assign.vip() + " on "
                     + target + " (epoch " + (assign.expectedEpoch() + 1) + "): " + why);
-            batch.add(assign);
+            if (group == null) {
+                batch.add(assign);
+            } else {
+                groups.computeIfAbsent(group, g -> new java.util.ArrayList<>()).add(assign);
+            }
         }
         decisions.flush();
-        if (batch.isEmpty()) {
-            return;
+        // A group's assignments apply all or none, in an entry of their own; the other VIPs' share one entry.
+        groups.values().forEach(together -> send(cluster, together.size() == 1 ? together.get(0)
+                : new Command.Together(together), together));
+        if (!batch.isEmpty()) {
+            send(cluster, batch.size() == 1 ? batch.get(0) : new Command.Assignments(batch), batch);
         }
-        Command command = batch.size() == 1 ? batch.get(0) : new Command.Assignments(batch);
+    }
+
+    private void send(Consensus cluster, Command command, List<Command.Assign> assigns) {
         cluster.submit(command).thenAccept(outcome -> agentThread.execute(
                 () -> {
-                    batch.forEach(a -> inFlight.remove(a.vip()));
+                    assigns.forEach(a -> inFlight.remove(a.vip()));
                     dirty = true;
                 }));
     }

@@ -136,7 +136,7 @@ final class StatusBuilder {
                     spec.preferred(), spec.preempt() ? "on, delay " + spec.preemptDelayMs() + " ms" : "off",
                     health, disagreements,
                     s.owner() == null ? null : NodeFacts.mac(table, s.owner(), spec.iface()).orElse(null),
-                    conflicts(table, spec)));
+                    conflicts(table, spec), spec.group()));
         }
         return new StatusReport(config.nodeId(), config.clusterName(), myRole, leader, term, applied, nodes, vips)
                 .withOperatorActions(operatorActions.recent());

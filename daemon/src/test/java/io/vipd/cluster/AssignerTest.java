@@ -514,4 +514,92 @@ class AssignerTest {
         assertTrue(p.get(0).handover());
         assertTrue(!"n3".equals(p.get(0).owner()) && p.get(0).owner() != null, p.toString());
     }
+
+    // ---- groups ----
+
+    static List<VipSpec> group(String name, VipSpec... members) {
+        return java.util.Arrays.stream(members).map(m -> m.inGroup(name, List.of(), List.of(), false, 0,
+                VipSpec.DEFAULT_PREEMPT_HOLD_MS)).toList();
+    }
+
+    static VipSpec checked(VipSpec v) {
+        return new VipSpec(v.name(), v.address(), v.prefix(), v.iface(), v.preferred(), List.of("port"), false, 0,
+                VipSpec.UnhealthyPolicy.KEEP);
+    }
+
+    static Set<String> owners(VipTable t, String... vips) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (String v : vips) {
+            out.add(String.valueOf(t.vip(v).owner()));
+        }
+        return out;
+    }
+
+    @Test
+    void aGroupIsPlacedOnOneNodeAndFailsOverWhole() throws Exception {
+        List<VipSpec> vips = new ArrayList<>(group("svc", vip("a", 100), vip("b", 101), vip("c", 102)));
+        vips.add(vip("d", 103));
+        VipTable t = applyAll(known(VipTable.EMPTY, vips), Assigner.plan(known(VipTable.EMPTY, vips), vips, MEMBERS,
+                MEMBERS, false, 0));
+        assertEquals(1, owners(t, "a", "b", "c").size(), t.vips().toString());
+        String owner = t.vip("a").owner();
+        Set<String> rest = new java.util.TreeSet<>(MEMBERS);
+        rest.remove(owner);
+        List<Command.Assign> failover = Assigner.plan(t, vips, rest, MEMBERS, true, 0);
+        assertEquals(List.of("a", "b", "c"), failover.stream().map(Command.Assign::vip).toList());
+        assertEquals(1, failover.stream().map(Command.Assign::owner).distinct().count(), failover.toString());
+        assertTrue(failover.stream().noneMatch(Command.Assign::handover), "the owner is dead: a failover");
+        assertEquals(1, owners(applyAll(t, failover), "a", "b", "c").size());
+    }
+
+    @Test
+    void aMembersFailingCheckMovesTheWholeGroupAndKeepsItOffNodesThatFailIt() throws Exception {
+        List<VipSpec> vips = group("svc", vip("a", 100), checked(vip("b", 101)));
+        VipTable t = known(VipTable.EMPTY, vips);
+        for (String n : MEMBERS) {
+            t = t.apply(new Command.Health(n, Map.of("b", n.equals("n2") ? "" : "refused"))).table();
+        }
+        // n1 and n3 fail b's check: the group goes to n2, the only node that may hold all of it
+        t = applyAll(t, Assigner.plan(t, vips, MEMBERS, MEMBERS, true, 0));
+        assertEquals(Set.of("n2"), owners(t, "a", "b"));
+        // b's check now fails on n2 and passes on n3: both members move by handover, to n3
+        t = t.apply(new Command.Health("n2", Map.of("b", "refused"))).table();
+        t = t.apply(new Command.Health("n3", Map.of("b", ""))).table();
+        List<Command.Assign> moves = Assigner.plan(t, vips, MEMBERS, MEMBERS, true, 0);
+        assertEquals(List.of("a", "b"), moves.stream().map(Command.Assign::vip).toList());
+        assertTrue(moves.stream().allMatch(m -> m.handover() && "n3".equals(m.owner())), moves.toString());
+    }
+
+    @Test
+    void aMemberElsewhereJoinsItsGroupsOwner() throws Exception {
+        List<VipSpec> vips = group("svc", vip("a", 100), vip("b", 101));
+        VipTable t = known(VipTable.EMPTY, vips);
+        t = t.apply(new Command.Assign("a", 0, 0, "n1", 0, "test")).table();
+        t = t.apply(new Command.Assign("b", 0, 0, "n2", 0, "test")).table(); // as before the group was configured
+        List<Command.Assign> plan = Assigner.plan(t, vips, MEMBERS, MEMBERS, true, 0);
+        assertEquals(1, plan.size(), plan.toString());
+        assertEquals("b", plan.get(0).vip());
+        assertEquals("n1", plan.get(0).owner());
+        assertTrue(plan.get(0).handover(), "n2 is alive: it lets go first");
+    }
+
+    @Test
+    void togetherAppliesAllOrNone() throws Exception {
+        List<VipSpec> vips = group("svc", vip("a", 100), vip("b", 101));
+        VipTable t = known(VipTable.EMPTY, vips);
+        Command.Together both = new Command.Together(List.of(new Command.Assign("a", 0, 0, "n1", 0, "x"),
+                new Command.Assign("b", 0, 0, "n1", 0, "x")));
+        VipTable.Applied ok = t.apply(both);
+        assertTrue(ok.changed());
+        assertEquals(Set.of("n1"), owners(ok.table(), "a", "b"));
+        Command.Together stale = new Command.Together(List.of(new Command.Assign("a", 1, 0, "n2", 0, "x"),
+                new Command.Assign("b", 0, 0, "n2", 0, "x"))); // b is at epoch 1 now
+        VipTable.Applied refused = ok.table().apply(stale);
+        assertTrue(!refused.changed() && refused.table() == ok.table(), "one stale member: nothing applies");
+        assertEquals(stale, Command.decode(stale.encode()));
+        Command.Together moved = new Command.Together(stale.assigns(), "n3", "alice (uid 1000)");
+        assertEquals(moved, Command.decode(moved.encode()));
+        assertEquals(null, CommandAuthority.refusal(moved, "n3", "n1"), "any member relays an operator's move");
+        assertTrue(CommandAuthority.refusal(stale, "n3", "n1") != null, "only the leader places");
+    }
 }

@@ -112,7 +112,8 @@ class ConfigKeysTest {
                 + "raft.snapshot.entries, raft.election.timeout.min.ms, raft.election.timeout.max.ms, lease.ms, "
                 + "lease.renew.interval.ms, failover.timeout.ms, notify.acquire, notify.release, notify.fault, "
                 + "notify.any, notify.conflict, notify.timeout.ms, witnesses, voters, peer.ID, vip.NAME.{address, interface, prefer, checks, preempt, "
-                + "preempt.delay.ms, preempt.hold.ms, unhealthy, conflict, on_silent, track}, check.NAME.{type, target, url, status, command, "
+                + "preempt.delay.ms, preempt.hold.ms, unhealthy, conflict, on_silent, track}, group.NAME.{vips, prefer, checks, "
+                + "preempt, preempt.delay.ms, preempt.hold.ms}, check.NAME.{type, target, url, status, command, "
                 + "shell, interval.ms, timeout.ms, rise, fall}", summary);
         for (ConfigKey<?> key : ConfigKeys.ALL) {
             assertTrue(summary.contains(key.isNamed() ? key.suffix() : key.name()), key.name());

@@ -166,6 +166,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aGroupGivesItsMembersItsPreferencePreemptionAndChecks() throws Exception {
+        String base = VALID.replace("vip.web.prefer = n2, n1\n", "") + "vip.gw.address = 198.18.1.1/24\n"
+                + "vip.gw.interface = eth1\ncheck.port.type = tcp\ncheck.port.target = 127.0.0.1:80\n"
+                + "check.disk.type = exec\ncheck.disk.command = /bin/true\n";
+        VipdConfig c = loader.parse(FILE, base + "group.svc.vips = web, gw\ngroup.svc.prefer = n2, n1\n"
+                + "group.svc.checks = port\ngroup.svc.preempt = on\ngroup.svc.preempt.delay.ms = 500\n"
+                + "vip.gw.checks = disk\n");
+        VipSpec web = c.vip("web").orElseThrow();
+        VipSpec gw = c.vip("gw").orElseThrow();
+        assertEquals("svc", web.group());
+        assertEquals(List.of("n2", "n1"), gw.preferred());
+        assertEquals(List.of("port"), web.checks());
+        assertEquals(List.of("disk", "port"), gw.checks(), "its own checks and the group's");
+        assertTrue(gw.preempt() && gw.preemptDelayMs() == 500);
+        assertEquals(null, c.vip("db").orElseThrow().group());
+        assertEquals(List.of("gw", "web"), c.groupOf("web"), "the members, in the configuration's order");
+        assertEquals(List.of("db"), c.groupOf("db"));
+    }
+
+    @Test
+    void groupMistakesNameTheirKey() {
+        String base = VALID.replace("vip.web.prefer = n2, n1\n", "");
+        ConfigException unknown = error(base + "group.svc.vips = web, mail\n");
+        assertEquals("group.svc.vips", unknown.key());
+        assertTrue(unknown.problem().contains("no VIP named 'mail'"), unknown.problem());
+        ConfigException twice = error(base + "group.a.vips = web, db\ngroup.b.vips = db, web\n");
+        assertEquals("group.b.vips", twice.key());
+        assertTrue(twice.problem().contains("'db' is already in group.a.vips"), twice.problem());
+        ConfigException alone = error(base + "group.a.vips = web\n");
+        assertTrue(alone.problem().contains("a group needs two VIPs or more"), alone.problem());
+        ConfigException own = error(VALID + "group.a.vips = web, db\n");
+        assertEquals("vip.web.prefer", own.key());
+        assertTrue(own.problem().contains("set on a member of group a: set group.a.prefer instead"), own.problem());
+        ConfigException witness = error(base + "witnesses = n3\ngroup.a.vips = web, db\ngroup.a.prefer = n3\n");
+        assertEquals("group.a.prefer", witness.key());
+        ConfigException delay = error(base + "group.a.vips = web, db\ngroup.a.preempt.delay.ms = 5\n");
+        assertEquals("group.a.preempt.delay.ms", delay.key());
+    }
+
+    @Test
     void preferMustNameAPeer() {
         ConfigException e = error(VALID.replace("n2, n1", "n2, n7"));
         assertEquals("vip.web.prefer", e.key());

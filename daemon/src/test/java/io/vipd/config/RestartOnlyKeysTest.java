@@ -20,6 +20,9 @@ class RestartOnlyKeysTest {
             + "tls.key = /etc/vipd/tls/n1.key\n";
     private static final String BASE = VALID + TLS + "check.c.type = tcp\ncheck.c.target = 127.0.0.1:80\n"
             + "vip.web.checks = c\nvip.web.preempt = on\n";
+    /** A group of db and a second VIP; its settings are edits of their own. */
+    private static final String GROUP = "vip.gw2.address = 198.18.1.2/24\nvip.gw2.interface = eth1\n"
+            + "group.g.vips = db, gw2\n";
     private static final String HTTP = "check.h.type = http\ncheck.h.url = http://127.0.0.1/\n";
     private static final String EXEC = "check.e.type = exec\ncheck.e.command = /bin/true\n";
 
@@ -67,6 +70,14 @@ class RestartOnlyKeysTest {
             Map.entry("vip.NAME.conflict", t -> t + "vip.web.conflict = warn\n"),
             Map.entry("vip.NAME.on_silent", t -> t + "vip.web.on_silent = report\n"),
             Map.entry("vip.NAME.track", t -> t + "vip.web.track = bond0\n"),
+            Map.entry("group.NAME.vips", t -> t + GROUP),
+            Map.entry("group.NAME.prefer", t -> t + GROUP + "group.g.prefer = n2\n"),
+            Map.entry("group.NAME.checks", t -> t + GROUP + "group.g.checks = c\n"),
+            Map.entry("group.NAME.preempt", t -> t + GROUP + "group.g.preempt = on\n"),
+            Map.entry("group.NAME.preempt.delay.ms", t -> t + GROUP
+                    + "group.g.preempt = on\ngroup.g.preempt.delay.ms = 100\n"),
+            Map.entry("group.NAME.preempt.hold.ms", t -> t + GROUP
+                    + "group.g.preempt = on\ngroup.g.preempt.hold.ms = 100\n"),
             Map.entry("watch.silent.after.ms", t -> t + "watch.silent.after.ms = 5000\n"),
             Map.entry("check.NAME.type", t -> t.replace("check.c.type = tcp\ncheck.c.target = 127.0.0.1:80",
                     "check.c.type = exec\ncheck.c.command = /bin/true")),

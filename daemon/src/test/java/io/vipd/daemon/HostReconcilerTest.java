@@ -10,6 +10,7 @@ import io.vipd.cluster.VipStateMachine;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipdConfig;
 import io.vipd.host.FakeHostNetwork;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,5 +68,32 @@ class HostReconcilerTest {
             assertEquals(afterOneLease, carriesWeb(), "after " + step * 100 + " ms");
             clock.advanceMillis(100);
         }
+    }
+
+    @Test
+    void aGroupArrivesWhole() {
+        // web and db are one group: db still waits for its previous owner, so web is not bound either
+        HostReconciler grouped = new HostReconciler("n1", lease, host, new Handovers("n1", RoleFixtures.DIRECT),
+                new Reports(() -> config, RoleFixtures.DIRECT), new Renewals("n1", 4, clock::nanos,
+                RoleFixtures.DIRECT, (start, reply) -> { }, () -> null), clock::nanos, config.timing(),
+                vip -> List.of("db", "web"));
+        clock.advanceMillis(10_000);
+        VipTable both = VipTable.EMPTY.apply(new Command.Assign("web", 0, 0, "n2", 0, "x")).table()
+                .apply(new Command.Assign("db", 0, 0, "n2", 0, "x")).table()
+                .apply(new Command.Together(List.of(new Command.Assign("web", 1, 0, "n1", 0, "x", true),
+                        new Command.Assign("db", 1, 0, "n1", 0, "x", true)))).table();
+        VipTable webReleased = both.apply(new Command.Released("web", 2, "n2", "let go")).table();
+        lease.renewed(clock.nanos(), 3, webReleased.ownedBy("n1"));
+        grouped.reconcile(raft, new VipStateMachine.View(3, webReleased));
+        assertFalse(carriesWeb(), "n2 has not confirmed db yet: none of the group is bound");
+        VipTable allReleased = webReleased.apply(new Command.Released("db", 2, "n2", "let go")).table();
+        lease.renewed(clock.nanos(), 4, allReleased.ownedBy("n1"));
+        grouped.reconcile(raft, new VipStateMachine.View(4, allReleased));
+        assertTrue(carriesWeb() && host.heldSince().containsKey("db"), "both bound at once");
+        // a member already carried stays carried while another member is moving (the group is being repaired)
+        VipTable dbMoving = allReleased.apply(new Command.Assign("db", 2, 0, "n3", 0, "x", true)).table();
+        lease.renewed(clock.nanos(), 5, dbMoving.ownedBy("n1"));
+        grouped.reconcile(raft, new VipStateMachine.View(5, dbMoving));
+        assertTrue(carriesWeb(), "web stays");
     }
 }

@@ -170,6 +170,9 @@ class MembershipChangesTest {
         io.vipd.config.VipdConfig file = RoleFixtures.config(RoleFixtures.WEB_CHECKED); // n1, n2, n3
         LiveMembership live = new LiveMembership();
         assertEquals(file, live.effective(file, java.util.Optional.empty()));
+        assertEquals(file, live.effective(file, java.util.Optional.of(Membership.of(List.of(), -1))),
+                "a Raft server still starting knows no members: the file's count");
+        assertTrue(live.differences().isEmpty());
         assertEquals(file, live.effective(file, java.util.Optional.of(Membership.of(List.of(N3, N2, N1), 0))),
                 "the file's peers in another order are the same members");
         assertTrue(live.differences().isEmpty());

@@ -376,6 +376,52 @@ class OwnershipSimulationTest {
                 + members.ids());
     }
 
+    /**
+     * Two groups of VIPs (three and two members, one group checked and preferring n2) and a VIP alone, under the
+     * chaos of the other tests, with the members' checks flapping and operators draining nodes: never two holders
+     * of a VIP, never a group split over two hosts, and after healing every group whole on one host.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void groupsMoveAsOneAndAreNeverSplit(long seed, int nodes, String profile) throws Exception {
+        List<VipSpec> vips = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            VipSpec v = new VipSpec("v" + i, (Inet4Address) InetAddress.getByName("198.18.0." + (100 + i)), 24,
+                    "eth0", List.of());
+            vips.add(i < 3 ? v.inGroup("a", List.of(), List.of(), false, 0, VipSpec.DEFAULT_PREEMPT_HOLD_MS)
+                    : i < 5 ? v.inGroup("b", List.of("n2"), i == 3 ? List.of("port") : List.of(), true, 0, 1000)
+                    : v);
+        }
+        SimulatedCluster sim = new SimulatedCluster(seed, nodes, vips, Timing.profile(profile));
+        for (int i = 0; i < sim.n; i++) {
+            setHealth(sim, i, "v3", true);
+        }
+        Random rnd = new Random(seed * 7207);
+        sim.runFor(5_000 * MS);
+        for (int round = 0; round < 20; round++) {
+            int node = rnd.nextInt(sim.n);
+            switch (rnd.nextInt(4)) {
+                case 0 -> setHealth(sim, node, "v3", rnd.nextBoolean());
+                case 1 -> sim.nodes[node].submit(new io.vipd.cluster.Command.Drain(SimulatedCluster.name(node),
+                        rnd.nextBoolean(), sim.now / MS, SimulatedCluster.name(node), "root"));
+                default -> chaos(sim, rnd, 1_000 * MS);
+            }
+            sim.runFor((200 + rnd.nextInt(1500)) * MS);
+            assertEquals(List.of(), sim.violations, "safety violations (seed " + seed + ")");
+        }
+        for (int i = 0; i < sim.n; i++) {
+            setHealth(sim, i, "v3", true);
+            sim.nodes[i].submit(new io.vipd.cluster.Command.Drain(SimulatedCluster.name(i), false, sim.now / MS,
+                    SimulatedCluster.name(i), "root"));
+        }
+        healAndCheckRecovery(sim);
+        assertEquals(List.of(), sim.violations, "safety violations after healing (seed " + seed + ")");
+        assertEquals(1, java.util.stream.Stream.of("v0", "v1", "v2").map(sim::ownerOf).distinct().count(),
+                "group a whole on one host");
+        assertEquals(1, java.util.stream.Stream.of("v3", "v4").map(sim::ownerOf).distinct().count(),
+                "group b whole on one host");
+    }
+
     /** VIPs with a health check, preference lists, and preemption with and without delay. */
     static List<VipSpec> checkedVips() throws Exception {
         List<VipSpec> out = new ArrayList<>();

@@ -233,6 +233,26 @@ public final class SimulatedCluster {
                         holders));
             }
         }
+        // A group is never split: the members some host carries are all on one host.
+        Map<String, Set<String>> groupHolders = new TreeMap<>();
+        for (Node node : nodes) {
+            if (!node.up) {
+                continue;
+            }
+            for (VipSpec v : node.config.vips()) {
+                if (v.group() != null && node.host.answers(v.address())) {
+                    groupHolders.computeIfAbsent(v.group(), g -> new TreeSet<>()).add(node.name);
+                }
+            }
+        }
+        groupHolders.forEach((group, holders) -> {
+            if (holders.size() > 1) {
+                if (violations.isEmpty()) {
+                    trace.forEach(System.out::println);
+                }
+                violations.add(String.format("t=%d ms: group %s split over %s", now / MS, group, holders));
+            }
+        });
     }
 
     private void checkEpoch(String vip, long epoch, String owner) {
@@ -541,7 +561,7 @@ public final class SimulatedCluster {
                 reconcile();
             }, () -> table);
             reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock,
-                    timing);
+                    timing, vip -> effective().groupOf(vip));
             appliedEvents = new AppliedEvents(this::effective, liveness, placement, new OperatorActions(
                     java.time.Clock.systemUTC()), clock);
             desk = new io.vipd.cluster.RenewalDesk(liveness, () -> Placement.memberIds(effective()),

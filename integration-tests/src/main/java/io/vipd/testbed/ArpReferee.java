@@ -144,6 +144,26 @@ public final class ArpReferee implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Request rounds in which the VIPs of one group were answered by more than one MAC (replies only, as
+     * {@link #dualAnswers}): each is a moment in which a client found the group split over two hosts.
+     */
+    public static List<String> splitRounds(List<Observation> obs, Set<Inet4Address> group) {
+        Map<Long, Set<MacAddress>> byRound = new TreeMap<>();
+        for (Observation o : obs) {
+            if (!o.gratuitous() && group.contains(o.vip())) {
+                byRound.computeIfAbsent(o.round(), r -> new LinkedHashSet<>()).add(o.mac());
+            }
+        }
+        List<String> out = new ArrayList<>();
+        byRound.forEach((r, macs) -> {
+            if (macs.size() > 1) {
+                out.add("round " + r + ": " + macs);
+            }
+        });
+        return out;
+    }
+
     /** The MACs that answered {@code vip} in these observations (replies only), in order of first appearance. */
     public static List<MacAddress> answerers(List<Observation> obs, Inet4Address vip) {
         Set<MacAddress> macs = new LinkedHashSet<>();

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 public final class ConfigKeys {
     /** Plain keys first, in the order the unknown-key message lists them, then the families of named keys. */
     public static final List<ConfigKey<?>> ALL = Stream.of(NodeKeys.ALL, TlsKeys.ALL, AnnounceKeys.ALL, WatchKeys.ALL,
-            TimingKeys.ALL, NotifyKeys.ALL, PeerKeys.ALL, VipKeys.ALL, CheckKeys.ALL).flatMap(List::stream).toList();
+            TimingKeys.ALL, NotifyKeys.ALL, PeerKeys.ALL, VipKeys.ALL, GroupKeys.ALL, CheckKeys.ALL).flatMap(List::stream).toList();
 
     private ConfigKeys() {
     }
