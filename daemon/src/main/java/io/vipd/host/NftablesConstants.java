@@ -27,6 +27,7 @@ public final class NftablesConstants {
     public static final int NFPROTO_UNSPEC = 0;
     public static final int NFPROTO_IPV4 = 2;
     public static final int NFPROTO_ARP = 3;
+    public static final int NFPROTO_IPV6 = 10;
     public static final int NF_ARP_OUT = 1;
     public static final int NF_INET_LOCAL_IN = 1;
     public static final int NF_INET_LOCAL_OUT = 3;
@@ -53,6 +54,8 @@ public final class NftablesConstants {
     public static final int NFT_SET_TIMEOUT = 0x10;
     /** nft's ipv4_addr datatype, so {@code nft list} shows addresses. */
     public static final int TYPE_IPADDR = 7;
+    /** nft's ipv6_addr data type. */
+    public static final int TYPE_IP6ADDR = 8;
 
     public static final int NFTA_SET_ELEM_LIST_TABLE = 1;
     public static final int NFTA_SET_ELEM_LIST_SET = 2;
@@ -75,6 +78,15 @@ public final class NftablesConstants {
     public static final int NFTA_PAYLOAD_OFFSET = 3;
     public static final int NFTA_PAYLOAD_LEN = 4;
     public static final int NFT_PAYLOAD_NETWORK_HEADER = 1;
+    public static final int NFT_PAYLOAD_TRANSPORT_HEADER = 2;
+    public static final int NFTA_META_DREG = 1;
+    public static final int NFTA_META_KEY = 2;
+    public static final int NFT_META_L4PROTO = 16;
+    public static final int NFTA_CMP_SREG = 1;
+    public static final int NFTA_CMP_OP = 2;
+    public static final int NFTA_CMP_DATA = 3;
+    public static final int NFT_CMP_EQ = 0;
+    public static final int IPPROTO_ICMPV6 = 58;
 
     public static final int NFTA_LOOKUP_SET = 1;
     public static final int NFTA_LOOKUP_SREG = 2;

@@ -9,6 +9,8 @@ import java.util.Map;
 public final class NftablesFence implements Fence {
     private static final int ENOENT = 2;
     private final NetlinkSocket socket;
+    /** Whether the fence has its ip6 table: since it last guarded an IPv6 VIP. */
+    private boolean ipv6;
 
     public NftablesFence() throws IOException {
         socket = new NetlinkSocket(NetlinkConstants.NETLINK_NETFILTER);
@@ -23,18 +25,23 @@ public final class NftablesFence implements Fence {
     }
 
     @Override
-    public void install(List<Inet4Address> vips) throws IOException {
+    public void install(List<? extends java.net.InetAddress> vips) throws IOException {
         run(seq -> NftablesEncoder.setup(seq, vips), "install nftables fence");
+        ipv6 = NftablesEncoder.anyIpv6(vips);
     }
 
     @Override
-    public void lease(Map<Inet4Address, Long> timeoutsMs) throws IOException {
-        run(seq -> NftablesEncoder.lease(seq, timeoutsMs), "renew fence leases");
+    public void lease(Map<? extends java.net.InetAddress, Long> timeoutsMs) throws IOException {
+        run(seq -> NftablesEncoder.lease(seq, timeoutsMs, ipv6), "renew fence leases");
     }
 
     @Override
-    public void guard(List<Inet4Address> vips) throws IOException {
-        run(seq -> NftablesEncoder.guard(seq, vips), "update the fenced VIPs");
+    public void guard(List<? extends java.net.InetAddress> vips) throws IOException {
+        if (!ipv6 && NftablesEncoder.anyIpv6(vips)) { // a reload brought the first IPv6 VIP
+            run(seq -> NftablesEncoder.setupIpv6(seq, vips), "install the nftables fence's ip6 table");
+            ipv6 = true;
+        }
+        run(seq -> NftablesEncoder.guard(seq, vips, ipv6), "update the fenced VIPs");
     }
 
     @Override
@@ -60,12 +67,13 @@ public final class NftablesFence implements Fence {
 
     @Override
     public java.util.Set<String> ownTables() {
-        return NftablesEncoder.ownTables();
+        return NftablesEncoder.ownTables(ipv6);
     }
 
     @Override
     public void remove() throws IOException {
-        run(NftablesEncoder::teardown, "remove nftables fence");
+        boolean withIpv6 = ipv6 || tables().contains("ip6 " + NftablesEncoder.TABLE); // one an earlier run left
+        run(seq -> NftablesEncoder.teardown(seq, withIpv6), "remove nftables fence");
     }
 
     /** Keeps the socket's sequence numbers past those the batch used. */

@@ -6,6 +6,9 @@ import static io.vipd.host.NetlinkConstants.NLM_F_DUMP;
 import static io.vipd.host.NetlinkConstants.NLM_F_REPLACE;
 import static io.vipd.host.NetlinkConstants.NLM_F_REQUEST;
 import static io.vipd.host.RtnetlinkConstants.AF_INET;
+import static io.vipd.host.RtnetlinkConstants.AF_INET6;
+import static io.vipd.host.RtnetlinkConstants.IFA_FLAGS;
+import static io.vipd.host.RtnetlinkConstants.IFA_F_NODAD;
 import static io.vipd.host.RtnetlinkConstants.AF_UNSPEC;
 import static io.vipd.host.RtnetlinkConstants.IFADDRMSG_LEN;
 import static io.vipd.host.RtnetlinkConstants.IFA_ADDRESS;
@@ -61,6 +64,35 @@ public final class RtnetlinkCodec {
     public static byte[] deleteAddress(int seq, int ifindex, Inet4Address address, int prefix) {
         NetlinkBuilder nl = new NetlinkBuilder().message(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, seq);
         ifaddrmsg(nl, prefix, ifindex);
+        nl.attr(IFA_LOCAL, address.getAddress()).attr(IFA_ADDRESS, address.getAddress());
+        return nl.endMessage().bytes();
+    }
+
+    /**
+     * RTM_NEWADDR (create or replace) for an IPv6 address on interface {@code ifindex}, without duplicate address
+     * detection (IFA_F_NODAD, as keepalived adds VIPs): a VIP must answer as soon as its owner binds it, and the
+     * owner's detection would only find the previous owner's announcements. The lifetime works as for IPv4.
+     */
+    public static byte[] newAddress6(int seq, int ifindex, java.net.Inet6Address address, int prefix,
+                                     int validLifetimeSec) {
+        NetlinkBuilder nl = new NetlinkBuilder()
+                .message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, seq);
+        nl.u8(AF_INET6).u8(prefix).u8(IFA_F_NODAD).u8(RT_SCOPE_UNIVERSE).u32(ifindex);
+        nl.attr(IFA_LOCAL, address.getAddress()).attr(IFA_ADDRESS, address.getAddress());
+        ByteBuffer flags = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(IFA_F_NODAD);
+        nl.attr(IFA_FLAGS, flags.array());
+        if (validLifetimeSec != INFINITY_LIFE_TIME) {
+            ByteBuffer ci = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+            ci.putInt(validLifetimeSec).putInt(validLifetimeSec).putInt(0).putInt(0); // preferred, valid, stamps
+            nl.attr(IFA_CACHEINFO, ci.array());
+        }
+        return nl.endMessage().bytes();
+    }
+
+    /** RTM_DELADDR for an IPv6 address on interface {@code ifindex}. */
+    public static byte[] deleteAddress6(int seq, int ifindex, java.net.Inet6Address address, int prefix) {
+        NetlinkBuilder nl = new NetlinkBuilder().message(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, seq);
+        nl.u8(AF_INET6).u8(prefix).u8(0).u8(RT_SCOPE_UNIVERSE).u32(ifindex);
         nl.attr(IFA_LOCAL, address.getAddress()).attr(IFA_ADDRESS, address.getAddress());
         return nl.endMessage().bytes();
     }

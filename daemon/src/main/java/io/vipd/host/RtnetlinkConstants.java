@@ -10,6 +10,7 @@ public final class RtnetlinkConstants {
 
     public static final int AF_UNSPEC = 0;
     public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
     public static final int RT_SCOPE_UNIVERSE = 0;
 
     /** struct ifaddrmsg and struct ifinfomsg, the fixed headers of address and link messages. */
@@ -20,6 +21,10 @@ public final class RtnetlinkConstants {
     public static final int IFA_LOCAL = 2;
     public static final int IFA_LABEL = 3;
     public static final int IFA_CACHEINFO = 6;
+    /** u32 extended address flags (if_addr.h); the byte in ifaddrmsg holds only the low eight. */
+    public static final int IFA_FLAGS = 8;
+    /** No duplicate address detection: the address is usable at once, not "tentative" for a second or more. */
+    public static final int IFA_F_NODAD = 0x02;
 
     public static final int IFLA_ADDRESS = 1;
     public static final int IFLA_IFNAME = 3;

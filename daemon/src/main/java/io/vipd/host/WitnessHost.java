@@ -40,19 +40,19 @@ public final class WitnessHost implements HostNetwork, Fence {
     }
 
     @Override
-    public void install(List<Inet4Address> vips) {
+    public void install(List<? extends java.net.InetAddress> vips) {
         // nothing to fence: nothing is ever added
     }
 
     @Override
-    public void lease(Map<Inet4Address, Long> timeoutsMs) throws IOException {
+    public void lease(Map<? extends java.net.InetAddress, Long> timeoutsMs) throws IOException {
         if (!timeoutsMs.isEmpty()) {
             throw new IOException(REFUSAL);
         }
     }
 
     @Override
-    public void guard(List<Inet4Address> vips) {
+    public void guard(List<? extends java.net.InetAddress> vips) {
         // as install
     }
 

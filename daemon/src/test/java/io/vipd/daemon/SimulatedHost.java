@@ -70,19 +70,19 @@ final class SimulatedHost implements HostNetwork, Fence {
     }
 
     @Override
-    public void install(List<Inet4Address> vips) {
+    public void install(List<? extends java.net.InetAddress> vips) {
         fenceOpenUntil.clear();
     }
 
     @Override
-    public void lease(Map<Inet4Address, Long> timeoutsMs) {
+    public void lease(Map<? extends java.net.InetAddress, Long> timeoutsMs) {
         long now = clock.getAsLong();
         fenceOpenUntil.clear();
-        timeoutsMs.forEach((a, ms) -> fenceOpenUntil.put(a, now + ms * NANOS_PER_MS));
+        timeoutsMs.forEach((a, ms) -> fenceOpenUntil.put((Inet4Address) a, now + ms * NANOS_PER_MS));
     }
 
     @Override
-    public void guard(List<Inet4Address> vips) {
+    public void guard(List<? extends java.net.InetAddress> vips) {
         fenceOpenUntil.keySet().retainAll(vips);
     }
 

@@ -72,7 +72,7 @@ public final class FakeHostNetwork implements HostNetwork {
             }
 
             @Override
-            public void install(List<Inet4Address> vips) {
+            public void install(List<? extends java.net.InetAddress> vips) {
                 actions.add("fence install " + vips.size());
                 for (String own : ownTables()) {
                     if (!tables.contains(own)) {
@@ -82,7 +82,7 @@ public final class FakeHostNetwork implements HostNetwork {
             }
 
             @Override
-            public void lease(java.util.Map<Inet4Address, Long> timeoutsMs) {
+            public void lease(java.util.Map<? extends java.net.InetAddress, Long> timeoutsMs) {
                 StringBuilder sb = new StringBuilder("fence");
                 new java.util.TreeMap<String, Long>(timeoutsMs.entrySet().stream().collect(
                         java.util.stream.Collectors.toMap(e -> e.getKey().getHostAddress(), java.util.Map.Entry::getValue)))
@@ -91,8 +91,9 @@ public final class FakeHostNetwork implements HostNetwork {
             }
 
             @Override
-            public void guard(List<Inet4Address> vips) {
-                actions.add("fence guard " + vips.stream().map(Inet4Address::getHostAddress).sorted().toList());
+            public void guard(List<? extends java.net.InetAddress> vips) {
+                actions.add("fence guard " + vips.stream().map(java.net.InetAddress::getHostAddress).sorted()
+                        .toList());
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.vipd.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -97,6 +98,41 @@ class NftablesEncoderTest {
     }
 
     @Test
+    void withAnIpv6VipTheIp6TableJoinsWithItsNeighbourDiscoveryRules() throws Exception {
+        byte[] batch = NftablesEncoder.setup(1, List.of(ip("198.18.0.100"),
+                java.net.InetAddress.getByName("2001:db8::100")));
+        List<String> described = new ArrayList<>();
+        NetlinkParser.messages(batch, batch.length).forEach(m -> described.add(describe(m)));
+        assertEquals(List.of("a00 f10 1=vipd", "a02 f10 1=vipd", "a00 f10 1=vipd",
+                "a09 f10 1=vipd 2=vips", "a09 f10 1=vipd 2=leased", "a0c f10 1=vipd 2=vips",
+                "a03 f10 1=vipd 3=in 7=filter", "a06 f10 1=vipd 2=in", "a06 f10 1=vipd 2=in",
+                "a03 f10 1=vipd 3=out 7=filter", "a06 f10 1=vipd 2=out", "a06 f10 1=vipd 2=out"),
+                described.stream().filter(d -> d.contains(" f10 ")).toList());
+        assertEquals(java.util.Set.of("arp vipd", "ip vipd", "ip6 vipd"), NftablesEncoder.ownTables(true));
+        byte[] alone = NftablesEncoder.setupIpv6(1, List.of(java.net.InetAddress.getByName("2001:db8::100")));
+        assertTrue(NetlinkParser.messages(alone, alone.length).stream().map(NftablesEncoderTest::describe)
+                .filter(d -> !d.startsWith("1")).allMatch(d -> d.contains(" f10 ")), "the ip6 table alone");
+    }
+
+    @Test
+    void ipv6VipsGoToTheIp6TableOnlyAndIpv4OnesNeverThere() throws Exception {
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("2001:db8::100");
+        byte[] batch = NftablesEncoder.setup(1, List.of(ip("198.18.0.100"), v6));
+        List<String> described = new ArrayList<>();
+        NetlinkParser.messages(batch, batch.length).forEach(m -> described.add(describe(m)));
+        assertEquals(List.of("a0c f3 1=vipd 2=vips", "a0c f2 1=vipd 2=vips", "a0c f10 1=vipd 2=vips"),
+                described.stream().filter(d -> d.startsWith("a0c")).toList(), "each family its own addresses");
+        Map<java.net.InetAddress, Long> leases = new LinkedHashMap<>();
+        leases.put(v6, 450L);
+        byte[] lease = NftablesEncoder.lease(1, leases, true);
+        List<NetlinkMessage> msgs = NetlinkParser.messages(lease, lease.length);
+        String add = HexFormat.of().formatHex(msgs.get(msgs.size() - 2).payload().array());
+        assertEquals(true, add.endsWith("14000100" + "20010db8000000000000000000000100" + "0c000400"
+                + "00000000000001c2"), add); // the 16-byte key and the timeout, in the ip6 set only
+        assertEquals(0x0a0c, msgs.get(msgs.size() - 2).type());
+    }
+
+    @Test
     void listTablesIsADumpOfEveryFamilyAndItsAnswerNamesFamilyAndTable() {
         byte[] request = NftablesEncoder.listTables(7);
         NetlinkMessage m = NetlinkParser.messages(request, request.length).get(0);
@@ -113,7 +149,7 @@ class NftablesEncoderTest {
 
     @Test
     void teardownDeletesBothTables() {
-        byte[] batch = NftablesEncoder.teardown(1);
+        byte[] batch = NftablesEncoder.teardown(1, false);
         List<String> described = new ArrayList<>();
         NetlinkParser.messages(batch, batch.length).forEach(m -> described.add(describe(m)));
         assertEquals(List.of("10 f0", "a00 f3 1=vipd", "a02 f3 1=vipd", "a00 f2 1=vipd", "a02 f2 1=vipd", "11 f0"),
@@ -133,7 +169,13 @@ class NftablesEncoderTest {
         out.put("lease", NftablesEncoder.lease(100, leases));
         out.put("guard", NftablesEncoder.guard(7, List.of(a, b)));
         out.put("guardEmpty", NftablesEncoder.guard(7, List.of()));
-        out.put("teardown", NftablesEncoder.teardown(1));
+        out.put("teardown", NftablesEncoder.teardown(1, false));
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("2001:db8::100");
+        out.put("setupDualStack", NftablesEncoder.setup(1, List.of(a, v6)));
+        Map<java.net.InetAddress, Long> dual = new LinkedHashMap<>();
+        dual.put(a, 450L);
+        dual.put(v6, 450L);
+        out.put("leaseDualStack", NftablesEncoder.lease(100, dual, true));
         return out;
     }
 

@@ -97,4 +97,26 @@ class RtnetlinkCodecTest {
         NetlinkMessage m = NetlinkParser.messages(b.array(), 36).get(0);
         assertEquals(-17, m.error()); // EEXIST
     }
+
+    @Test
+    void anIpv6AddressIsAddedWithoutDuplicateAddressDetectionAndWithItsLifetime() throws Exception {
+        byte[] m = RtnetlinkCodec.newAddress6(7, 3, (java.net.Inet6Address) java.net.InetAddress.getByName(
+                "2001:db8::100"), 64, 5);
+        assertEquals("5c000000" + "1400" + "0505" + "07000000" + "00000000" // len 92, RTM_NEWADDR
+                + "0a" + "40" + "02" + "00" + "03000000"                       // AF_INET6 /64 IFA_F_NODAD, ifindex 3
+                + "1400" + "0200" + "20010db8000000000000000000000100"         // IFA_LOCAL
+                + "1400" + "0100" + "20010db8000000000000000000000100"         // IFA_ADDRESS
+                + "0800" + "0800" + "02000000"                                 // IFA_FLAGS: IFA_F_NODAD
+                + "1400" + "0600" + "05000000050000000000000000000000",        // IFA_CACHEINFO: 5 s
+                HexFormat.of().formatHex(m));
+    }
+
+    @Test
+    void anIpv6AddressIsDeleted() throws Exception {
+        byte[] m = RtnetlinkCodec.deleteAddress6(8, 3, (java.net.Inet6Address) java.net.InetAddress.getByName(
+                "2001:db8::100"), 64);
+        assertEquals("40000000" + "1500" + "0500" + "08000000" + "00000000" + "0a400000" + "03000000"
+                + "1400020020010db8000000000000000000000100" + "1400010020010db8000000000000000000000100",
+                HexFormat.of().formatHex(m));
+    }
 }
