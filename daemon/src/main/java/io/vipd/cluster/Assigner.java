@@ -33,9 +33,9 @@ import java.util.Set;
  *   <li>A VIP in the middle of a handover is left alone until the previous owner confirmed (unless its new owner
  *       dies: then failover applies).</li>
  *   <li>A VIP that was never assigned waits until every member is a candidate and has reported its definitions
- *       (and, for a VIP with checks, its first results), or the leader has settled (been leader for a failover
- *       timeout), so a cluster starting up spreads its VIPs and puts them where they are preferred, instead of on
- *       whichever node reported first. VIPs that lost their owner never wait.</li>
+ *       (and, for a VIP with checks, its first results), or the leader has settled (been leader for its start-up
+ *       patience, see Placement), so a cluster starting up spreads its VIPs and puts them where they are preferred,
+ *       instead of on whichever node reported first. VIPs that lost their owner never wait.</li>
  * </ul>
  */
 // About 340 lines: every placement rule (failover, handover for drain, checks, links, silence, preemption) in one

@@ -14,7 +14,7 @@ import java.util.RandomAccess;
 final class VipList extends AbstractList<VipSpec> implements RandomAccess {
     private final List<VipSpec> vips;
     private final Map<String, VipSpec> byName = new HashMap<>();
-    private final Map<Inet4Address, VipSpec> byAddress = new HashMap<>();
+    private final Map<java.net.InetAddress, VipSpec> byAddress = new HashMap<>();
     /** Group name → its members' names, in configuration order. */
     private final Map<String, List<String>> byGroup = new HashMap<>();
 
@@ -45,7 +45,7 @@ final class VipList extends AbstractList<VipSpec> implements RandomAccess {
         return byName.get(name);
     }
 
-    VipSpec at(Inet4Address address) {
+    VipSpec at(java.net.InetAddress address) {
         return byAddress.get(address);
     }
 

@@ -24,7 +24,7 @@ import java.util.List;
  * @param group     the group ({@code group.NAME.vips}) whose members are always on one host and move as one, or
  *                  null; a member's preference, preemption and the group's checks come from the group
  */
-public record VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
+public record VipSpec(String name, java.net.InetAddress address, int prefix, String iface, List<String> preferred,
                       List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
                       long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent, List<String> track,
                       String group) {
@@ -69,7 +69,7 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
     }
 
     /** A VIP in no group. */
-    public VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
+    public VipSpec(String name, java.net.InetAddress address, int prefix, String iface, List<String> preferred,
                    List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
                    long preemptHoldMs, ConflictPolicy conflict, SilentPolicy onSilent, List<String> track) {
         this(name, address, prefix, iface, preferred, checks, preempt, preemptDelayMs, unhealthy, preemptHoldMs,
@@ -89,7 +89,7 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
     }
 
     /** Refusing to take a VIP another MAC answers for. */
-    public VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
+    public VipSpec(String name, java.net.InetAddress address, int prefix, String iface, List<String> preferred,
                    List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy,
                    long preemptHoldMs) {
         this(name, address, prefix, iface, preferred, checks, preempt, preemptDelayMs, unhealthy, preemptHoldMs,
@@ -97,14 +97,14 @@ public record VipSpec(String name, Inet4Address address, int prefix, String ifac
     }
 
     /** With the default preempt hold time. */
-    public VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred,
+    public VipSpec(String name, java.net.InetAddress address, int prefix, String iface, List<String> preferred,
                    List<String> checks, boolean preempt, long preemptDelayMs, UnhealthyPolicy unhealthy) {
         this(name, address, prefix, iface, preferred, checks, preempt, preemptDelayMs, unhealthy,
                 DEFAULT_PREEMPT_HOLD_MS);
     }
 
     /** A VIP without checks or preemption. */
-    public VipSpec(String name, Inet4Address address, int prefix, String iface, List<String> preferred) {
+    public VipSpec(String name, java.net.InetAddress address, int prefix, String iface, List<String> preferred) {
         this(name, address, prefix, iface, preferred, List.of(), false, 0, UnhealthyPolicy.KEEP);
     }
 

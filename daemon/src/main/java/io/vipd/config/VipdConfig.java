@@ -85,7 +85,6 @@ public record VipdConfig(
 
     /** The VIP whose address is {@code address}, if any. */
     public Optional<VipSpec> vipAt(java.net.InetAddress address) {
-        return address instanceof java.net.Inet4Address a ? Optional.ofNullable(((VipList) vips).at(a))
-                : Optional.empty();
+        return Optional.ofNullable(((VipList) vips).at(address));
     }
 }

@@ -42,7 +42,7 @@ public final class HostActuator {
     private final Map<String, Held> held = new TreeMap<>();
     private final Map<String, Long> lastErrorLogNanos = new TreeMap<>();
     /** The VIPs the fence was last opened for, and until when. */
-    private java.util.Set<Inet4Address> fenceOpenFor = java.util.Set.of();
+    private java.util.Set<java.net.InetAddress> fenceOpenFor = java.util.Set.of();
     private long fenceDeadlineNanos;
     private boolean auditedRefresh;
     /** Told when this host starts or stops carrying a VIP (notify hooks); called on the syncing thread. */
@@ -201,7 +201,7 @@ public final class HostActuator {
 
     /** Opens the fence for exactly the held VIPs until the deadline; no-op when nothing changed. */
     private void updateFence(long deadlineNanos) {
-        Map<Inet4Address, Long> wanted = new LinkedHashMap<>();
+        Map<java.net.InetAddress, Long> wanted = new LinkedHashMap<>();
         held.values().forEach(h -> wanted.put(h.spec.address(), 0L));
         if (wanted.keySet().equals(fenceOpenFor) && (wanted.isEmpty() || deadlineNanos == fenceDeadlineNanos)) {
             return;

@@ -170,7 +170,9 @@ final class HostWatch {
             nextLinks.put(spec.iface(), i.linkState());
             if (i.mac() != null) {
                 nextMacs.put(spec.iface(), i.mac().toString());
-                watched.computeIfAbsent(i, k -> new HashSet<>()).add(spec.address());
+                if (spec.address() instanceof java.net.Inet4Address v4) { // the ARP tap hears IPv4 only
+                    watched.computeIfAbsent(i, k -> new HashSet<>()).add(v4);
+                }
             }
         }
         nextLinks.forEach((iface, state) -> {
@@ -261,8 +263,11 @@ final class HostWatch {
 
     /** Probes {@code spec} now; null if sent, else why not (for vipctl doctor). */
     String probeNow(VipSpec spec) {
+        if (!(spec.address() instanceof java.net.Inet4Address v4)) {
+            return "IPv6 VIPs are not probed yet";
+        }
         try {
-            tap.probe(spec.iface(), spec.address());
+            tap.probe(spec.iface(), v4);
             return null;
         } catch (IOException e) {
             return e.getMessage();

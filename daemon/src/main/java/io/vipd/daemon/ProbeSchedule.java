@@ -29,9 +29,12 @@ final class ProbeSchedule {
             return out;
         }
         for (VipSpec spec : vips) {
+            if (!(spec.address() instanceof Inet4Address v4)) {
+                continue; // IPv6 VIPs are not probed yet (neighbour solicitations: issue 17)
+            }
             Long at = next.get(spec.name());
             if (at == null || now - at >= 0) {
-                out.add(Map.entry(spec.iface(), spec.address()));
+                out.add(Map.entry(spec.iface(), v4));
                 // A VIP seen for the first time is probed at once (a first bind waits for it), and next at a random
                 // point of the interval: VIPs configured together spread over it instead of probing in one burst.
                 double spread = first.putIfAbsent(spec.name(), now) == null ? jitter.nextDouble()

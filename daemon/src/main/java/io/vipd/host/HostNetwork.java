@@ -12,20 +12,23 @@ import java.util.List;
 public interface HostNetwork extends AutoCloseable {
     List<NetInterface> interfaces() throws IOException;
 
-    /** Every IPv4 address on every interface. */
+    /** Every IPv4 and IPv6 address on every interface. */
     List<HostAddress> addresses() throws IOException;
 
     /**
      * Adds {@code address/prefix} on {@code iface}, or refreshes it. The kernel deletes it by itself after
      * {@code lifetimeSec} seconds without a refresh, so an address outlives a dead daemon only briefly.
      */
-    void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException;
+    void addAddress(String iface, java.net.InetAddress address, int prefix, int lifetimeSec) throws IOException;
 
     /** Removes {@code address/prefix} from {@code iface}; removing an absent address is not an error. */
-    void removeAddress(String iface, Inet4Address address, int prefix) throws IOException;
+    void removeAddress(String iface, java.net.InetAddress address, int prefix) throws IOException;
 
-    /** Sends one gratuitous ARP for {@code address} from {@code iface}'s MAC address. */
-    void announce(String iface, Inet4Address address) throws IOException;
+    /**
+     * Announces {@code address} from {@code iface}'s MAC address: one gratuitous ARP for an IPv4 address, one
+     * unsolicited neighbour advertisement (override flag set) for an IPv6 one.
+     */
+    void announce(String iface, java.net.InetAddress address) throws IOException;
 
     @Override
     void close();

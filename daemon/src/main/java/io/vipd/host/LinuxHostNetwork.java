@@ -50,23 +50,34 @@ public final class LinuxHostNetwork implements HostNetwork {
                 out.add(a);
             }
         }
+        for (NetlinkMessage m : netlink.dump(RtnetlinkCodec::dumpAddresses6, "list IPv6 addresses")) {
+            HostAddress a = RtnetlinkCodec.decodeAddress6(m, idx -> names.getOrDefault(idx, "if" + idx));
+            if (a != null) {
+                out.add(a);
+            }
+        }
         return out;
     }
 
     @Override
-    public void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException {
+    public void addAddress(String iface, java.net.InetAddress address, int prefix, int lifetimeSec)
+            throws IOException {
         int index = iface(iface).index();
         int seq = netlink.nextSeq();
-        netlink.request(RtnetlinkCodec.newAddress(seq, index, address, prefix, lifetimeSec), seq,
+        netlink.request(address instanceof java.net.Inet6Address v6
+                        ? RtnetlinkCodec.newAddress6(seq, index, v6, prefix, lifetimeSec)
+                        : RtnetlinkCodec.newAddress(seq, index, (Inet4Address) address, prefix, lifetimeSec), seq,
                 "add " + address.getHostAddress() + "/" + prefix + " to " + iface);
     }
 
     @Override
-    public void removeAddress(String iface, Inet4Address address, int prefix) throws IOException {
+    public void removeAddress(String iface, java.net.InetAddress address, int prefix) throws IOException {
         int index = iface(iface).index();
         int seq = netlink.nextSeq();
         try {
-            netlink.request(RtnetlinkCodec.deleteAddress(seq, index, address, prefix), seq,
+            netlink.request(address instanceof java.net.Inet6Address v6
+                            ? RtnetlinkCodec.deleteAddress6(seq, index, v6, prefix)
+                            : RtnetlinkCodec.deleteAddress(seq, index, (Inet4Address) address, prefix), seq,
                     "remove " + address.getHostAddress() + "/" + prefix + " from " + iface);
         } catch (NativeSockets.NativeIOException e) {
             if (e.errno != LibC.EADDRNOTAVAIL) {
@@ -76,7 +87,7 @@ public final class LinuxHostNetwork implements HostNetwork {
     }
 
     @Override
-    public void announce(String iface, Inet4Address address) throws IOException {
+    public void announce(String iface, java.net.InetAddress address) throws IOException {
         NetInterface i = iface(iface);
         if (i.mac() == null) {
             throw new IOException(iface + " has no Ethernet address to announce from");
@@ -86,7 +97,11 @@ public final class LinuxHostNetwork implements HostNetwork {
             socket = PacketSocket.open(i.index(), false, 0);
             packetSockets.put(i.index(), socket);
         }
-        socket.send(ArpFrame.gratuitous(i.mac(), address));
+        if (address instanceof java.net.Inet6Address v6) {
+            socket.send(NdpFrame.unsolicitedAdvertisement(i.mac(), v6), NdpFrame.ALL_NODES_MAC);
+        } else {
+            socket.send(ArpFrame.gratuitous(i.mac(), (Inet4Address) address));
+        }
     }
 
     @Override

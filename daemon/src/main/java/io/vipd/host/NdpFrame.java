@@ -30,6 +30,8 @@ public record NdpFrame(MacAddress source, int type, Inet6Address sender, Inet6Ad
     private static final int ICMPV6 = 58;
     private static final int HEADERS = 14 + 40;
     private static final int MESSAGE = 32; // type..target (24) and one link-layer address option (8)
+    /** Ethernet's address for the all-nodes group ff02::1 (RFC 2464). */
+    public static final MacAddress ALL_NODES_MAC = new MacAddress(new byte[] {0x33, 0x33, 0, 0, 0, 1});
     private static final byte[] ALL_NODES = {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
     /**

@@ -104,6 +104,36 @@ public final class RtnetlinkCodec {
         return nl.endMessage().bytes();
     }
 
+    /** RTM_GETADDR dump of every IPv6 address. */
+    public static byte[] dumpAddresses6(int seq) {
+        NetlinkBuilder nl = new NetlinkBuilder().message(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, seq);
+        nl.u8(AF_INET6).u8(0).u8(0).u8(RT_SCOPE_UNIVERSE).u32(0);
+        return nl.endMessage().bytes();
+    }
+
+    /** Decodes an RTM_NEWADDR message body (from a dump) into an IPv6 address, or null if it is not IPv6. */
+    public static HostAddress decodeAddress6(NetlinkMessage m, IntFunction<String> ifaceName) {
+        ByteBuffer p = m.payload();
+        if (m.type() != RTM_NEWADDR || p.limit() < IFADDRMSG_LEN || p.get(0) != AF_INET6) {
+            return null;
+        }
+        byte[] chosen = null;
+        for (NetlinkAttribute a : m.attributes(IFADDRMSG_LEN)) {
+            if (a.value().length == 16 && (a.type() == IFA_LOCAL || a.type() == IFA_ADDRESS && chosen == null)) {
+                chosen = a.value();
+            }
+        }
+        if (chosen == null) {
+            return null;
+        }
+        try {
+            return new HostAddress(p.getInt(4), ifaceName.apply(p.getInt(4)), InetAddress.getByAddress(chosen),
+                    p.get(1) & 0xff);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
     /** RTM_GETLINK dump of every interface. */
     public static byte[] dumpLinks(int seq) {
         NetlinkBuilder nl = new NetlinkBuilder().message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq);

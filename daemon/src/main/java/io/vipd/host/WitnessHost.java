@@ -25,17 +25,17 @@ public final class WitnessHost implements HostNetwork, Fence {
     }
 
     @Override
-    public void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException {
+    public void addAddress(String iface, java.net.InetAddress address, int prefix, int lifetimeSec) throws IOException {
         throw new IOException(REFUSAL);
     }
 
     @Override
-    public void removeAddress(String iface, Inet4Address address, int prefix) {
+    public void removeAddress(String iface, java.net.InetAddress address, int prefix) {
         // it never added one
     }
 
     @Override
-    public void announce(String iface, Inet4Address address) throws IOException {
+    public void announce(String iface, java.net.InetAddress address) throws IOException {
         throw new IOException(REFUSAL);
     }
 

@@ -631,7 +631,7 @@ class OwnershipSimulationTest {
             }
             assertEquals(1, holders.size(), v.name() + " " + v.cidr() + " holders (seed " + seed + "): " + holders);
         }
-        for (Inet4Address gone : List.of(v0v1.get(1).address(), v0v1.get(0).address())) {
+        for (InetAddress gone : List.of(v0v1.get(1).address(), v0v1.get(0).address())) {
             for (SimulatedCluster.Node node : sim.nodes) {
                 assertFalse(node.up && node.host.answers(gone), node.name + " still answers " + gone.getHostAddress()
                         + " (seed " + seed + ")");

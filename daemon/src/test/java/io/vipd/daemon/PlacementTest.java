@@ -75,19 +75,19 @@ class PlacementTest {
     }
 
     @Test
-    void aStartingLeaderWaitsForMissingMembersThreeSeconds() {
+    void aStartingLeaderWaitsForMissingMembersSixSeconds() {
         renewing = Set.of("n1", "n2"); // n3 is not up
         warmUp();
         round(true);
-        for (int i = 0; i < 29; i++) {
+        for (int i = 0; i < 59; i++) {
             advance(100);
             round(true);
         }
-        assertEquals(List.of(), raft.submitted(), "2.9 s as leader: still patient");
+        assertEquals(List.of(), raft.submitted(), "5.9 s as leader: still patient");
         advance(100);
         round(true);
         assertEquals(List.of(failover("db", 0, "n1", "least loaded"), failover("web", 0, "n2", "preferred")),
-                raft.submitted(), "3 s (more than the failover timeout): placed on who is there");
+                raft.submitted(), "6 s (Placement.STARTUP_PATIENCE_MS): placed on who is there");
     }
 
     @Test
@@ -95,15 +95,15 @@ class PlacementTest {
         renewing = Set.of("n1", "n2");
         warmUp();
         round(true);
-        advance(2000);
+        advance(5000);
         round(true);
         advance(500);
         round(false); // not a ready leader for a moment: forgets since when it leads
         advance(100);
-        round(true); // leader again, 2.6 s after it first was
-        advance(2999);
+        round(true); // leader again, 5.6 s after it first was
+        advance(5999);
         round(true);
-        assertEquals(List.of(), raft.submitted(), "5.6 s since first leading, but only 2.999 s since leading again");
+        assertEquals(List.of(), raft.submitted(), "11.6 s since first leading, but only 5.999 s since leading again");
         advance(1);
         round(true);
         assertEquals(2, raft.submitted().size(), raft.submitted().toString());

@@ -209,12 +209,12 @@ public final class SimulatedCluster {
 
     private void checkHolders() {
         // Per address, as the client sees it: nodes may define a VIP differently while a reload rolls through.
-        Set<java.net.Inet4Address> addresses = new java.util.LinkedHashSet<>();
+        Set<java.net.InetAddress> addresses = new java.util.LinkedHashSet<>();
         vips.forEach(v -> addresses.add(v.address()));
         for (Node node : nodes) {
             node.config.vips().forEach(v -> addresses.add(v.address()));
         }
-        for (java.net.Inet4Address address : addresses) {
+        for (java.net.InetAddress address : addresses) {
             List<String> holders = new ArrayList<>();
             for (Node node : nodes) {
                 if (node.up && node.host.answers(address)) {

@@ -22,15 +22,15 @@ final class SimulatedHost implements HostNetwork, Fence {
     private static final long NANOS_PER_MS = 1_000_000L;
 
     private final LongSupplier clock;
-    private final Map<Inet4Address, Long> addressExpires = new HashMap<>();
-    private final Map<Inet4Address, Long> fenceOpenUntil = new HashMap<>();
+    private final Map<java.net.InetAddress, Long> addressExpires = new HashMap<>();
+    private final Map<java.net.InetAddress, Long> fenceOpenUntil = new HashMap<>();
 
     SimulatedHost(LongSupplier clock) {
         this.clock = clock;
     }
 
     /** Whether this host answers ARP for {@code address} now: it carries it and the fence lets it through. */
-    boolean answers(Inet4Address address) {
+    boolean answers(java.net.InetAddress address) {
         long now = clock.getAsLong();
         Long expires = addressExpires.get(address);
         Long open = fenceOpenUntil.get(address);
@@ -55,17 +55,17 @@ final class SimulatedHost implements HostNetwork, Fence {
     }
 
     @Override
-    public void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) {
+    public void addAddress(String iface, java.net.InetAddress address, int prefix, int lifetimeSec) {
         addressExpires.put(address, clock.getAsLong() + lifetimeSec * NANOS_PER_SECOND);
     }
 
     @Override
-    public void removeAddress(String iface, Inet4Address address, int prefix) {
+    public void removeAddress(String iface, java.net.InetAddress address, int prefix) {
         addressExpires.remove(address);
     }
 
     @Override
-    public void announce(String iface, Inet4Address address) {
+    public void announce(String iface, java.net.InetAddress address) {
         // what the simulation checks is who answers, not who announced
     }
 
@@ -78,7 +78,7 @@ final class SimulatedHost implements HostNetwork, Fence {
     public void lease(Map<? extends java.net.InetAddress, Long> timeoutsMs) {
         long now = clock.getAsLong();
         fenceOpenUntil.clear();
-        timeoutsMs.forEach((a, ms) -> fenceOpenUntil.put((Inet4Address) a, now + ms * NANOS_PER_MS));
+        timeoutsMs.forEach((a, ms) -> fenceOpenUntil.put(a, now + ms * NANOS_PER_MS));
     }
 
     @Override

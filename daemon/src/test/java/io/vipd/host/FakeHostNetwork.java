@@ -30,7 +30,7 @@ public final class FakeHostNetwork implements HostNetwork {
     }
 
     @Override
-    public void addAddress(String iface, Inet4Address address, int prefix, int lifetimeSec) throws IOException {
+    public void addAddress(String iface, java.net.InetAddress address, int prefix, int lifetimeSec) throws IOException {
         if (failAdds) {
             throw new IOException("simulated failure");
         }
@@ -42,13 +42,13 @@ public final class FakeHostNetwork implements HostNetwork {
     }
 
     @Override
-    public void removeAddress(String iface, Inet4Address address, int prefix) {
+    public void removeAddress(String iface, java.net.InetAddress address, int prefix) {
         actions.add("remove " + address.getHostAddress() + "/" + prefix + " " + iface);
         addresses.removeIf(a -> a.address().equals(address) && a.iface().equals(iface));
     }
 
     @Override
-    public void announce(String iface, Inet4Address address) {
+    public void announce(String iface, java.net.InetAddress address) {
         actions.add("arp " + address.getHostAddress() + " " + iface);
     }
 

@@ -41,8 +41,8 @@ public final class AddressSampler implements AutoCloseable {
                         Set<Inet4Address> carried = new HashSet<>();
                         try {
                             for (HostAddress a : nets[i].addresses()) {
-                                if (vips.contains(a.address())) {
-                                    carried.add(a.address());
+                                if (a.address() instanceof Inet4Address v4 && vips.contains(v4)) {
+                                    carried.add(v4);
                                 }
                             }
                         } catch (IOException e) {
