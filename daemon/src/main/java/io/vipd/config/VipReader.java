@@ -54,13 +54,13 @@ final class VipReader {
                     + addressKey + " = 198.18.0.100/24)");
         }
         AddressTypes.Cidr cidr = keys.find(VipKeys.ADDRESS, name).orElseThrow();
-        String address = cidr.address().getHostAddress();
+        String address = AddressText.of(cidr.address());
         String other = byAddress.putIfAbsent(address, name);
         if (other != null) {
             throw keys.error(addressKey, "duplicate VIP: " + address + " is already the address of vip." + other);
         }
         for (Peer p : peers) {
-            if (p.host().equals(address)) {
+            if (p.host().equals(address) || p.host().equals("[" + address + "]")) {
                 throw keys.error(addressKey, address + " is the address of node '" + p.id() + "' ("
                         + PeerKeys.PEER.in(p.id()) + "); a VIP must be an address no host has of its own");
             }

@@ -109,6 +109,6 @@ public record VipSpec(String name, java.net.InetAddress address, int prefix, Str
     }
 
     public String cidr() {
-        return address.getHostAddress() + "/" + prefix;
+        return AddressText.of(address) + "/" + prefix;
     }
 }

@@ -226,6 +226,9 @@ final class ConflictWatch {
         long now = nanos.getAsLong();
         long after = c.watch().silentAfterMs(c.vips().size()) * 1_000_000L;
         for (VipSpec spec : c.vips()) {
+            if (!watched(spec)) {
+                continue;
+            }
             VipState s = table.vip(spec.name());
             if (s.holder() == null || s.holder().equals(self) || !linkUp.test(spec.iface())
                     || NodeFacts.mac(table, s.holder(), spec.iface()).isEmpty()) {
@@ -277,6 +280,9 @@ final class ConflictWatch {
      */
     String bindRefusal(VipSpec spec, VipTable table, long now) {
         VipdConfig c = config.get();
+        if (!watched(spec)) {
+            return null;
+        }
         if (c.watch().probeIntervalMs() > 0) {
             long probedFor = probes.probedForNanos(spec.name(), now);
             if (probedFor < 0 || probedFor < PROBE_BEFORE_BIND_NANOS) {
@@ -294,6 +300,15 @@ final class ConflictWatch {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether this watch covers {@code spec}: IPv4 VIPs, which it probes with ARP and hears claimed. IPv6 VIPs are
+     * neither probed nor heard yet (neighbour discovery in the watch is still to come, issue 17): they are never
+     * judged silent, and their first bind does not wait for a probe.
+     */
+    static boolean watched(VipSpec spec) {
+        return spec.address() instanceof java.net.Inet4Address;
     }
 
     /** Hands every claim heard from now on to {@code recorder} (null: stop). Agent thread. */

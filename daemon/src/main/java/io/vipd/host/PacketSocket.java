@@ -37,6 +37,41 @@ public final class PacketSocket implements AutoCloseable {
         return new PacketSocket(fd, ifindex);
     }
 
+    /**
+     * A socket receiving every IPv6 frame on {@code ifindex} (and sending any frame): for watching neighbour
+     * discovery. Its {@link #receiveFrame} returns whole Ethernet frames.
+     */
+    public static PacketSocket openIpv6(int ifindex, long receiveTimeoutMs) throws IOException {
+        int protocol = Short.toUnsignedInt(htons(NdpFrame.ETH_P_IPV6));
+        int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, protocol, "AF_PACKET");
+        try {
+            ByteBuffer b = ByteBuffer.wrap(sockaddrLl(ifindex, MacAddress.ZERO)).order(ByteOrder.nativeOrder());
+            b.putShort(2, htons(NdpFrame.ETH_P_IPV6));
+            byte[] ll = b.array();
+            if (LibC.get().bind(fd, ll, ll.length) != 0) {
+                throw NativeSockets.error("bind(AF_PACKET, ifindex " + ifindex + ")", LibC.errno());
+            }
+            NativeSockets.setReceiveTimeout(fd, receiveTimeoutMs);
+        } catch (IOException e) {
+            LibC.get().close(fd);
+            throw e;
+        }
+        return new PacketSocket(fd, ifindex);
+    }
+
+    /** Receives one frame into {@code buffer}; its length, or -1 on timeout. */
+    public int receiveFrame(byte[] buffer) throws IOException {
+        long n = LibC.get().recv(fd, buffer, buffer.length, 0);
+        if (n < 0) {
+            int errno = LibC.errno();
+            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                return -1;
+            }
+            throw NativeSockets.error("receive a frame", errno);
+        }
+        return (int) n;
+    }
+
     /** sockaddr_ll for ARP on {@code ifindex}; see packet(7). */
     static byte[] sockaddrLl(int ifindex, MacAddress destination) {
         ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.nativeOrder());

@@ -94,7 +94,32 @@ class ConfigLoaderTest {
         assertTrue(e.problem().contains("not a valid IPv4 address"), e.problem());
         assertTrue(error(VALID.replace("198.18.0.100/24", "198.18.0.100")).problem().contains("no prefix length"));
         assertTrue(error(VALID.replace("198.18.0.100/24", "198.18.0.100/40")).problem().contains("outside 1..32"));
-        assertTrue(error(VALID.replace("198.18.0.100/24", "2001:db8::1/64")).problem().contains("IPv6"));
+    }
+
+    @Test
+    void ipv6VipsAreReadAndTheirMistakesNamed() throws Exception {
+        VipdConfig c = loader.parse(FILE, VALID.replace("198.18.0.100/24", "2001:DB8:0:0::100/64"));
+        VipSpec web = c.vip("web").orElseThrow();
+        assertEquals("2001:db8::100/64", web.cidr(), "written as RFC 5952 says, whatever the file's spelling");
+        assertEquals(web, c.vipAt(java.net.InetAddress.getByName("2001:db8::100")).orElseThrow());
+        java.util.Map<String, String> wrong = new java.util.LinkedHashMap<>();
+        wrong.put("fe80::1/64", "is link-local");
+        wrong.put("ff02::1/64", "cannot be a VIP (loopback, multicast");
+        wrong.put("::1/128", "cannot be a VIP");
+        wrong.put("2001:db8::/64", "subnet-router anycast address");
+        wrong.put("2001:db8::1/129", "outside 1..128");
+        wrong.put("2001:db8::1", "no prefix length");
+        wrong.put("2001:db8::1%eth0/64", "is not a valid IPv6 address");
+        wrong.put("2001:db8:::1/64", "is not a valid IPv6 address");
+        wrong.put("::ffff:198.18.0.1/96", "is not a valid IPv6 address"); // Java reads it as IPv4: refused
+        wrong.forEach((value, message) -> {
+            ConfigException e = error(VALID.replace("198.18.0.100/24", value));
+            assertEquals("vip.web.address", e.key(), value);
+            assertTrue(e.problem().contains(message), value + ": " + e.problem());
+        });
+        ConfigException peer = error(VALID.replace("198.18.0.100/24", "2001:db8::5/64")
+                .replace("peer.n3 = 198.18.0.3:7400", "peer.n3 = [2001:db8::5]:7400"));
+        assertTrue(peer.problem().contains("is the address of node 'n3'"), peer.problem());
     }
 
     @Test

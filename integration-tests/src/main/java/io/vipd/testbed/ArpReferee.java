@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * records every ARP reply and every gratuitous ARP for a VIP, with the request round it answers.
  */
 public final class ArpReferee implements AutoCloseable {
-    /** One ARP frame seen for a VIP. {@code round} is the newest request round sent before it arrived. */
-    public record Observation(long nanos, long round, Inet4Address vip, MacAddress mac, boolean gratuitous) {}
+    /**
+     * One ARP frame (or, from the {@link NdpReferee}, neighbour advertisement) seen for a VIP. {@code round} is the
+     * newest request round sent before it arrived; {@code gratuitous}: not an answer to the referee's request.
+     */
+    public record Observation(long nanos, long round, java.net.InetAddress vip, MacAddress mac, boolean gratuitous) {}
 
     private final List<Inet4Address> vips;
     private final List<Observation> observations = new ArrayList<>();
@@ -126,8 +129,8 @@ public final class ArpReferee implements AutoCloseable {
     }
 
     /** Request rounds in which more than one MAC answered the same VIP: each is a moment of split brain. */
-    public static Map<Inet4Address, List<String>> dualAnswers(List<Observation> obs) {
-        Map<Inet4Address, Map<Long, Set<MacAddress>>> byVipRound = new TreeMap<>(
+    public static Map<java.net.InetAddress, List<String>> dualAnswers(List<Observation> obs) {
+        Map<java.net.InetAddress, Map<Long, Set<MacAddress>>> byVipRound = new TreeMap<>(
                 (a, b) -> a.getHostAddress().compareTo(b.getHostAddress()));
         for (Observation o : obs) {
             if (!o.gratuitous()) {
@@ -135,7 +138,8 @@ public final class ArpReferee implements AutoCloseable {
                         .computeIfAbsent(o.round(), r -> new LinkedHashSet<>()).add(o.mac());
             }
         }
-        Map<Inet4Address, List<String>> out = new TreeMap<>((a, b) -> a.getHostAddress().compareTo(b.getHostAddress()));
+        Map<java.net.InetAddress, List<String>> out = new TreeMap<>((a, b) -> a.getHostAddress().compareTo(
+                b.getHostAddress()));
         byVipRound.forEach((vip, rounds) -> rounds.forEach((r, macs) -> {
             if (macs.size() > 1) {
                 out.computeIfAbsent(vip, v -> new ArrayList<>()).add("round " + r + ": " + macs);
@@ -148,7 +152,7 @@ public final class ArpReferee implements AutoCloseable {
      * Request rounds in which the VIPs of one group were answered by more than one MAC (replies only, as
      * {@link #dualAnswers}): each is a moment in which a client found the group split over two hosts.
      */
-    public static List<String> splitRounds(List<Observation> obs, Set<Inet4Address> group) {
+    public static List<String> splitRounds(List<Observation> obs, Set<? extends java.net.InetAddress> group) {
         Map<Long, Set<MacAddress>> byRound = new TreeMap<>();
         for (Observation o : obs) {
             if (!o.gratuitous() && group.contains(o.vip())) {
@@ -165,7 +169,7 @@ public final class ArpReferee implements AutoCloseable {
     }
 
     /** The MACs that answered {@code vip} in these observations (replies only), in order of first appearance. */
-    public static List<MacAddress> answerers(List<Observation> obs, Inet4Address vip) {
+    public static List<MacAddress> answerers(List<Observation> obs, java.net.InetAddress vip) {
         Set<MacAddress> macs = new LinkedHashSet<>();
         obs.stream().filter(o -> !o.gratuitous() && o.vip().equals(vip)).forEach(o -> macs.add(o.mac()));
         return List.copyOf(macs);

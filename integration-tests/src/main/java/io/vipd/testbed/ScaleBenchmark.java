@@ -87,7 +87,7 @@ public final class ScaleBenchmark {
         Map<Inet4Address, Set<MacAddress>> macs = new HashMap<>();
         for (ArpReferee.Observation o : bed.referee().since(System.nanoTime() - windowMs * 1_000_000L)) {
             if (!o.gratuitous()) {
-                macs.computeIfAbsent(o.vip(), v -> new java.util.HashSet<>()).add(o.mac());
+                macs.computeIfAbsent((Inet4Address) o.vip(), v -> new java.util.HashSet<>()).add(o.mac());
             }
         }
         Map<Integer, List<Inet4Address>> out = new HashMap<>();
@@ -152,7 +152,7 @@ public final class ScaleBenchmark {
                     Thread.sleep(200);
                     for (ArpReferee.Observation o : bed.referee().since(t0)) {
                         if (moving.contains(o.vip()) && bed.hostOf(o.mac()) != victim) {
-                            firstNew.merge(o.vip(), o.nanos() - t0, Math::min);
+                            firstNew.merge((Inet4Address) o.vip(), o.nanos() - t0, Math::min);
                         }
                     }
                 }

@@ -172,6 +172,19 @@ public final class Testbed implements AutoCloseable {
     public int leader() { return daemons.leader(); }
     public String log(int i) { return daemons.log(i); }
 
+    /** The client's IPv6 address, given by {@link #ndpReferee}. */
+    public static final String CLIENT_V6 = "2001:db8::fa";
+
+    /**
+     * Starts an {@link NdpReferee} in the client namespace for {@code vips}, after giving the client an IPv6
+     * address (without duplicate address detection, as every IPv6 address of the testbed); the caller closes it.
+     */
+    public NdpReferee ndpReferee(List<java.net.Inet6Address> vips) throws IOException {
+        Shell.ok("ip", "-n", clientNs(), "addr", "add", CLIENT_V6 + "/64", "dev", "eth0", "nodad");
+        return new NdpReferee(clientNs(), topology.clientIndex(), clientMac(),
+                (java.net.Inet6Address) java.net.InetAddress.getByName(CLIENT_V6), vips, 50);
+    }
+
     // Faults and services
 
     public void isolate(int i) throws IOException { faults.isolate(i); }

@@ -144,15 +144,15 @@ abstract class ChaosBase {
      *                      issue note): an open question, not a verdict.
      */
     void assertSafe(List<ArpReferee.Observation> obs, String what, boolean assertCarried) {
-        Map<Inet4Address, List<String>> dual = ArpReferee.dualAnswers(obs);
+        Map<java.net.InetAddress, List<String>> dual = ArpReferee.dualAnswers(obs);
         assertTrue(dual.isEmpty(), what + ": several MACs answered one VIP in the same request round: " + dual);
         for (ArpReferee.Observation o : obs) {
             if (!o.gratuitous()) {
                 int host = bed.hostOf(o.mac());
-                boolean carried = sampler.carried(host, o.vip(), o.nanos(), 150_000_000L);
+                boolean carried = sampler.carried(host, (java.net.Inet4Address) o.vip(), o.nanos(), 150_000_000L);
                 String message = carried ? "" : what + ": " + bed.node(host) + " answered "
                         + o.vip().getHostAddress() + " without carrying the address ("
-                        + sampler.describe(host, o.vip(), o.nanos()) + ")";
+                        + sampler.describe(host, (java.net.Inet4Address) o.vip(), o.nanos()) + ")";
                 if (assertCarried) {
                     assertTrue(carried, message);
                 } else if (!carried) {

@@ -44,7 +44,7 @@ class ReloadIT {
     @AfterAll
     void stop() {
         if (bed != null) {
-            Map<java.net.Inet4Address, List<String>> dual = ArpReferee.dualAnswers(bed.referee().since(startNanos));
+            Map<java.net.InetAddress, List<String>> dual = ArpReferee.dualAnswers(bed.referee().since(startNanos));
             assertTrue(dual.isEmpty(), "several MACs answered one VIP in the same request round: " + dual);
         }
     }

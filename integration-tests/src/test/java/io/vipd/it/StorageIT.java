@@ -62,7 +62,7 @@ class StorageIT {
 
     @AfterEach
     void oneMacPerVipThroughout() {
-        Map<Inet4Address, List<String>> dual = ArpReferee.dualAnswers(bed.referee().since(windowStart));
+        Map<java.net.InetAddress, List<String>> dual = ArpReferee.dualAnswers(bed.referee().since(windowStart));
         assertTrue(dual.isEmpty(), "several MACs answered one VIP in the same request round: " + dual);
     }
 

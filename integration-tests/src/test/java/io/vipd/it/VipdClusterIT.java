@@ -47,7 +47,7 @@ class VipdClusterIT {
     }
 
     private void assertNoDualAnswers(List<ArpReferee.Observation> obs) {
-        Map<Inet4Address, List<String>> dual = ArpReferee.dualAnswers(obs);
+        Map<java.net.InetAddress, List<String>> dual = ArpReferee.dualAnswers(obs);
         assertTrue(dual.isEmpty(), "several MACs answered one VIP in the same request round: " + dual);
     }
 

@@ -22,8 +22,8 @@ public final class AddressTypes {
     public record HostPort(String host, int port) {
     }
 
-    /** An IPv4 address with the prefix length it is added with. */
-    public record Cidr(Inet4Address address, int prefix) {
+    /** An IPv4 or IPv6 address with the prefix length it is added with. */
+    public record Cidr(java.net.InetAddress address, int prefix) {
     }
 
     /** {@code peer.ID}'s value: an IPv4 address, a DNS name or a bracketed IPv6 address, and a port. */
@@ -82,11 +82,15 @@ public final class AddressTypes {
         });
     }
 
-    /** A VIP: an IPv4 host address of its subnet, with a prefix length; not loopback, multicast or reserved. */
+    /**
+     * A VIP: an IPv4 or IPv6 host address of its subnet, with a prefix length; not loopback, multicast, link-local
+     * or reserved.
+     */
     public static ValueType<Cidr> vipAddress() {
-        return trimmed("an IPv4 address/prefix (example: 198.18.0.100/24)", Empty.PARSED, cidr -> {
-            if (cidr.contains("::") || cidr.indexOf(':') >= 0) {
-                throw invalid("'" + cidr + "': IPv6 VIPs are not supported yet");
+        return trimmed("an IPv4 or IPv6 address/prefix (example: 198.18.0.100/24, 2001:db8::100/64)", Empty.PARSED,
+                cidr -> {
+            if (cidr.indexOf(':') >= 0) {
+                return ipv6Vip(cidr);
             }
             int slash = cidr.indexOf('/');
             if (slash < 0) {
@@ -116,5 +120,59 @@ public final class AddressTypes {
             }
             return new Cidr(address, (int) prefix.getAsLong());
         });
+    }
+
+    private static final java.util.regex.Pattern IPV6_TEXT = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    /** An IPv6 VIP: a global or unique-local host address of its prefix, written as a literal (no zone, no name). */
+    private static Cidr ipv6Vip(String cidr) throws ValueType.InvalidValue {
+        int slash = cidr.indexOf('/');
+        if (slash < 0) {
+            throw invalid("'" + cidr + "' has no prefix length (example: 2001:db8::100/64)");
+        }
+        String text = cidr.substring(0, slash);
+        java.net.InetAddress parsed = null;
+        if (IPV6_TEXT.matcher(text).matches()) {
+            try {
+                parsed = java.net.InetAddress.getByName(text); // a literal: no name is looked up
+            } catch (java.net.UnknownHostException e) {
+                parsed = null;
+            }
+        }
+        if (!(parsed instanceof java.net.Inet6Address address)) {
+            throw invalid("'" + text + "' is not a valid IPv6 address");
+        }
+        String prefixText = cidr.substring(slash + 1);
+        OptionalLong prefix = AsciiNumbers.parse(prefixText);
+        if (prefix.isEmpty()) {
+            throw invalid("prefix length in '" + cidr + "' is not a number (ASCII digits 0-9)");
+        }
+        if (prefix.getAsLong() < 1 || prefix.getAsLong() > 128) {
+            throw invalid("prefix length " + prefixText + " is outside 1..128");
+        }
+        String shown = io.vipd.config.AddressText.of(address);
+        if (address.isLinkLocalAddress()) {
+            throw invalid(shown + " is link-local (fe80::/10): every interface has its own such addresses, and "
+                    + "clients reach a VIP through the routers of its prefix; use a global or unique-local address");
+        }
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isMulticastAddress()
+                || address.isIPv4CompatibleAddress()) {
+            throw invalid(shown + " cannot be a VIP (loopback, multicast, unspecified or IPv4-compatible)");
+        }
+        int bits = (int) prefix.getAsLong();
+        if (bits < 127 && hostBitsZero(address.getAddress(), bits)) {
+            throw invalid(shown + "/" + bits + " is the subnet-router anycast address of its prefix (all host bits 0, "
+                    + "RFC 4291); a VIP must be a host address");
+        }
+        return new Cidr(address, bits);
+    }
+
+    private static boolean hostBitsZero(byte[] a, int prefix) {
+        for (int bit = prefix; bit < 128; bit++) {
+            if ((a[bit / 8] & (0x80 >> (bit % 8))) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }
