@@ -162,10 +162,7 @@ public sealed interface Command {
                 out.writeUTF(r.node());
             } else if (this instanceof Together t) {
                 out.writeByte(TOGETHER);
-                out.writeInt(t.assigns().size());
-                for (Assign a : t.assigns()) {
-                    writeAssign(out, a);
-                }
+                writeAssigns(out, t.assigns());
                 out.writeUTF(t.issuer());
                 out.writeUTF(t.user());
             } else if (this instanceof Assign a) {
@@ -173,10 +170,7 @@ public sealed interface Command {
                 writeAssign(out, a);
             } else if (this instanceof Assignments as) {
                 out.writeByte(ASSIGNMENTS);
-                out.writeInt(as.assigns().size());
-                for (Assign a : as.assigns()) {
-                    writeAssign(out, a);
-                }
+                writeAssigns(out, as.assigns());
             } else if (this instanceof Leave l) {
                 out.writeByte(LEAVE);
                 out.writeUTF(l.node());
@@ -221,6 +215,13 @@ public sealed interface Command {
         return bytes.toByteArray();
     }
 
+    private static void writeAssigns(DataOutputStream out, java.util.List<Assign> assigns) throws IOException {
+        out.writeInt(assigns.size());
+        for (Assign a : assigns) {
+            writeAssign(out, a);
+        }
+    }
+
     private static void writeAssign(DataOutputStream out, Assign a) throws IOException {
         out.writeUTF(a.vip());
         out.writeLong(a.expectedEpoch());
@@ -231,7 +232,21 @@ public sealed interface Command {
         out.writeBoolean(a.handover());
     }
 
-    private static Assign readAssign(DataInputStream in) throws IOException {
+    /** A count and that many assignments (of a batch, or of a group). */
+    private static java.util.List<Assign> readAssigns(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        // an assignment takes at least 30 bytes: a count the data cannot hold is a lie
+        if (count < 1 || count > Assignments.MAX || count > in.available() / 30) {
+            throw new IOException("implausible assignment count " + count);
+        }
+        java.util.List<Assign> assigns = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            assigns.add(readAssign(in));
+        }
+        return assigns;
+    }
+
+        private static Assign readAssign(DataInputStream in) throws IOException {
         String vip = in.readUTF();
         long epoch = in.readLong();
         long renewals = in.readLong();
@@ -246,29 +261,8 @@ public sealed interface Command {
             Command c = switch (type) {
                 case RENEW -> new Renew(in.readUTF());
                 case ASSIGN -> readAssign(in);
-                case ASSIGNMENTS -> {
-                    int count = in.readInt();
-                    // an assignment takes at least 30 bytes: a count the data cannot hold is a lie
-                    if (count < 1 || count > Assignments.MAX || count > in.available() / 30) {
-                        throw new IOException("implausible assignment count " + count);
-                    }
-                    java.util.List<Assign> assigns = new java.util.ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        assigns.add(readAssign(in));
-                    }
-                    yield new Assignments(assigns);
-                }
-                case TOGETHER -> {
-                    int count = in.readInt();
-                    if (count < 1 || count > Assignments.MAX || count > in.available() / 30) {
-                        throw new IOException("implausible assignment count " + count);
-                    }
-                    java.util.List<Assign> assigns = new java.util.ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        assigns.add(readAssign(in));
-                    }
-                    yield new Together(assigns, in.readUTF(), in.readUTF());
-                }
+                case ASSIGNMENTS -> new Assignments(readAssigns(in));
+                case TOGETHER -> new Together(readAssigns(in), in.readUTF(), in.readUTF());
                 case LEAVE -> new Leave(in.readUTF(), in.readLong());
                 case RELEASED -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());
                 case HEALTH -> new Health(in.readUTF(), Wire.readStrings(in));

@@ -20,16 +20,26 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     public static PacketSocket open(int ifindex, boolean receive, long receiveTimeoutMs) throws IOException {
-        int protocol = receive ? Short.toUnsignedInt(htons(ArpFrame.ETH_P_ARP)) : 0;
-        int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, protocol, "AF_PACKET");
+        return receive ? bound(ifindex, ArpFrame.ETH_P_ARP, receiveTimeoutMs) : unbound(ifindex);
+    }
+
+    /** A socket for sending only (protocol 0: it receives nothing). */
+    private static PacketSocket unbound(int ifindex) throws IOException {
+        return new PacketSocket(NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, 0, "AF_PACKET"), ifindex);
+    }
+
+    /** A socket bound to {@code ifindex}, receiving the frames of one Ethernet protocol. */
+    private static PacketSocket bound(int ifindex, int ethProtocol, long receiveTimeoutMs) throws IOException {
+        int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, Short.toUnsignedInt(htons(ethProtocol)),
+                "AF_PACKET");
         try {
-            if (receive) {
-                byte[] ll = sockaddrLl(ifindex, MacAddress.ZERO);
-                if (LibC.get().bind(fd, ll, ll.length) != 0) {
-                    throw NativeSockets.error("bind(AF_PACKET, ifindex " + ifindex + ")", LibC.errno());
-                }
-                NativeSockets.setReceiveTimeout(fd, receiveTimeoutMs);
+            ByteBuffer b = ByteBuffer.wrap(sockaddrLl(ifindex, MacAddress.ZERO)).order(ByteOrder.nativeOrder());
+            b.putShort(2, htons(ethProtocol));
+            byte[] ll = b.array();
+            if (LibC.get().bind(fd, ll, ll.length) != 0) {
+                throw NativeSockets.error("bind(AF_PACKET, ifindex " + ifindex + ")", LibC.errno());
             }
+            NativeSockets.setReceiveTimeout(fd, receiveTimeoutMs);
         } catch (IOException e) {
             LibC.get().close(fd);
             throw e;
@@ -42,21 +52,7 @@ public final class PacketSocket implements AutoCloseable {
      * discovery. Its {@link #receiveFrame} returns whole Ethernet frames.
      */
     public static PacketSocket openIpv6(int ifindex, long receiveTimeoutMs) throws IOException {
-        int protocol = Short.toUnsignedInt(htons(NdpFrame.ETH_P_IPV6));
-        int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, protocol, "AF_PACKET");
-        try {
-            ByteBuffer b = ByteBuffer.wrap(sockaddrLl(ifindex, MacAddress.ZERO)).order(ByteOrder.nativeOrder());
-            b.putShort(2, htons(NdpFrame.ETH_P_IPV6));
-            byte[] ll = b.array();
-            if (LibC.get().bind(fd, ll, ll.length) != 0) {
-                throw NativeSockets.error("bind(AF_PACKET, ifindex " + ifindex + ")", LibC.errno());
-            }
-            NativeSockets.setReceiveTimeout(fd, receiveTimeoutMs);
-        } catch (IOException e) {
-            LibC.get().close(fd);
-            throw e;
-        }
-        return new PacketSocket(fd, ifindex);
+        return bound(ifindex, NdpFrame.ETH_P_IPV6, receiveTimeoutMs);
     }
 
     /** Receives one frame into {@code buffer}; its length, or -1 on timeout. */
@@ -120,15 +116,8 @@ public final class PacketSocket implements AutoCloseable {
 
     /** Receives one ARP frame; returns null on timeout or a frame that is not Ethernet/IPv4 ARP. */
     public ArpFrame receive(byte[] buffer) throws IOException {
-        long n = LibC.get().recv(fd, buffer, buffer.length, 0);
-        if (n < 0) {
-            int errno = LibC.errno();
-            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
-                return null;
-            }
-            throw NativeSockets.error("receive ARP", errno);
-        }
-        return ArpFrame.decode(buffer, (int) n);
+        int n = receiveFrame(buffer);
+        return n < 0 ? null : ArpFrame.decode(buffer, n);
     }
 
     @Override
