@@ -53,10 +53,12 @@ final class DaemonControl implements ControlHandler.Service {
 
     @Override
     public String member(Caller caller, java.util.List<String> change) throws Exception {
+        MembershipChanges changes = agent.membershipChanges();
         return switch (change.get(0) + "/" + change.size()) {
-            case "add/4" -> agent.memberAdd(caller, change.get(1), change.get(2), change.get(3));
-            case "remove/2" -> agent.memberRemove(caller, change.get(1));
-            case "replace/4" -> agent.memberReplace(caller, change.get(1), change.get(2), change.get(3));
+            case "add/4" -> changes.add(caller, change.get(1), change.get(2), MembershipChanges.Role.parse(
+                    change.get(3)));
+            case "remove/2" -> changes.remove(caller, change.get(1));
+            case "replace/4" -> changes.replace(caller, change.get(1), change.get(2), change.get(3));
             default -> throw new IllegalArgumentException("unknown membership change '" + String.join(" ", change)
                     + "' (add ID ADDRESS ROLE, remove ID, replace OLD NEW ADDRESS)");
         };

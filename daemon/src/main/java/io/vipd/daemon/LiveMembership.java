@@ -15,9 +15,38 @@ import java.util.Optional;
  * the file and the group disagree and how to reconcile them.
  */
 final class LiveMembership {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LiveMembership.class);
+
     private volatile VipdConfig file;
     private volatile Membership seen;
     private VipdConfig effective;
+    /** The last membership {@link #follow} logged and told the listener of. */
+    private Membership announced;
+    private java.util.function.Consumer<List<Peer>> listener = peers -> { };
+
+    /** Told the members (of both sides while a change is under way) of every membership {@link #follow} sees. */
+    void onChange(java.util.function.Consumer<List<Peer>> listener) {
+        this.listener = listener;
+    }
+
+    /**
+     * {@link #effective}, and on a change of the membership: a line in the journal (with where the file differs)
+     * and the listener told.
+     */
+    VipdConfig follow(VipdConfig fileConfig, Optional<Membership> membership) {
+        VipdConfig next = effective(fileConfig, membership);
+        Membership m = seen;
+        if (m != null && !m.equals(announced)) {
+            if (announced != null || !differences().isEmpty()) {
+                LOG.info("membership (log index {}): {}{}", m.index(), Membership.describe(m.peers()),
+                        m.changing() ? "; changing from " + Membership.describe(m.previous()) : "");
+                differences().forEach(d -> LOG.warn("membership: {}", d.line()));
+            }
+            announced = m;
+            listener.accept(m.everyone());
+        }
+        return next;
+    }
 
     /**
      * The configuration to act on, given the file's and the group's membership (empty: not known yet, the file's

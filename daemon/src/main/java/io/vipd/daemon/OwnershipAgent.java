@@ -44,8 +44,6 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private volatile VipdConfig fileConfig;
     private final LiveMembership liveMembership = new LiveMembership();
     private final MembershipChanges membershipChanges;
-    private volatile java.util.function.Consumer<java.util.List<io.vipd.config.Peer>> membershipListener = p -> { };
-    private io.vipd.cluster.Membership membershipSeen;
     private final HostActuator host;
     private final OwnerLease lease;
     private final Liveness liveness;
@@ -353,30 +351,19 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     /**
      * Follows the group's membership as this node's log says it is (agent thread, every placement tick): a change
-     * replaces the configuration acted on and is handed to the TLS trust.
+     * replaces the configuration acted on.
      */
     private void followMembership() {
-        java.util.Optional<io.vipd.cluster.Membership> m = cluster.membership();
-        VipdConfig next = liveMembership.effective(fileConfig, m);
+        VipdConfig next = liveMembership.follow(fileConfig, cluster.membership());
         if (next != config) {
             config = next;
             placement.reconfigured();
-        }
-        if (m.isPresent() && !m.get().peers().isEmpty() && !m.get().equals(membershipSeen)) {
-            if (membershipSeen != null || !liveMembership.differences().isEmpty()) {
-                LOG.info("membership (log index {}): {}{}", m.get().index(),
-                        io.vipd.cluster.Membership.describe(m.get().peers()), m.get().changing()
-                                ? "; changing from " + io.vipd.cluster.Membership.describe(m.get().previous()) : "");
-                liveMembership.differences().forEach(d -> LOG.warn("membership: {}", d.line()));
-            }
-            membershipSeen = m.get();
-            membershipListener.accept(m.get().everyone());
         }
     }
 
     /** Told (on the agent thread) the members of every membership this node's log takes on: the TLS trust. */
     public void onMembershipChange(java.util.function.Consumer<java.util.List<io.vipd.config.Peer>> listener) {
-        this.membershipListener = listener;
+        liveMembership.onChange(listener);
     }
 
     /** Whether this node is a member of the group as its log says (true while that is not known). */
@@ -394,21 +381,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         return seen != null && seen.live();
     }
 
-    public String memberAdd(Caller caller, String id, String address, String role) throws Exception {
-        return membershipChanges.add(caller, id, address, MembershipChanges.Role.parse(role));
-    }
-
-    public String memberRemove(Caller caller, String id) throws Exception {
-        return membershipChanges.remove(caller, id);
-    }
-
-    public String memberReplace(Caller caller, String old, String id, String address) throws Exception {
-        return membershipChanges.replace(caller, old, id, address);
-    }
-
-    /** A reload's peers: proposed as a membership change if they differ from the members; null if they do not. */
-    String proposeMembership(Caller caller, java.util.List<io.vipd.config.Peer> peers) throws Exception {
-        return membershipChanges.propose(caller, peers);
+    /** {@code vipctl member} and a reload's change of the peers. */
+    MembershipChanges membershipChanges() {
+        return membershipChanges;
     }
 
     public String move(Caller caller, String vip, String target) throws Exception {

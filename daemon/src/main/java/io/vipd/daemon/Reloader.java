@@ -93,7 +93,7 @@ public final class Reloader {
         String membership = "";
         if (peersChanged) {
             try {
-                String changed = agent.proposeMembership(caller, next.peers());
+                String changed = agent.membershipChanges().propose(caller, next.peers());
                 membership = changed == null ? "; peers now as the group's members" : "; membership " + changed;
             } catch (IllegalArgumentException | IllegalStateException e) {
                 String msg = file + ": the peers changed, and the membership change they ask for was not made: "
