@@ -151,38 +151,6 @@ public final class Assigner {
         return null;
     }
 
-    /** The groups of the VIPs last planned for: rebuilt when the VIP list changes (once per round at most). */
-    private record Groups(List<VipSpec> of, Map<String, List<VipSpec>> byName) {
-        static Groups of(List<VipSpec> vips) {
-            Map<String, List<VipSpec>> byName = new HashMap<>();
-            for (VipSpec v : vips) {
-                if (v.group() != null) {
-                    byName.computeIfAbsent(v.group(), g -> new ArrayList<>()).add(v);
-                }
-            }
-            return new Groups(vips, byName);
-        }
-    }
-
-    private static volatile Groups lastGroups;
-
-    /**
-     * The VIPs that move with {@code spec}, in the configuration's order, {@code spec} among them: its group's
-     * members among the VIPs planned for, or {@code spec} alone. The first is the group's lead, whose state the
-     * group's decisions start from.
-     */
-    public static List<VipSpec> group(Inputs in, VipSpec spec) {
-        if (spec.group() == null) {
-            return List.of(spec);
-        }
-        Groups g = lastGroups;
-        if (g == null || g.of() != in.vips()) {
-            g = Groups.of(in.vips());
-            lastGroups = g;
-        }
-        return g.byName().getOrDefault(spec.group(), List.of(spec));
-    }
-
     /** Whether {@code node} passes {@code spec}'s checks according to what it last reported to the group. */
     public static boolean healthy(VipTable table, VipSpec spec, String node) {
         return linkProblem(table, spec, node) == null
@@ -215,7 +183,7 @@ public final class Assigner {
         if (in.table().drained().contains(node)) {
             return false;
         }
-        for (VipSpec m : group(in, spec)) { // a group goes only where every member may go
+        for (VipSpec m : AssignerGroups.members(in, spec)) { // a group goes only where every member may go
             if (!definesAndStays(in, m, node) || !healthy(in.table(), m, node)) {
                 return false;
             }
@@ -223,23 +191,12 @@ public final class Assigner {
         return true;
     }
 
-    /** Whether {@code node} passes the checks of {@code spec} and of every VIP of its group. */
-    private static boolean groupHealthy(Inputs in, VipSpec spec, String node) {
-        return group(in, spec).stream().allMatch(m -> healthy(in.table(), m, node));
-    }
-
-    /** Whether {@code node} has run the checks of {@code spec} and of every VIP of its group, if they have any. */
-    private static boolean groupChecked(Inputs in, VipSpec spec, String node) {
-        return group(in, spec).stream().allMatch(m -> m.checks().isEmpty()
-                || in.table().healthOf(node).containsKey(m.name()));
-    }
-
     /**
      * A candidate that has not left (shut down) without renewing since, and whose configuration defines the VIP as
      * the leader's does (a node that does not know a VIP, or knows another address by its name, must not own it).
      */
     private static boolean reachable(Inputs in, VipSpec spec, String node) {
-        return in.candidates().contains(node) && group(in, spec).stream().allMatch(m -> definesAndStays(in, m, node));
+        return in.candidates().contains(node) && AssignerGroups.members(in, spec).stream().allMatch(m -> definesAndStays(in, m, node));
     }
 
     /** Has not left without renewing since, and defines the VIP as the leader's configuration does. */
@@ -276,7 +233,7 @@ public final class Assigner {
         order.sort(java.util.Comparator.comparing(spec -> spec.preferred().isEmpty()));
         Map<String, Command.Assign> decided = new HashMap<>();
         for (VipSpec spec : order) {
-            List<VipSpec> members = group(in, spec);
+            List<VipSpec> members = AssignerGroups.members(in, spec);
             if (members.get(0) != spec) {
                 continue; // a group is decided for its lead, and its members follow
             }
@@ -286,7 +243,7 @@ public final class Assigner {
                     decided.put(spec.name(), decision);
                 }
             } else {
-                decideGroup(in, members, decision, load, decided);
+                AssignerGroups.decide(in, members, decision, load, decided);
             }
         }
         for (VipSpec spec : in.vips()) { // in the configuration's order
@@ -318,53 +275,6 @@ public final class Assigner {
             return null;
         }
         return failover(in, spec, state, load);
-    }
-
-    /**
-     * A group follows its lead: where the lead's decision sends it, every member goes too (each member's own
-     * assignment a handover if its owner is live, else a failover), and with no decision, members that are not
-     * where the lead is (a group just configured, a member added) join the lead's live owner. The placement submits
-     * a group's assignments in one entry that applies all or none ({@link Command.Together}).
-     */
-    private static void decideGroup(Inputs in, List<VipSpec> members, Command.Assign leadDecision,
-                                    Map<String, Integer> load, Map<String, Command.Assign> decided) {
-        VipTable table = in.table();
-        VipSpec lead = members.get(0);
-        String target;
-        String reason;
-        if (leadDecision != null) {
-            decided.put(lead.name(), leadDecision);
-            target = leadDecision.owner();
-            reason = leadDecision.reason() + " (with group " + lead.group() + ")";
-        } else {
-            VipState leadState = table.vip(lead.name());
-            if (leadState.owner() == null || leadState.releasing() != null
-                    || !in.live().contains(leadState.owner())) {
-                return; // nothing to join yet
-            }
-            target = leadState.owner();
-            reason = "joins its group " + lead.group() + " on " + target;
-        }
-        for (VipSpec m : members.subList(1, members.size())) {
-            VipState st = table.vip(m.name());
-            boolean there = target != null && target.equals(st.owner()) || target == null && st.owner() == null;
-            if (there || leadDecision == null && st.releasing() != null) {
-                continue; // already with the lead, or still moving (a handover waits for its previous owner)
-            }
-            String previous = st.owner();
-            boolean previousLive = previous != null && in.live().contains(previous);
-            if (target != null) {
-                load.merge(target, 1, Integer::sum);
-            }
-            if (previousLive) {
-                load.computeIfPresent(previous, (n, l) -> Math.max(0, l - 1));
-            }
-            decided.put(m.name(), previousLive
-                    ? new Command.Assign(m.name(), st.epoch(), 0, target, in.wallMillis(), reason, true)
-                    : new Command.Assign(m.name(), st.epoch(), previous == null ? 0 : table.renewalsOf(previous),
-                            target, in.wallMillis(), previous == null ? reason
-                                    : reason + "; previous owner " + previous + " stopped renewing"));
-        }
     }
 
     /** Marks the reason of a move for silence, so the next one waits {@link #SILENT_MOVE_DAMPING_MS}. */
@@ -406,7 +316,7 @@ public final class Assigner {
         VipSpec differs = null;
         String sick = null;
         String silent = null;
-        for (VipSpec m : group(in, spec)) {
+        for (VipSpec m : AssignerGroups.members(in, spec)) {
             if (differs == null && !definedAlike(table, m, owner)) {
                 differs = m;
             }
@@ -428,11 +338,11 @@ public final class Assigner {
                             + table.definitionsOf(owner).getOrDefault(differs.name(), "not at all") + ")"
                     : sick != null ? "owner " + owner + " unhealthy (" + sick + ")"
                     : "owner " + owner + " " + silent;
-            boolean nobodyHealthy = in.candidates().stream().noneMatch(n -> groupHealthy(in, spec, n));
+            boolean nobodyHealthy = in.candidates().stream().noneMatch(n -> AssignerGroups.healthy(in, spec, n));
             if (target == null && drained && nobodyHealthy && spec.unhealthy() == VipSpec.UnhealthyPolicy.KEEP) {
                 // keep serving, but not from a drained node: any reachable node that has run the checks
                 target = best(in, spec, load, owner, n -> !table.drained().contains(n)
-                        && groupChecked(in, spec, n) && group(in, spec).stream().anyMatch(m -> !m.checks().isEmpty()));
+                        && AssignerGroups.checked(in, spec, n) && AssignerGroups.members(in, spec).stream().anyMatch(m -> !m.checks().isEmpty()));
             }
             if (target != null) {
                 return move(in, spec, state, target, load, preferenceNote(spec, target) + "; " + why);
@@ -481,7 +391,7 @@ public final class Assigner {
         } else if (spec.unhealthy() == VipSpec.UnhealthyPolicy.KEEP) {
             // Nobody passes the checks: keep the VIP served, by a reachable node that is not drained and has run
             // them (one that has not reported yet may well pass in a moment).
-            chosen = best(in, spec, load, previous, n -> !table.drained().contains(n) && groupChecked(in, spec, n));
+            chosen = best(in, spec, load, previous, n -> !table.drained().contains(n) && AssignerGroups.checked(in, spec, n));
             if (chosen == null) {
                 return null;
             }
