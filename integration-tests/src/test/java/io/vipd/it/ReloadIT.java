@@ -134,4 +134,31 @@ class ReloadIT {
             assertTrue(!bed.hasAddress(i, bed.vip("db")), "db still configured on h" + i);
         }
     }
+
+    @Test
+    @Order(3)
+    void aReloadBringingTheFirstIpv6VipAddsTheIp6FenceAndLeavesIpv4Alone() throws Exception {
+        java.net.Inet6Address web6 = (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8::100");
+        int webOwner = answering("web");
+        long from = System.nanoTime();
+        try (io.vipd.testbed.NdpReferee ndp = bed.ndpReferee(List.of(web6))) {
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(!Shell.ok("ip", "netns", "exec", bed.hostNs(i), "nft", "list", "tables").contains("ip6"),
+                        "no ip6 table while there is no IPv6 VIP");
+                Files.writeString(bed.configPath(i), Files.readString(bed.configPath(i))
+                        + "vip.web6.address = 2001:db8::100/64\nvip.web6.interface = eth0\n");
+                Shell.Result r = bed.vipctl(i, "reload");
+                assertEquals(0, r.exit(), r.output());
+            }
+            Testbed.waitUntil("web6 advertised by one host", 20_000, () -> ndp.answering(web6) != null);
+            int owner = bed.hostOf(ndp.answering(web6));
+            String fence = Shell.ok("ip", "netns", "exec", bed.hostNs(owner), "nft", "list", "table", "ip6", "vipd");
+            assertTrue(fence.contains("2001:db8::100") && fence.contains("nd-neighbor-advert"), fence);
+            Thread.sleep(1_000);
+            assertTrue(ArpReferee.dualAnswers(ndp.observations()).isEmpty(), String.valueOf(
+                    ArpReferee.dualAnswers(ndp.observations())));
+        }
+        assertTrue(bed.referee().since(from).stream().filter(o -> o.vip().equals(bed.vip("web")))
+                .allMatch(o -> o.mac().equals(bed.mac(webOwner))), "web moved while the IPv6 fence was added");
+    }
 }
