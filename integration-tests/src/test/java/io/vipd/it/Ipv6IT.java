@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * IPv6 VIPs: web6 (2001:db8::100/64) alone and a dual-stack pair in a group (api at 198.18.0.100, api6 at
  * 2001:db8::101) on three hosts. An NDP referee in the client namespace solicits every IPv6 VIP every 50 ms and
  * records every advertisement; the ARP referee watches the IPv4 one. Steady state, a move, a crash, a SIGSTOP of the
- * owner (the kernel fence's ip6 table stops its neighbour advertisements at its lease's end) and a drain: never two
- * MACs for one VIP, and the pair never split.
+ * owner (the kernel fence's ip6 table stops its neighbour advertisements at its lease's end), a partition of the
+ * owner from the other hosts and a drain: never two MACs for one VIP.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -150,6 +150,25 @@ class Ipv6IT {
 
     @Test
     @Order(5)
+    void anOwnerCutOffFromTheOtherHostsStopsAdvertisingBeforeTheNewOwnerStarts() throws Exception {
+        int owner = host(web6);
+        long t0 = System.nanoTime();
+        bed.isolate(owner); // Raft traffic to and from the other hosts dropped; the client still reaches it
+        try {
+            Testbed.waitUntil("web6 failed over from the cut-off owner", 15_000, () -> host(web6) != 0
+                    && host(web6) != owner);
+            figures.add("partition failover web6: " + (System.nanoTime() - t0) / 1_000_000L + " ms (as polled)");
+            Thread.sleep(2_000); // both sides keep running: the cut-off one must stay silent
+        } finally {
+            bed.heal(owner);
+        }
+        assertSafe();
+        Testbed.waitUntil(bed.node(owner) + " back", 30_000, () -> bed.reachableSeenBy(owner % 3 + 1,
+                bed.node(owner)));
+    }
+
+    @Test
+    @Order(6)
     void aDrainMovesTheIpv6VipsAway() throws Exception {
         int owner = host(web6);
         Shell.Result drain = bed.vipctl(1, "drain", bed.node(owner));
