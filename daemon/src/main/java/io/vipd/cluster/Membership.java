@@ -73,7 +73,11 @@ public record Membership(List<Peer> peers, List<Peer> previous, long index) {
 
     /** "n1, n2 (witness), n4 (listener)": for logs and messages. */
     public static String describe(List<Peer> peers) {
-        return String.join(", ", peers.stream().map(p -> p.id() + (p.witness() ? " (witness)" : "")
-                + (p.voter() ? "" : " (listener)")).toList());
+        return String.join(", ", peers.stream().map(p -> p.id() + role(p)).toList());
+    }
+
+    /** " (witness)", " (listener)", or nothing for a voter that may hold VIPs. */
+    public static String role(Peer p) {
+        return p.witness() ? " (witness)" : p.voter() ? "" : " (listener)";
     }
 }

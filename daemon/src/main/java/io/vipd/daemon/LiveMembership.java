@@ -130,8 +130,9 @@ final class LiveMembership {
                         + where, "add 'peer." + member.id() + " = " + member.address() + "' there"
                         + roleHint(member)));
             } else if (!inFile.get().equals(member)) {
-                out.add(new Difference(false, member.id() + " is a member at " + member.address() + role(member)
-                        + " but " + where + " says " + inFile.get().address() + role(inFile.get()),
+                out.add(new Difference(false, member.id() + " is a member at " + member.address()
+                        + Membership.role(member) + " but " + where + " says " + inFile.get().address()
+                        + Membership.role(inFile.get()),
                         "change the file to match, or change the member with 'vipctl member replace' or a reload"));
             }
         }
@@ -143,10 +144,6 @@ final class LiveMembership {
             }
         }
         return out;
-    }
-
-    private static String role(Peer p) {
-        return p.witness() ? " (witness)" : p.voter() ? "" : " (listener)";
     }
 
     private static String roleHint(Peer p) {

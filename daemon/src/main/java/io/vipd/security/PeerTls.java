@@ -50,18 +50,19 @@ public final class PeerTls {
 
     /** The members of {@code config} and the host:port each is reached at. */
     public static PeerTrust.Members members(VipdConfig config) {
+        return members(config.peers());
+    }
+
+    /** {@code peers} and the host:port each is reached at. */
+    private static PeerTrust.Members members(java.util.List<Peer> peers) {
         Map<String, String> byAddress = new LinkedHashMap<>();
-        for (Peer p : config.peers()) {
-            byAddress.put(p.address(), p.id());
-        }
-        return new PeerTrust.Members(config.peers().stream().map(Peer::id).toList(), byAddress);
+        peers.forEach(p -> byAddress.put(p.address(), p.id()));
+        return new PeerTrust.Members(peers.stream().map(Peer::id).toList(), byAddress);
     }
 
     /** The group's membership changed: the next handshake trusts its members (and no longer the ones removed). */
     public void membership(java.util.List<Peer> peers) {
-        Map<String, String> byAddress = new LinkedHashMap<>();
-        peers.forEach(p -> byAddress.put(p.address(), p.id()));
-        PeerTrust.Members next = new PeerTrust.Members(peers.stream().map(Peer::id).toList(), byAddress);
+        PeerTrust.Members next = members(peers);
         if (!next.equals(members.get())) {
             members.set(next);
             trusted = null;
