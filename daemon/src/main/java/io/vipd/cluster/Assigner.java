@@ -278,7 +278,7 @@ public final class Assigner {
     }
 
     /** Marks the reason of a move for silence, so the next one waits {@link #SILENT_MOVE_DAMPING_MS}. */
-    static final String NOT_ANSWERING = "not answering ARP";
+    static final String NOT_ANSWERING = "not answering";
     /**
      * The longest a failover waits for a preferred node that is earning (see {@link #failover}): a few renew
      * intervals of the slowest profile; a node still earning after this is not steady enough to wait for.
@@ -304,7 +304,8 @@ public final class Assigner {
                 || !in.ages().renewedThroughSilence(state.owner())) {
             return null;
         }
-        return NOT_ANSWERING + " (no answer to the probes of " + String.join(", ", silentFor) + ")";
+        return NOT_ANSWERING + " " + spec.resolution() + " (no answer to the probes of " + String.join(", ", silentFor)
+                + ")";
     }
 
     /** The owner is live: move the VIP only for drain, failing checks, silence or preemption. */

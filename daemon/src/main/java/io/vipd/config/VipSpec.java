@@ -108,6 +108,11 @@ public record VipSpec(String name, java.net.InetAddress address, int prefix, Str
         this(name, address, prefix, iface, preferred, List.of(), false, 0, UnhealthyPolicy.KEEP);
     }
 
+    /** How hosts find who has this VIP, as operators call it: "ARP", or "neighbour discovery" for IPv6. */
+    public String resolution() {
+        return address instanceof java.net.Inet6Address ? "neighbour discovery" : "ARP";
+    }
+
     public String cidr() {
         return AddressText.of(address) + "/" + prefix;
     }

@@ -1,13 +1,14 @@
 package io.vipd.daemon;
 
+import io.vipd.config.AddressText;
 import io.vipd.cluster.NodeFacts;
 import io.vipd.cluster.VipState;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
-import io.vipd.host.ArpTap;
+import io.vipd.host.NeighbourTap;
 import io.vipd.host.MacAddress;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,12 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who answers for each VIP, as this node hears it. Every ARP frame that claims a VIP (its sender address is the VIP)
+ * Who answers for each VIP, as this node hears it. Every ARP or neighbour discovery frame that claims a VIP (ARP's
+ * sender address, an advertisement's target or a solicitation's source is the VIP; see {@link NeighbourClaims})
  * is compared with the MAC of the VIP's holder from the replicated table; any other MAC starts a <em>conflict
  * episode</em> for that (VIP, MAC), which is logged once, told to the listener (notify hook) and reported to the
  * group, and ends when the MAC has not been heard for {@link io.vipd.config.Watch#conflictClearMs}. It also says
  * which probes are due: answers to probes are unicast to the prober, so without probing a node would only hear
- * gratuitous ARP and requests. Agent thread; time from the injected clocks.
+ * gratuitous ARP and requests (IPv6 probes are answered to all nodes). Agent thread; time from the injected clocks.
  */
 final class ConflictWatch {
     private static final Logger LOG = LoggerFactory.getLogger(ConflictWatch.class);
@@ -118,9 +120,9 @@ final class ConflictWatch {
     }
 
     /** A frame heard on {@code iface}: a conflict if it claims a VIP from a MAC that may not answer for it. */
-    void heard(ArpTap.Heard heard, VipTable table) {
+    void heard(NeighbourTap.Heard heard, VipTable table) {
         VipdConfig c = config.get();
-        Claim claim = ArpClaims.classify(heard.frame(), a -> c.vipAt(a).orElse(null));
+        Claim claim = NeighbourClaims.classify(heard.frame(), a -> c.vipAt(a).orElse(null));
         if (claim == null || !claim.vip().iface().equals(heard.iface())) {
             return; // the VIP is defined on another interface of this node: not what this node watches there
         }
@@ -206,10 +208,10 @@ final class ConflictWatch {
         String who = member.map(m -> "MAC " + mac + " is " + m + ": that member answers for a VIP it does not own "
                         + "(an address added by hand, or a second daemon); run vipctl doctor there")
                 .orElse("MAC " + mac + " is not a member of cluster " + config.get().clusterName() + ": a host "
-                        + "outside the cluster has " + spec.address().getHostAddress() + " configured or answers "
+                        + "outside the cluster has " + AddressText.of(spec.address()) + " configured or answers "
                         + "for it; find it by its MAC (switch MAC table, `ip neigh`) and remove the address there");
         LOG.warn("CONFLICT on VIP {} {}: MAC {} answers for it ({} heard on {}), but {}. {}", spec.name(),
-                spec.address().getHostAddress(), mac, claim.kind(), spec.iface(), owner, who);
+                AddressText.of(spec.address()), mac, claim.kind(), spec.iface(), owner, who);
         listener.conflict(spec, state.epoch(), mac);
     }
 
@@ -226,9 +228,6 @@ final class ConflictWatch {
         long now = nanos.getAsLong();
         long after = c.watch().silentAfterMs(c.vips().size()) * 1_000_000L;
         for (VipSpec spec : c.vips()) {
-            if (!watched(spec)) {
-                continue;
-            }
             VipState s = table.vip(spec.name());
             if (s.holder() == null || s.holder().equals(self) || !linkUp.test(spec.iface())
                     || NodeFacts.mac(table, s.holder(), spec.iface()).isEmpty()) {
@@ -242,7 +241,7 @@ final class ConflictWatch {
     }
 
     /** Follows the table, ends episodes not heard for a while, and returns the probes now due (iface, address). */
-    List<Map.Entry<String, Inet4Address>> tick(VipTable table) {
+    List<Map.Entry<String, InetAddress>> tick(VipTable table) {
         long now = nanos.getAsLong();
         VipdConfig c = config.get();
         long clearNanos = c.watch().conflictClearMs() * 1_000_000L;
@@ -280,9 +279,6 @@ final class ConflictWatch {
      */
     String bindRefusal(VipSpec spec, VipTable table, long now) {
         VipdConfig c = config.get();
-        if (!watched(spec)) {
-            return null;
-        }
         if (c.watch().probeIntervalMs() > 0) {
             long probedFor = probes.probedForNanos(spec.name(), now);
             if (probedFor < 0 || probedFor < PROBE_BEFORE_BIND_NANOS) {
@@ -300,15 +296,6 @@ final class ConflictWatch {
             }
         }
         return null;
-    }
-
-    /**
-     * Whether this watch covers {@code spec}: IPv4 VIPs, which it probes with ARP and hears claimed. IPv6 VIPs are
-     * neither probed nor heard yet (neighbour discovery in the watch is still to come, issue 17): they are never
-     * judged silent, and their first bind does not wait for a probe.
-     */
-    static boolean watched(VipSpec spec) {
-        return spec.address() instanceof java.net.Inet4Address;
     }
 
     /** Hands every claim heard from now on to {@code recorder} (null: stop). Agent thread. */

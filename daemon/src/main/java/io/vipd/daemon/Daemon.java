@@ -7,7 +7,7 @@ import io.vipd.control.ControlAccess;
 import io.vipd.control.ControlServer;
 import io.vipd.control.UnixAccounts;
 import io.vipd.health.HealthMonitor;
-import io.vipd.host.LinuxArpTap;
+import io.vipd.host.LinuxNeighbourTap;
 import io.vipd.host.Fence;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.LibC;
@@ -94,7 +94,7 @@ final class Daemon {
         HostActuator actuator = new HostActuator(network, fence, c.vips(), c.announce(), System::nanoTime);
         OwnershipAgent agent = new OwnershipAgent(c, actuator);
         if (!c.self().witness()) { // a witness watches no VIP segment: it need not be on one
-            agent.watch(network, new LinuxArpTap(agent::heard, System::nanoTime));
+            agent.watch(network, new LinuxNeighbourTap(agent::heard, System::nanoTime));
         }
         NotifyHookRunner hooks = new NotifyHookRunner(c.hooks());
         agent.onConflict(hooks::fireConflict);

@@ -1,5 +1,6 @@
 package io.vipd.daemon;
 
+import io.vipd.config.AddressText;
 import io.vipd.cluster.Assigner;
 import io.vipd.cluster.NodeFacts;
 import io.vipd.cluster.VipState;
@@ -24,7 +25,8 @@ final class Doctor {
     private Doctor() {}
 
     /** The fence's tables, as nftables lists them. */
-    private static final Set<String> OWN_TABLES = io.vipd.host.NftablesEncoder.ownTables();
+    /** The tables vipd makes: ip6 vipd only with IPv6 VIPs, but it is vipd's own whenever it exists. */
+    private static final Set<String> OWN_TABLES = io.vipd.host.NftablesEncoder.ownTables(true);
 
     /**
      * Everything the doctor looks at.
@@ -75,12 +77,12 @@ final class Doctor {
                 }
                 String member = NodeFacts.memberWithMac(t, mac).orElse(null);
                 problems.add(new Finding(DoctorReport.PROBLEM, name, "MAC " + mac + " answers for " + name + " "
-                        + spec.address().getHostAddress() + " but is not its owner's"
+                        + AddressText.of(spec.address()) + " but is not its owner's"
                         + (holderMac == null ? "" : " (" + holder + ", " + holderMac + ")") + "; "
                         + (member == null ? "it is not a member of cluster " + c.clusterName()
                                 : "it is member " + member),
                         member == null ? "find the host by its MAC (switch MAC table, `ip neigh` on a router) and "
-                                + "remove " + spec.address().getHostAddress() + " from it, or stop the other "
+                                + "remove " + AddressText.of(spec.address()) + " from it, or stop the other "
                                 + "system (keepalived, another vipd cluster) that claims it"
                                 : "run vipctl doctor on " + member.split(" ")[0] + "; look for a second daemon or "
                                 + "an address added by hand there"));
@@ -94,9 +96,10 @@ final class Doctor {
             } else if (!holder.equals(self) && probeError == null && holderMac != null
                     && macs.stream().noneMatch(m -> m.equalsIgnoreCase(holderMac))) {
                 problems.add(new Finding(DoctorReport.PROBLEM, name, "the owner " + holder + " (" + holderMac
-                        + ") did not answer this node's ARP probes for " + spec.address().getHostAddress(),
+                        + ") did not answer this node's " + probes(spec) + " for " + AddressText.of(spec.address()),
                         "check " + holder + "'s link " + spec.iface() + " and its journal (journalctl -u vipd); a "
-                                + "switch or VLAN between " + self + " and " + holder + " may drop ARP"));
+                                + "switch or VLAN between " + self + " and " + holder + " may drop "
+                                + spec.resolution()));
             } else if (holder.equals(self) && !in.heldHere().contains(name)) {
                 problems.add(new Finding(DoctorReport.PROBLEM, name, "this node owns " + name + " but does not "
                         + "carry it (lease not confirmed)", "see this node's journal: renewals are failing"));
@@ -174,9 +177,11 @@ final class Doctor {
                             + table + ") once the program that made it is stopped"));
                 }
             }
-            if (!in.nftTables().containsAll(OWN_TABLES)) {
+            Set<String> needed = io.vipd.host.NftablesEncoder.ownTables(io.vipd.host.NftablesEncoder.anyIpv6(
+                    c.vips().stream().map(VipSpec::address).toList()));
+            if (!in.nftTables().containsAll(needed)) {
                 problems.add(new Finding(DoctorReport.PROBLEM, null, "vipd's own fence tables are missing ("
-                        + String.join(", ", OWN_TABLES) + ")", "vipd installs them again within a second; if this "
+                        + String.join(", ", needed) + ")", "vipd installs them again within a second; if this "
                         + "persists, see its journal"));
             }
         }
@@ -185,5 +190,11 @@ final class Doctor {
         List<Finding> findings = new ArrayList<>(problems);
         findings.addAll(warnings);
         return new DoctorReport(self, findings, checked, notChecked);
+    }
+
+    /** What this node probes a VIP with, as operators know it. */
+    private static String probes(VipSpec spec) {
+        return spec.address() instanceof java.net.Inet6Address ? "neighbour solicitations (DAD probes)"
+                : "ARP probes";
     }
 }

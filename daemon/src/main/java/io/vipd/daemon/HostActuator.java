@@ -1,5 +1,6 @@
 package io.vipd.daemon;
 
+import io.vipd.config.AddressText;
 import io.vipd.config.Announce;
 import io.vipd.config.VipSpec;
 import io.vipd.host.Fence;
@@ -127,7 +128,7 @@ public final class HostActuator {
                     network.removeAddress(a.iface(), a.address(), a.prefix());
                     removed.add(a);
                     LOG.warn("removed stale address {}/{} of VIP {} from {}: this node does not own it",
-                            a.address().getHostAddress(), a.prefix(), spec.name(), a.iface());
+                            AddressText.of(a.address()), a.prefix(), spec.name(), a.iface());
                 }
             }
         }

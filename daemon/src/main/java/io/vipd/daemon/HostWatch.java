@@ -1,15 +1,16 @@
 package io.vipd.daemon;
 
+import io.vipd.config.AddressText;
 import io.vipd.cluster.NodeFacts;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
-import io.vipd.host.ArpTap;
+import io.vipd.host.NeighbourTap;
 import io.vipd.host.HostAddress;
 import io.vipd.host.HostNetwork;
 import io.vipd.host.NetInterface;
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +39,7 @@ final class HostWatch {
     private final Supplier<VipdConfig> config;
     private final HostNetwork network;
     private final HostActuator host;
-    private final ArpTap tap;
+    private final NeighbourTap tap;
     private final ConflictWatch conflicts;
     private final LongSupplier nanos;
     private final Supplier<VipTable> table;
@@ -59,7 +60,7 @@ final class HostWatch {
     /** What {@link #facts} returned since the last round; null: compute afresh. */
     private Map<String, String> facts;
 
-    HostWatch(Supplier<VipdConfig> config, HostNetwork network, HostActuator host, ArpTap tap,
+    HostWatch(Supplier<VipdConfig> config, HostNetwork network, HostActuator host, NeighbourTap tap,
               ConflictWatch conflicts, Supplier<VipTable> table, LongSupplier nanos) {
         this.config = config;
         this.network = network;
@@ -85,11 +86,11 @@ final class HostWatch {
             nextAuditNanos = now + AUDIT_INTERVAL_NANOS;
             audit(now);
         }
-        for (Map.Entry<String, Inet4Address> probe : conflicts.tick(table)) {
+        for (Map.Entry<String, InetAddress> probe : conflicts.tick(table)) {
             try {
                 tap.probe(probe.getKey(), probe.getValue());
             } catch (IOException e) {
-                throttled("probe " + probe.getKey(), now, "cannot probe " + probe.getValue().getHostAddress()
+                throttled("probe " + probe.getKey(), now, "cannot probe " + AddressText.of(probe.getValue())
                         + " on " + probe.getKey() + ": " + e.getMessage());
             }
         }
@@ -97,7 +98,7 @@ final class HostWatch {
         facts = null; // computed afresh when next asked
     }
 
-    void heard(ArpTap.Heard heard, VipTable table) {
+    void heard(NeighbourTap.Heard heard, VipTable table) {
         conflicts.heard(heard, table);
     }
 
@@ -157,7 +158,7 @@ final class HostWatch {
         }
         Map<String, String> nextMacs = new TreeMap<>();
         Map<String, String> nextLinks = new TreeMap<>();
-        Map<NetInterface, Set<Inet4Address>> watched = new HashMap<>();
+        Map<NetInterface, Set<InetAddress>> watched = new HashMap<>();
         for (VipSpec spec : c.vips()) {
             for (String tracked : spec.links()) {
                 NetInterface t = byName.get(tracked);
@@ -170,9 +171,7 @@ final class HostWatch {
             nextLinks.put(spec.iface(), i.linkState());
             if (i.mac() != null) {
                 nextMacs.put(spec.iface(), i.mac().toString());
-                if (spec.address() instanceof java.net.Inet4Address v4) { // the ARP tap hears IPv4 only
-                    watched.computeIfAbsent(i, k -> new HashSet<>()).add(v4);
-                }
+                watched.computeIfAbsent(i, k -> new HashSet<>()).add(spec.address());
             }
         }
         nextLinks.forEach((iface, state) -> {
@@ -208,9 +207,9 @@ final class HostWatch {
                 .distinct().count();
         Map<String, VipSpec> held = host.heldSpecs();
         Set<String> presentAt = new java.util.HashSet<>();
-        present.forEach(a -> presentAt.add(a.iface() + " " + a.address().getHostAddress()));
+        present.forEach(a -> presentAt.add(a.iface() + " " + AddressText.of(a.address())));
         for (VipSpec spec : held.values()) {
-            if (presentAt.contains(spec.iface() + " " + spec.address().getHostAddress())) {
+            if (presentAt.contains(spec.iface() + " " + AddressText.of(spec.address()))) {
                 host.refresh(spec.name(), now);
             } else if (host.restore(spec.name(), now)) {
                 LOG.warn("VIP {} {}: its address was removed from {} behind vipd's back (by hand or by a network "
@@ -224,15 +223,15 @@ final class HostWatch {
             }
             try {
                 network.removeAddress(a.iface(), a.address(), a.prefix());
-                String where = a.address().getHostAddress() + "/" + a.prefix() + " on " + a.iface();
+                String where = AddressText.of(a.address()) + "/" + a.prefix() + " on " + a.iface();
                 strayRemovedNanos.put(where, now);
                 strayByVip.put(spec.name(), Map.entry(where, now));
                 LOG.warn("removed {}/{} from {}: it is VIP {}, which this node does not hold (it was added "
                         + "by hand or by another program, and would make a second MAC answer)",
-                        a.address().getHostAddress(), a.prefix(), a.iface(), spec.name());
+                        AddressText.of(a.address()), a.prefix(), a.iface(), spec.name());
             } catch (IOException e) {
                 throttled("stray " + spec.name(), now, "cannot remove stray VIP address "
-                        + a.address().getHostAddress() + " from " + a.iface() + ": " + e.getMessage());
+                        + AddressText.of(a.address()) + " from " + a.iface() + ": " + e.getMessage());
             }
         }
     }
@@ -263,11 +262,8 @@ final class HostWatch {
 
     /** Probes {@code spec} now; null if sent, else why not (for vipctl doctor). */
     String probeNow(VipSpec spec) {
-        if (!(spec.address() instanceof java.net.Inet4Address v4)) {
-            return "IPv6 VIPs are not probed yet";
-        }
         try {
-            tap.probe(spec.iface(), v4);
+            tap.probe(spec.iface(), spec.address());
             return null;
         } catch (IOException e) {
             return e.getMessage();

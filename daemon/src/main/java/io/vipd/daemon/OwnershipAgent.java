@@ -11,7 +11,7 @@ import io.vipd.config.VipSpec;
 import io.vipd.config.VipdConfig;
 import io.vipd.control.Caller;
 import io.vipd.control.StatusReport;
-import io.vipd.host.ArpTap;
+import io.vipd.host.NeighbourTap;
 import io.vipd.host.HostNetwork;
 import java.util.Map;
 import java.util.Set;
@@ -216,7 +216,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
      * Watches the host and the VIP segments from now on ({@link HostWatch}): links, addresses, who answers for the
      * VIPs. {@code tap} hands its frames to {@link #heard}.
      */
-    public void watch(HostNetwork network, ArpTap tap) {
+    public void watch(HostNetwork network, NeighbourTap tap) {
         ConflictWatch conflicts = new ConflictWatch(() -> this.config, System::nanoTime, System::currentTimeMillis,
                 new java.util.SplittableRandom());
         conflicts.onConflict((spec, epoch, mac) -> conflictListener.conflict(spec, epoch, mac));
@@ -235,7 +235,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     }
 
     /** An ARP frame claiming a VIP (from the tap's thread). */
-    public void heard(ArpTap.Heard heard) {
+    public void heard(NeighbourTap.Heard heard) {
         post(guard(() -> {
             if (hostWatch != null && stateMachine != null) {
                 hostWatch.heard(heard, stateMachine.table());

@@ -1,7 +1,7 @@
 package io.vipd.daemon;
 
 import io.vipd.config.VipSpec;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,18 +23,15 @@ final class ProbeSchedule {
     }
 
     /** The probes due at {@code now} (interface, address); none when {@code intervalMs} is 0 (probing off). */
-    List<Map.Entry<String, Inet4Address>> due(List<VipSpec> vips, int intervalMs, long now) {
-        List<Map.Entry<String, Inet4Address>> out = new ArrayList<>();
+    List<Map.Entry<String, InetAddress>> due(List<VipSpec> vips, int intervalMs, long now) {
+        List<Map.Entry<String, InetAddress>> out = new ArrayList<>();
         if (intervalMs <= 0) {
             return out;
         }
         for (VipSpec spec : vips) {
-            if (!(spec.address() instanceof Inet4Address v4)) {
-                continue; // IPv6 VIPs are not probed yet (neighbour solicitations: issue 17)
-            }
             Long at = next.get(spec.name());
             if (at == null || now - at >= 0) {
-                out.add(Map.entry(spec.iface(), v4));
+                out.add(Map.entry(spec.iface(), spec.address()));
                 // A VIP seen for the first time is probed at once (a first bind waits for it), and next at a random
                 // point of the interval: VIPs configured together spread over it instead of probing in one burst.
                 double spread = first.putIfAbsent(spec.name(), now) == null ? jitter.nextDouble()

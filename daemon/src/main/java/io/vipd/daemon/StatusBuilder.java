@@ -119,7 +119,7 @@ final class StatusBuilder {
                 }
             }
             if (!silentFor.isEmpty()) {
-                health.merge(s.owner(), "not answering ARP probes of " + String.join(", ", silentFor),
+                health.merge(s.owner(), "not answering " + spec.resolution() + " probes of " + String.join(", ", silentFor),
                         (a, b) -> a.equals("ok") ? b : a + "; " + b);
             }
             Map<String, String> disagreements = new TreeMap<>();

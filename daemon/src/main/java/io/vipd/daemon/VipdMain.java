@@ -1,5 +1,6 @@
 package io.vipd.daemon;
 
+import io.vipd.config.AddressText;
 import io.vipd.Version;
 import io.vipd.config.ConfigException;
 import io.vipd.config.ConfigLoader;
@@ -134,7 +135,7 @@ public final class VipdMain implements Callable<Integer> {
                     for (io.vipd.config.VipSpec v : c.vips()) {
                         if (v.address().equals(a.address())) {
                             network.removeAddress(a.iface(), a.address(), a.prefix());
-                            System.out.println("removed VIP " + v.name() + " " + a.address().getHostAddress() + "/"
+                            System.out.println("removed VIP " + v.name() + " " + AddressText.of(a.address()) + "/"
                                     + a.prefix() + " from " + a.iface());
                         }
                     }

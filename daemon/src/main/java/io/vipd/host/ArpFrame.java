@@ -17,7 +17,8 @@ import java.nio.ByteBuffer;
  * @param targetIp    ARP target protocol address
  */
 public record ArpFrame(MacAddress destination, MacAddress source, int operation,
-                       MacAddress senderMac, Inet4Address senderIp, MacAddress targetMac, Inet4Address targetIp) {
+                       MacAddress senderMac, Inet4Address senderIp, MacAddress targetMac, Inet4Address targetIp)
+        implements NeighbourFrame {
     public static final int ETH_P_ARP = 0x0806;
     public static final int REQUEST = 1;
     public static final int REPLY = 2;
@@ -41,6 +42,22 @@ public record ArpFrame(MacAddress destination, MacAddress source, int operation,
     /** True when this frame announces its own sender address (gratuitous request or reply). */
     public boolean isGratuitous() {
         return senderIp.equals(targetIp);
+    }
+
+    @Override
+    public InetAddress claimedAddress() {
+        return senderIp == null || senderIp.isAnyLocalAddress() ? null : senderIp;
+    }
+
+    @Override
+    public MacAddress claimedBy() {
+        return senderMac;
+    }
+
+    @Override
+    public String kind() {
+        return operation == REPLY ? "reply" : operation != REQUEST ? null
+                : isGratuitous() ? "gratuitous ARP" : "request";
     }
 
     public byte[] encode() {

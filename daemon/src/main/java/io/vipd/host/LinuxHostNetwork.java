@@ -1,5 +1,6 @@
 package io.vipd.host;
 
+import io.vipd.config.AddressText;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ public final class LinuxHostNetwork implements HostNetwork {
         netlink.request(address instanceof java.net.Inet6Address v6
                         ? RtnetlinkCodec.newAddress6(seq, index, v6, prefix, lifetimeSec)
                         : RtnetlinkCodec.newAddress(seq, index, (Inet4Address) address, prefix, lifetimeSec), seq,
-                "add " + address.getHostAddress() + "/" + prefix + " to " + iface);
+                "add " + AddressText.of(address) + "/" + prefix + " to " + iface);
     }
 
     @Override
@@ -78,7 +79,7 @@ public final class LinuxHostNetwork implements HostNetwork {
             netlink.request(address instanceof java.net.Inet6Address v6
                             ? RtnetlinkCodec.deleteAddress6(seq, index, v6, prefix)
                             : RtnetlinkCodec.deleteAddress(seq, index, (Inet4Address) address, prefix), seq,
-                    "remove " + address.getHostAddress() + "/" + prefix + " from " + iface);
+                    "remove " + AddressText.of(address) + "/" + prefix + " from " + iface);
         } catch (NativeSockets.NativeIOException e) {
             if (e.errno != LibC.EADDRNOTAVAIL) {
                 throw e;

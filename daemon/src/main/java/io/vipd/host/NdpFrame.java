@@ -20,7 +20,7 @@ import java.nio.ByteBuffer;
  * @param flags     an advertisement's R, S and O flags (the top three bits of the word after the checksum)
  */
 public record NdpFrame(MacAddress source, int type, Inet6Address sender, Inet6Address target, MacAddress linkLayer,
-                       int flags) {
+                       int flags) implements NeighbourFrame {
     public static final int ETH_P_IPV6 = 0x86DD;
     public static final int SOLICITATION = 135;
     public static final int ADVERTISEMENT = 136;
@@ -29,7 +29,8 @@ public record NdpFrame(MacAddress source, int type, Inet6Address sender, Inet6Ad
     public static final int FLAG_SOLICITED = 0x40000000;
     private static final int ICMPV6 = 58;
     private static final int HEADERS = 14 + 40;
-    private static final int MESSAGE = 32; // type..target (24) and one link-layer address option (8)
+    private static final int BODY = 24; // type, code, checksum, flags or reserved, target
+    private static final int OPTION = 8; // one link-layer address option
     /** Ethernet's address for the all-nodes group ff02::1 (RFC 2464). */
     public static final MacAddress ALL_NODES_MAC = new MacAddress(new byte[] {0x33, 0x33, 0, 0, 0, 1});
     private static final byte[] ALL_NODES = {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -43,23 +44,45 @@ public record NdpFrame(MacAddress source, int type, Inet6Address sender, Inet6Ad
                 ALL_NODES, vip.getAddress(), 2);
     }
 
+    /**
+     * A duplicate address detection probe for {@code target} (RFC 4862 §5.4.2): a solicitation from the unspecified
+     * address, without a link-layer address option, to target's solicited-node group. No cache learns anything from
+     * it, and a host that has the address answers with an advertisement to all nodes (RFC 4861 §7.2.4), so every
+     * node on the link hears who has it, not only the prober: IPv6's ARP probe.
+     */
+    public static byte[] duplicateAddressProbe(MacAddress mac, Inet6Address target) {
+        byte[] t = target.getAddress();
+        return encode(solicitedNodeMac(t), mac, SOLICITATION, 0, new byte[16], solicitedNode(t), t, 0);
+    }
+
     /** A solicitation from {@code sender} asking who has {@code target}, to target's solicited-node address. */
     public static byte[] solicitation(MacAddress mac, Inet6Address sender, Inet6Address target) {
         byte[] t = target.getAddress();
-        byte[] group = {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 0xff, t[13], t[14], t[15]};
-        return encode(new byte[] {0x33, 0x33, (byte) 0xff, t[13], t[14], t[15]}, mac, SOLICITATION, 0,
-                sender.getAddress(), group, t, 1);
+        return encode(solicitedNodeMac(t), mac, SOLICITATION, 0, sender.getAddress(), solicitedNode(t), t, 1);
     }
 
+    /** The solicited-node multicast group of an address (RFC 4291 §2.7.1). */
+    private static byte[] solicitedNode(byte[] t) {
+        return new byte[] {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 0xff, t[13], t[14], t[15]};
+    }
+
+    private static byte[] solicitedNodeMac(byte[] t) {
+        return new byte[] {0x33, 0x33, (byte) 0xff, t[13], t[14], t[15]};
+    }
+
+    /** @param optionType the link-layer address option to carry (1 source, 2 target), or 0 for none */
     private static byte[] encode(byte[] ethDst, MacAddress mac, int type, int flags, byte[] src, byte[] dst,
                                  byte[] target, int optionType) {
-        ByteBuffer b = ByteBuffer.allocate(HEADERS + MESSAGE);
+        int message = BODY + (optionType == 0 ? 0 : OPTION);
+        ByteBuffer b = ByteBuffer.allocate(HEADERS + message);
         b.put(ethDst).put(mac.bytes()).putShort((short) ETH_P_IPV6);
-        b.putInt(0x60000000).putShort((short) MESSAGE).put((byte) ICMPV6).put((byte) 255).put(src).put(dst);
+        b.putInt(0x60000000).putShort((short) message).put((byte) ICMPV6).put((byte) 255).put(src).put(dst);
         b.put((byte) type).put((byte) 0).putShort((short) 0).putInt(flags).put(target);
-        b.put((byte) optionType).put((byte) 1).put(mac.bytes());
+        if (optionType != 0) {
+            b.put((byte) optionType).put((byte) 1).put(mac.bytes());
+        }
         byte[] frame = b.array();
-        int sum = checksum(src, dst, frame, HEADERS, MESSAGE);
+        int sum = checksum(src, dst, frame, HEADERS, message);
         frame[HEADERS + 2] = (byte) (sum >> 8);
         frame[HEADERS + 3] = (byte) sum;
         return frame;
@@ -90,7 +113,7 @@ public record NdpFrame(MacAddress source, int type, Inet6Address sender, Inet6Ad
      * (neighbour discovery carries none).
      */
     public static NdpFrame decode(byte[] frame, int length) {
-        if (length < HEADERS + 24) {
+        if (length < HEADERS + BODY) {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(frame, 0, length);
@@ -117,7 +140,7 @@ public record NdpFrame(MacAddress source, int type, Inet6Address sender, Inet6Ad
         b.position(HEADERS + 8);
         b.get(target);
         MacAddress linkLayer = null;
-        int at = HEADERS + 24;
+        int at = HEADERS + BODY;
         int wanted = type == ADVERTISEMENT ? 2 : 1;
         while (at + 8 <= HEADERS + payload) { // options: type, length in units of 8 bytes
             int optionType = frame[at] & 0xff;
@@ -133,6 +156,23 @@ public record NdpFrame(MacAddress source, int type, Inet6Address sender, Inet6Ad
             at += optionLength;
         }
         return new NdpFrame(src, type, ip(sender), ip(target), linkLayer, type == ADVERTISEMENT ? flags : 0);
+    }
+
+    /** An advertisement's target; a solicitation's source address, unless it is a duplicate address probe. */
+    @Override
+    public InetAddress claimedAddress() {
+        return type == ADVERTISEMENT ? target : sender.isAnyLocalAddress() ? null : sender;
+    }
+
+    /** The link-layer address option when there is one (what caches learn), else the Ethernet source. */
+    @Override
+    public MacAddress claimedBy() {
+        return linkLayer != null ? linkLayer : source;
+    }
+
+    @Override
+    public String kind() {
+        return type == ADVERTISEMENT ? "neighbour advertisement" : "neighbour solicitation";
     }
 
     private static MacAddress mac(ByteBuffer b) {

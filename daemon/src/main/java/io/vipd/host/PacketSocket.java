@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * An AF_PACKET raw socket on one interface, for ARP. Opened for sending only ({@code receive == false}: protocol 0,
- * so the kernel queues nothing to it) or, for the test referee, bound to receive ARP frames.
+ * An AF_PACKET raw socket on one interface, for ARP and neighbour discovery. Opened for sending only
+ * ({@code receive == false}: protocol 0, so the kernel queues nothing to it), or bound to receive ARP frames or
+ * neighbour discovery frames (the conflict watch, the test referees).
  */
 public final class PacketSocket implements AutoCloseable {
     private static final int ARPHRD_ETHER = 1;
@@ -20,7 +21,7 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     public static PacketSocket open(int ifindex, boolean receive, long receiveTimeoutMs) throws IOException {
-        return receive ? bound(ifindex, ArpFrame.ETH_P_ARP, receiveTimeoutMs) : unbound(ifindex);
+        return receive ? bound(ifindex, ArpFrame.ETH_P_ARP, receiveTimeoutMs, false) : unbound(ifindex);
     }
 
     /** A socket for sending only (protocol 0: it receives nothing). */
@@ -28,11 +29,18 @@ public final class PacketSocket implements AutoCloseable {
         return new PacketSocket(NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, 0, "AF_PACKET"), ifindex);
     }
 
-    /** A socket bound to {@code ifindex}, receiving the frames of one Ethernet protocol. */
-    private static PacketSocket bound(int ifindex, int ethProtocol, long receiveTimeoutMs) throws IOException {
+    /**
+     * A socket bound to {@code ifindex}, receiving the frames of one Ethernet protocol; with {@code ndpOnly}, only
+     * neighbour discovery among them ({@link NeighbourDiscoveryFilter}, attached before the bind).
+     */
+    private static PacketSocket bound(int ifindex, int ethProtocol, long receiveTimeoutMs, boolean ndpOnly)
+            throws IOException {
         int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, Short.toUnsignedInt(htons(ethProtocol)),
                 "AF_PACKET");
         try {
+            if (ndpOnly) {
+                NeighbourDiscoveryFilter.attach(fd);
+            }
             ByteBuffer b = ByteBuffer.wrap(sockaddrLl(ifindex, MacAddress.ZERO)).order(ByteOrder.nativeOrder());
             b.putShort(2, htons(ethProtocol));
             byte[] ll = b.array();
@@ -48,11 +56,11 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * A socket receiving every IPv6 frame on {@code ifindex} (and sending any frame): for watching neighbour
-     * discovery. Its {@link #receiveFrame} returns whole Ethernet frames.
+     * A socket receiving the neighbour solicitations and advertisements on {@code ifindex}, and no other IPv6 (and
+     * sending any frame). Its {@link #receiveFrame} returns whole Ethernet frames, {@link #receiveNdp} decoded ones.
      */
-    public static PacketSocket openIpv6(int ifindex, long receiveTimeoutMs) throws IOException {
-        return bound(ifindex, NdpFrame.ETH_P_IPV6, receiveTimeoutMs);
+    public static PacketSocket openNeighbourDiscovery(int ifindex, long receiveTimeoutMs) throws IOException {
+        return bound(ifindex, NdpFrame.ETH_P_IPV6, receiveTimeoutMs, true);
     }
 
     /** Receives one frame into {@code buffer}; its length, or -1 on timeout. */
@@ -112,6 +120,12 @@ public final class PacketSocket implements AutoCloseable {
         }
         ByteBuffer b = ByteBuffer.wrap(timespec).order(ByteOrder.nativeOrder());
         return b.getLong(0) * 1_000_000_000L + b.getLong(8);
+    }
+
+    /** Receives one neighbour discovery frame; null on timeout or a frame {@link NdpFrame#decode} refuses. */
+    public NdpFrame receiveNdp(byte[] buffer) throws IOException {
+        int n = receiveFrame(buffer);
+        return n < 0 ? null : NdpFrame.decode(buffer, n);
     }
 
     /** Receives one ARP frame; returns null on timeout or a frame that is not Ethernet/IPv4 ARP. */

@@ -13,7 +13,7 @@ import io.vipd.cluster.NodeFacts;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipdConfig;
 import io.vipd.host.ArpFrame;
-import io.vipd.host.ArpTap;
+import io.vipd.host.NeighbourTap;
 import io.vipd.host.MacAddress;
 import java.net.Inet4Address;
 import java.util.ArrayList;
@@ -46,9 +46,9 @@ class ConflictWatchTest {
         return apply(t, new Command.Observed("n2", Map.of(NodeFacts.macKey("eth0"), N2.toString())));
     }
 
-    ArpTap.Heard reply(MacAddress from, String vip) {
+    NeighbourTap.Heard reply(MacAddress from, String vip) {
         ArpFrame f = new ArpFrame(N2, from, ArpFrame.REPLY, from, ip(vip), N2, ip("0.0.0.0"));
-        return new ArpTap.Heard("eth0", f, clock.nanos());
+        return new NeighbourTap.Heard("eth0", f, clock.nanos());
     }
 
     /** Lets suspects settle: 2 s later they are judged against the table of then. */
@@ -91,6 +91,29 @@ class ConflictWatchTest {
         watch.heard(reply(ROGUE, "198.18.0.100"), t);
         settle(t);
         assertEquals(2, hooks.size(), "heard again: a new episode");
+    }
+
+    @Test
+    void anIpv6VipIsWatchedThroughNeighbourDiscovery() throws Exception {
+        config = config("vip.web6.address = 2001:db8::100/64", "vip.web6.interface = eth0");
+        java.net.Inet6Address vip = (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8::100");
+        VipTable t = apply(table(), new Command.Assign("web6", 0, 0, "n1", 0, "test"));
+        java.util.function.Function<byte[], NeighbourTap.Heard> heard = frame ->
+                new NeighbourTap.Heard("eth0", io.vipd.host.NdpFrame.decode(frame, frame.length), clock.nanos());
+        assertTrue(watch.tick(t).contains(Map.entry("eth0", vip)), "probed like an IPv4 VIP");
+        watch.heard(heard.apply(io.vipd.host.NdpFrame.unsolicitedAdvertisement(N1, vip)), t);
+        assertEquals(0, watch.sinceHolderHeardMillis("web6"), "the owner's advertisement: the owner answers");
+        watch.heard(heard.apply(io.vipd.host.NdpFrame.duplicateAddressProbe(ROGUE, vip)), t);
+        settle(t);
+        assertEquals(List.of(), watch.current("n3"), "a probe for the VIP claims nothing");
+        watch.heard(heard.apply(io.vipd.host.NdpFrame.unsolicitedAdvertisement(ROGUE, vip)), t);
+        settle(t);
+        assertEquals(List.of(new NodeFacts.Conflict("web6", ROGUE.toString(), "n3", clock.wallMillis() - 2000,
+                "neighbour advertisement")), watch.current("n3"));
+        assertEquals(List.of("web6 epoch 1 " + ROGUE), hooks);
+        assertEquals("MAC " + ROGUE + " (not a member of cluster vipd) answers for it (neighbour advertisement; "
+                + "vip.web6.conflict = refuse)", watch.bindRefusal(config.vip("web6").orElseThrow(), t,
+                clock.nanos()), "probed long enough; a foreign MAC holds a first bind back as for IPv4");
     }
 
     @Test
@@ -193,41 +216,41 @@ class ConflictWatchTest {
     @Test
     void framesOnAnotherInterfaceThanTheVipsAreNotJudgedThere() {
         ArpFrame f = new ArpFrame(N2, ROGUE, ArpFrame.REPLY, ROGUE, ip("198.18.0.100"), N2, ip("0.0.0.0"));
-        watch.heard(new ArpTap.Heard("eth1", f, clock.nanos()), table());
+        watch.heard(new NeighbourTap.Heard("eth1", f, clock.nanos()), table());
         settle(table());
         assertEquals(List.of(), watch.current("n3"));
     }
 
     @Test
     void classification() {
-        java.util.function.Function<java.net.Inet4Address, io.vipd.config.VipSpec> vips =
+        java.util.function.Function<java.net.InetAddress, io.vipd.config.VipSpec> vips =
                 a -> config.vipAt(a).orElse(null);
         ArpFrame reply = new ArpFrame(N2, ROGUE, ArpFrame.REPLY, ROGUE, ip("198.18.0.100"), N2, ip("198.18.0.9"));
-        assertEquals("reply", ArpClaims.classify(reply, vips).kind());
-        assertEquals("gratuitous ARP", ArpClaims.classify(ArpFrame.gratuitous(ROGUE, ip("198.18.0.100")), vips)
+        assertEquals("reply", NeighbourClaims.classify(reply, vips).kind());
+        assertEquals("gratuitous ARP", NeighbourClaims.classify(ArpFrame.gratuitous(ROGUE, ip("198.18.0.100")), vips)
                 .kind());
-        assertEquals("request", ArpClaims.classify(ArpFrame.request(ROGUE, ip("198.18.0.100"),
+        assertEquals("request", NeighbourClaims.classify(ArpFrame.request(ROGUE, ip("198.18.0.100"),
                 ip("198.18.0.1")), vips).kind());
-        assertNull(ArpClaims.classify(ArpFrame.request(ROGUE, ip("0.0.0.0"), ip("198.18.0.100")), vips),
+        assertNull(NeighbourClaims.classify(ArpFrame.request(ROGUE, ip("0.0.0.0"), ip("198.18.0.100")), vips),
                 "a probe for the VIP claims nothing");
-        assertNull(ArpClaims.classify(ArpFrame.request(ROGUE, ip("198.18.0.50"), ip("198.18.0.1")), vips),
+        assertNull(NeighbourClaims.classify(ArpFrame.request(ROGUE, ip("198.18.0.50"), ip("198.18.0.1")), vips),
                 "not a VIP");
-        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, 3, ROGUE, ip("198.18.0.100"), N2,
+        assertNull(NeighbourClaims.classify(new ArpFrame(N2, ROGUE, 3, ROGUE, ip("198.18.0.100"), N2,
                 ip("198.18.0.9")), vips), "RARP and other operations");
-        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.BROADCAST,
+        assertNull(NeighbourClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.BROADCAST,
                 ip("198.18.0.100"), N2, ip("198.18.0.9")), vips), "broadcast sender");
-        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.ZERO,
+        assertNull(NeighbourClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY, MacAddress.ZERO,
                 ip("198.18.0.100"), N2, ip("198.18.0.9")), vips), "zero sender");
-        assertNull(ArpClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY,
+        assertNull(NeighbourClaims.classify(new ArpFrame(N2, ROGUE, ArpFrame.REPLY,
                 MacAddress.parse("01:00:5e:00:00:01"), ip("198.18.0.100"), N2, ip("198.18.0.9")), vips),
                 "multicast sender");
-        assertNull(ArpClaims.classify(null, vips), "what the decoder refused");
+        assertNull(NeighbourClaims.classify(null, vips), "what the decoder refused");
     }
 
     @Test
     void eachVipIsProbedOncePerIntervalWithJitter() {
         VipTable t = table();
-        List<Map.Entry<String, Inet4Address>> first = watch.tick(t);
+        List<Map.Entry<String, java.net.InetAddress>> first = watch.tick(t);
         assertEquals(2, first.size(), "both VIPs at once on the first tick");
         int probes = 0;
         for (int i = 0; i < 100; i++) { // 10 s in 100 ms ticks

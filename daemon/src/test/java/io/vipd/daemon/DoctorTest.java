@@ -22,7 +22,7 @@ class DoctorTest {
     static final String N2 = "02:00:00:00:00:02";
     static final String N3 = "02:00:00:00:00:03";
     static final String ROGUE = "52:54:00:aa:bb:cc";
-    final VipdConfig config = config();
+    VipdConfig config = config();
     String leader = "n1";
     List<String> tables = List.of("arp vipd", "ip vipd", "inet filter");
 
@@ -105,6 +105,17 @@ class DoctorTest {
         tables = List.of("inet filter");
         assertTrue(examine(table(), Map.of("web", Set.of(N2)), List.of(), 0, 1).findings().get(0).what()
                 .startsWith("vipd's own fence tables are missing"));
+        tables = List.of("arp vipd", "ip vipd", "ip6 vipd");
+        assertEquals(List.of(), examine(table(), Map.of("web", Set.of(N2)), List.of(), 0, 1).findings(),
+                "ip6 vipd is vipd's own, left from IPv6 VIPs a reload removed");
+    }
+
+    @Test
+    void withIpv6VipsTheIp6TableIsNeeded() {
+        config = RoleFixtures.config("vip.web6.address = 2001:db8::100/64", "vip.web6.interface = eth0");
+        tables = List.of("arp vipd", "ip vipd");
+        assertTrue(examine(table(), Map.of("web", Set.of(N2)), List.of(), 0, 1).findings().stream()
+                .anyMatch(f -> f.what().startsWith("vipd's own fence tables are missing (arp vipd, ip vipd, ip6 vipd)")));
     }
 
     @Test

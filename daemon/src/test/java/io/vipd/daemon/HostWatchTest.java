@@ -13,8 +13,8 @@ import io.vipd.cluster.NodeFacts;
 import io.vipd.cluster.VipTable;
 import io.vipd.config.VipdConfig;
 import io.vipd.host.ArpFrame;
-import io.vipd.host.ArpTap;
-import io.vipd.host.FakeArpTap;
+import io.vipd.host.NeighbourTap;
+import io.vipd.host.FakeNeighbourTap;
 import io.vipd.host.FakeHostNetwork;
 import io.vipd.host.HostAddress;
 import io.vipd.host.MacAddress;
@@ -30,7 +30,7 @@ class HostWatchTest {
     final ManualClock clock = new ManualClock();
     VipdConfig config = config();
     final FakeHostNetwork net = new FakeHostNetwork("eth0");
-    final FakeArpTap tap = new FakeArpTap();
+    final FakeNeighbourTap tap = new FakeNeighbourTap();
     final HostActuator host = new HostActuator(net, net.fence(), config.vips(), config.announce(), clock::nanos);
     final ConflictWatch conflicts = new ConflictWatch(() -> config, clock::nanos, clock::wallMillis,
             new SplittableRandom(1));
@@ -71,8 +71,8 @@ class HostWatchTest {
         assertEquals(Map.of(), host.refusedBinds());
     }
 
-    ArpTap.Heard rogueClaimsWeb() {
-        return new ArpTap.Heard("eth0", new ArpFrame(MacAddress.parse("02:00:00:00:00:00"),
+    NeighbourTap.Heard rogueClaimsWeb() {
+        return new NeighbourTap.Heard("eth0", new ArpFrame(MacAddress.parse("02:00:00:00:00:00"),
                 MacAddress.parse("52:54:00:00:00:09"), ArpFrame.REPLY, MacAddress.parse("52:54:00:00:00:09"),
                 ip("198.18.0.100"), MacAddress.parse("02:00:00:00:00:00"), ip("0.0.0.0")), clock.nanos());
     }
@@ -207,7 +207,7 @@ class HostWatchTest {
         VipTable t = apply(table(), new Command.Observed("n1", Map.of("mac.eth0", "02:00:00:00:00:00")));
         ArpFrame rogue = new ArpFrame(MacAddress.BROADCAST, MacAddress.parse("52:54:00:00:00:09"), ArpFrame.REQUEST,
                 MacAddress.parse("52:54:00:00:00:09"), ip("198.18.0.100"), MacAddress.ZERO, ip("198.18.0.100"));
-        watch.heard(new ArpTap.Heard("eth0", rogue, clock.nanos()), t);
+        watch.heard(new NeighbourTap.Heard("eth0", rogue, clock.nanos()), t);
         watch.tick(t);
         assertFalse(net.actions.contains("arp 198.18.0.100 eth0"), "a suspect is not yet a conflict");
         clock.advanceMillis(2000);
@@ -215,11 +215,11 @@ class HostWatchTest {
         assertTrue(net.actions.contains("arp 198.18.0.100 eth0"), net.actions.toString());
         net.actions.clear();
         clock.advanceMillis(5000);
-        watch.heard(new ArpTap.Heard("eth0", rogue, clock.nanos()), t);
+        watch.heard(new NeighbourTap.Heard("eth0", rogue, clock.nanos()), t);
         watch.tick(t);
         assertFalse(net.actions.contains("arp 198.18.0.100 eth0"), "not again within 10 s: " + net.actions);
         clock.advanceMillis(5000);
-        watch.heard(new ArpTap.Heard("eth0", rogue, clock.nanos()), t);
+        watch.heard(new NeighbourTap.Heard("eth0", rogue, clock.nanos()), t);
         watch.tick(t);
         assertTrue(net.actions.contains("arp 198.18.0.100 eth0"), net.actions.toString());
     }

@@ -41,9 +41,9 @@ class ProbeScheduleTest {
         long ms = 1_000_000L;
         assertEquals(1000, schedule.due(vips, interval, 0).size(), "each VIP's first probe at once: binds wait for it");
         int[] perSecond = new int[10];
-        java.util.Set<Inet4Address> probed = new java.util.HashSet<>();
+        java.util.Set<java.net.InetAddress> probed = new java.util.HashSet<>();
         for (long t = 20; t <= 10_000; t += 20) {
-            List<java.util.Map.Entry<String, Inet4Address>> due = schedule.due(vips, interval, t * ms);
+            List<java.util.Map.Entry<String, java.net.InetAddress>> due = schedule.due(vips, interval, t * ms);
             perSecond[(int) Math.min(9, (t - 1) / 1000)] += due.size();
             due.forEach(p -> probed.add(p.getValue()));
         }

@@ -42,6 +42,32 @@ class NdpFrameTest {
     }
 
     @Test
+    void aDuplicateAddressProbeIsFromTheUnspecifiedAddressWithoutALinkLayerOptionAndClaimsNothing() throws Exception {
+        byte[] frame = NdpFrame.duplicateAddressProbe(MAC, ip("2001:db8::100"));
+        assertEquals("3333ff00010002000000000186dd6000000000183aff00000000000000000000000000000000ff0200000000000000"
+                + "000001ff00010087004aef0000000020010db8000000000000000000000100", HexFormat.of().formatHex(frame));
+        NdpFrame back = NdpFrame.decode(frame, frame.length);
+        assertEquals(new NdpFrame(MAC, NdpFrame.SOLICITATION, ip("::"), ip("2001:db8::100"), null, 0), back);
+        assertNull(back.claimedAddress(), "a probe says nothing about who has the address");
+    }
+
+    @Test
+    void whatAFrameClaimsAndWithWhichMac() throws Exception {
+        NdpFrame announcement = NdpFrame.decode(NdpFrame.unsolicitedAdvertisement(MAC, ip("2001:db8::100")), 86);
+        assertEquals(ip("2001:db8::100"), announcement.claimedAddress());
+        assertEquals(MAC, announcement.claimedBy());
+        assertEquals("neighbour advertisement", announcement.kind());
+        MacAddress other = new MacAddress(HexFormat.of().parseHex("020000000002"));
+        NdpFrame withoutOption = new NdpFrame(other, NdpFrame.ADVERTISEMENT, ip("2001:db8::100"),
+                ip("2001:db8::100"), null, NdpFrame.FLAG_SOLICITED);
+        assertEquals(other, withoutOption.claimedBy(), "a reply to a unicast solicitation may omit the option");
+        NdpFrame solicitation = NdpFrame.decode(NdpFrame.solicitation(MAC, ip("2001:db8::100"),
+                ip("2001:db8::1")), 86);
+        assertEquals(ip("2001:db8::100"), solicitation.claimedAddress(), "a host asking from the VIP has it");
+        assertEquals("neighbour solicitation", solicitation.kind());
+    }
+
+    @Test
     void aCorruptTruncatedOrForwardedFrameIsNotNeighbourDiscovery() throws Exception {
         byte[] good = NdpFrame.unsolicitedAdvertisement(MAC, ip("2001:db8::100"));
         byte[] flipped = good.clone();

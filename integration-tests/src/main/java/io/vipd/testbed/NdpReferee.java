@@ -28,7 +28,7 @@ public final class NdpReferee implements AutoCloseable {
     public NdpReferee(String namespace, int ifindex, MacAddress mac, Inet6Address clientIp, List<Inet6Address> vips,
                       long intervalMs) throws IOException {
         this.vips = List.copyOf(vips);
-        PacketSocket socket = Netns.call(namespace, () -> PacketSocket.openIpv6(ifindex, 100));
+        PacketSocket socket = Netns.call(namespace, () -> PacketSocket.openNeighbourDiscovery(ifindex, 100));
         PacketSocket tx = Netns.call(namespace, () -> PacketSocket.open(ifindex, false, 0));
         receiver = new Thread(() -> {
             byte[] buf = new byte[2048];

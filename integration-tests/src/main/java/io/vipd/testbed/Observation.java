@@ -103,16 +103,52 @@ public final class Observation {
 
     /** Which node owns {@code vip} according to host i's daemon, or null. */
     public String ownerSeenBy(int i, String vip) {
+        JsonNode v = vipStatus(i, vip);
+        return v == null || v.get("owner").isNull() ? null : v.get("owner").asText();
+    }
+
+    /** The status entry of {@code vip} as host i's daemon shows it, or null. */
+    public JsonNode vipStatus(int i, String vip) {
         JsonNode s = daemons.status(i);
         if (s == null) {
             return null;
         }
         for (JsonNode v : s.get("vips")) {
             if (v.get("name").asText().equals(vip)) {
-                return v.get("owner").isNull() ? null : v.get("owner").asText();
+                return v;
             }
         }
         return null;
+    }
+
+    /** The conflicts host i's status shows for {@code vip} ("MAC ... as KIND" lines); empty if none or no answer. */
+    public List<String> conflicts(int i, String vip) {
+        JsonNode v = vipStatus(i, vip);
+        List<String> out = new java.util.ArrayList<>();
+        if (v != null && v.hasNonNull("conflicts")) {
+            v.get("conflicts").forEach(c -> out.add(c.asText()));
+        }
+        return out;
+    }
+
+    /** Whether every host's status shows a conflict on {@code vip} from {@code mac}. */
+    public boolean everyNodeShowsConflict(String vip, String mac) {
+        for (int i = 1; i <= topology.hostCount(); i++) {
+            if (conflicts(i, vip).stream().noneMatch(c -> c.startsWith(mac))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether no host's status shows a conflict on {@code vip}. */
+    public boolean noNodeShowsConflict(String vip) {
+        for (int i = 1; i <= topology.hostCount(); i++) {
+            if (!conflicts(i, vip).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether host i carries {@code address} on any interface (asked of the kernel, not the daemon). */

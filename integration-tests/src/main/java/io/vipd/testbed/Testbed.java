@@ -205,6 +205,10 @@ public final class Testbed implements AutoCloseable {
         return observation.handoverGapMillis(vipName, from, to, actionNanos);
     }
     public String ownerSeenBy(int i, String vip) { return observation.ownerSeenBy(i, vip); }
+    public JsonNode vipStatus(int i, String vip) { return observation.vipStatus(i, vip); }
+    public List<String> conflicts(int i, String vip) { return observation.conflicts(i, vip); }
+    public boolean everyNodeShowsConflict(String vip, String mac) { return observation.everyNodeShowsConflict(vip, mac); }
+    public boolean noNodeShowsConflict(String vip) { return observation.noNodeShowsConflict(vip); }
     public boolean hasAddress(int i, Inet4Address address) throws IOException {
         return observation.hasAddress(i, address);
     }

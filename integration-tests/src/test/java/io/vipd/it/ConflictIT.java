@@ -62,45 +62,20 @@ class ConflictIT {
                 () -> bed.answeringHost("web") != 0 && bed.answeringHost("db") != 0);
     }
 
-    /** The status entry of {@code vip} as node {@code i} shows it. */
     private JsonNode vipStatus(int i, String vip) {
-        JsonNode s = bed.status(i);
-        if (s == null) {
-            return null;
-        }
-        for (JsonNode v : s.get("vips")) {
-            if (v.get("name").asText().equals(vip)) {
-                return v;
-            }
-        }
-        return null;
+        return bed.vipStatus(i, vip);
     }
 
     private List<String> conflicts(int i, String vip) {
-        JsonNode v = vipStatus(i, vip);
-        List<String> out = new ArrayList<>();
-        if (v != null && v.hasNonNull("conflicts")) {
-            v.get("conflicts").forEach(c -> out.add(c.asText()));
-        }
-        return out;
+        return bed.conflicts(i, vip);
     }
 
     private boolean everyNodeShows(String vip, String mac) {
-        for (int i = 1; i <= bed.hostCount(); i++) {
-            if (conflicts(i, vip).stream().noneMatch(c -> c.startsWith(mac))) {
-                return false;
-            }
-        }
-        return true;
+        return bed.everyNodeShowsConflict(vip, mac);
     }
 
     private boolean noNodeShowsAConflict(String vip) {
-        for (int i = 1; i <= bed.hostCount(); i++) {
-            if (!conflicts(i, vip).isEmpty()) {
-                return false;
-            }
-        }
-        return true;
+        return bed.noNodeShowsConflict(vip);
     }
 
     /** No two vipd hosts answered one VIP in one referee round (a foreign MAC is what the test added). */

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 2001:db8::101) on three hosts. An NDP referee in the client namespace solicits every IPv6 VIP every 50 ms and
  * records every advertisement; the ARP referee watches the IPv4 one. Steady state, a move, a crash, a SIGSTOP of the
  * owner (the kernel fence's ip6 table stops its neighbour advertisements at its lease's end), a partition of the
- * owner from the other hosts and a drain: never two MACs for one VIP.
+ * owner from the other hosts and a drain: never two MACs for one VIP. Then the conflict watch speaking neighbour
+ * discovery: an owner whose advertisements are lost is found silent by the others' probes, and a host outside the
+ * cluster with an IPv6 VIP configured is seen by every node.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -92,6 +94,16 @@ class Ipv6IT {
         assertEquals(bed.answeringHost("api"), host(api6), "the dual-stack pair on one host");
         Shell.Result status = bed.vipctl(1, "status");
         assertTrue(status.output().contains("2001:db8::100/64"), status.output());
+        // The others probe the IPv6 VIPs with duplicate address probes and hear the owner's advertisements: the
+        // owner is not found silent (it would have been moved after 3 s), and doctor sees who answers.
+        long epoch = bed.vipStatus(1, "web6").get("epoch").asLong();
+        Thread.sleep(4_000);
+        assertEquals(epoch, bed.vipStatus(1, "web6").get("epoch").asLong(), "web6 did not move: "
+                + bed.vipStatus(1, "web6"));
+        Shell.Result doctor = bed.vipctl(owner % 3 + 1, "doctor", "web6");
+        assertEquals(0, doctor.exit(), doctor.output());
+        assertTrue(doctor.output().contains("web6 2001:db8::100/64 on eth0: answered by " + bed.mac(owner) + " (member "
+                + bed.node(owner) + " (eth0))"), doctor.output());
     }
 
     @Test
@@ -176,5 +188,60 @@ class Ipv6IT {
         Testbed.waitUntil("web6 off the drained host", 10_000, () -> host(web6) != 0 && host(web6) != owner);
         assertEquals(0, bed.vipctl(1, "undrain", bed.node(owner)).exit());
         assertSafe();
+    }
+
+    @Test
+    @Order(7)
+    void anOwnerWhoseNeighbourAdvertisementsAreLostIsFoundSilentAndTheVipMoves() throws Exception {
+        int owner = host(web6);
+        String ns = bed.hostNs(owner);
+        long t0 = System.nanoTime();
+        // The owner renews over Raft as before, but its advertisements for web6 never leave the host: the other
+        // nodes' duplicate address probes go unanswered.
+        Shell.ok("ip", "netns", "exec", ns, "nft", "add", "table", "ip6", "itblock");
+        try {
+            Shell.ok("ip", "netns", "exec", ns, "nft", "add", "chain", "ip6", "itblock", "out",
+                    "{ type filter hook output priority 0 ; }");
+            Shell.ok("ip", "netns", "exec", ns, "nft", "add", "rule", "ip6", "itblock", "out", "icmpv6", "type",
+                    "nd-neighbor-advert", "@th,64,128", "0x20010db8000000000000000000000100", "drop");
+            Testbed.waitUntil("web6 answered by another host", 20_000, () -> host(web6) != 0 && host(web6) != owner);
+            figures.add("owner's advertisements lost -> web6 answered by another host after "
+                    + (System.nanoTime() - t0) / 1_000_000L + " ms");
+            String reason = bed.vipStatus(host(web6), "web6").get("reason").asText();
+            assertTrue(reason.contains("owner " + bed.node(owner) + " not answering neighbour discovery (no answer "
+                    + "to the probes of"), reason);
+        } finally {
+            Shell.quietly("ip", "netns", "exec", ns, "nft", "delete", "table", "ip6", "itblock");
+        }
+        assertSafe();
+    }
+
+    @Test
+    @Order(8)
+    void aHostOutsideTheClusterWithAnIpv6VipConfiguredIsSeenByEveryNode() throws Exception {
+        long t0 = System.nanoTime();
+        String client = bed.clientMac().toString();
+        int owner = host(web6);
+        Shell.ok("ip", "-n", bed.clientNs(), "-6", "addr", "add", "2001:db8::100/64", "dev", "eth0", "nodad");
+        try {
+            Testbed.waitUntil("every node shows the client's MAC answering for web6", 10_000,
+                    () -> bed.everyNodeShowsConflict("web6", client));
+            figures.add("foreign IPv6 responder on every node's status after " + (System.nanoTime() - t0) / 1_000_000L
+                    + " ms");
+            String line = bed.conflicts(1, "web6").get(0);
+            assertTrue(line.contains("(not a cluster member)") && line.endsWith("as neighbour advertisement"), line);
+            Testbed.waitUntil("the owner logs the conflict", 5_000,
+                    () -> bed.log(owner).contains("CONFLICT on VIP web6 2001:db8::100: MAC " + client));
+            assertTrue(bed.noNodeShowsConflict("api6"), "api6 is untouched");
+            Shell.Result doctor = bed.vipctl(owner % 3 + 1, "doctor", "web6");
+            assertEquals(1, doctor.exit(), doctor.output());
+            assertTrue(doctor.output().contains("PROBLEM (web6): MAC " + client + " answers for web6 2001:db8::100"
+                    + " but is not its owner's"), doctor.output());
+        } finally {
+            Shell.ok("ip", "-n", bed.clientNs(), "-6", "addr", "del", "2001:db8::100/64", "dev", "eth0");
+        }
+        Testbed.waitUntil("the conflict ends once the address is gone", 20_000, () -> bed.noNodeShowsConflict("web6"));
+        List<ArpReferee.Observation> ours = ndp.since(t0).stream().filter(o -> bed.hostOf(o.mac()) != 0).toList();
+        assertTrue(ArpReferee.dualAnswers(ours).isEmpty(), "two vipd hosts: " + ArpReferee.dualAnswers(ours));
     }
 }
