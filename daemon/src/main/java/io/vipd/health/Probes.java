@@ -61,6 +61,11 @@ final class Probes {
         return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 
+    /** A host as written in a URL or host:port, without the brackets an IPv6 literal has there. */
+    static String unbracketed(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
     /** Connects; healthy once the connection is established (then closed at once). */
     static CompletableFuture<String> tcp(TcpCheck spec, EventLoopGroup group) {
         CompletableFuture<String> result = new CompletableFuture<>();
@@ -72,7 +77,7 @@ final class Probes {
                         // nothing is read: connecting is the check
                     }
                 })
-                .connect(spec.host(), spec.port());
+                .connect(unbracketed(spec.host()), spec.port());
         f.addListener(done -> {
             if (done.isSuccess()) {
                 f.channel().close();
@@ -129,7 +134,7 @@ final class Probes {
                         });
                     }
                 })
-                .connect(url.getHost(), port);
+                .connect(unbracketed(url.getHost()), port);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 result.complete(describe(done.cause()));

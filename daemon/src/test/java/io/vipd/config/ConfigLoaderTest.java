@@ -396,7 +396,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void badChecksAndHooksNameFileLineAndKey() {
+    void badChecksAndHooksNameFileLineAndKey() throws Exception {
         int checksLine = java.util.Arrays.asList(CHECKED.split("\n")).indexOf("vip.web.checks = http, page") + 1;
         ConfigException e = error(CHECKED.replace("vip.web.checks = http, page", "vip.web.checks = http, nope"));
         assertEquals(FILE + ":" + checksLine + ": vip.web.checks: no check named 'nope' (defined: http, page, script)",
@@ -405,6 +405,14 @@ class ConfigLoaderTest {
                 .endsWith("check.http.type: 'icmp' is not a check type (tcp, http, exec)"));
         assertTrue(error(CHECKED.replace("127.0.0.1:80", "127.0.0.1")).getMessage()
                 .contains("check.http.target: '127.0.0.1' is not host:port"));
+        assertTrue(error(CHECKED.replace("127.0.0.1:80", "2001:db8::1:80")).getMessage()
+                .contains("check.http.target: '2001:db8::1:80' is not host:port (example: 127.0.0.1:80, "
+                        + "[2001:db8::1]:80): an IPv6 address needs brackets"));
+        assertTrue(error(CHECKED.replace("127.0.0.1:80", "[2001:db8::zz]:80")).getMessage()
+                .contains("check.http.target: '[2001:db8::zz]' in '[2001:db8::zz]:80' is not a valid IPv6 address"));
+        TcpCheck six = (TcpCheck) loader.parse(FILE, CHECKED.replace("127.0.0.1:80", "[2001:db8::1]:80")).checks()
+                .get("http");
+        assertEquals("[2001:db8::1]:80", six.host() + ":" + six.port(), "brackets kept, as in a URL");
         assertTrue(error(CHECKED.replace("/usr/local/bin/check-db --quick", "check-db")).getMessage()
                 .contains("check.script.command: 'check-db' must be an absolute path"));
         assertTrue(error(CHECKED.replace("check.script.timeout.ms = 1500", "check.script.timeout.ms = 2500"))

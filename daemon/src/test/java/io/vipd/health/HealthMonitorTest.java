@@ -108,6 +108,27 @@ class HealthMonitorTest {
     }
 
     @Test
+    void ipv6TargetsAreWrittenInBracketsAndReached() throws Exception {
+        InetAddress loopback6 = InetAddress.getByName("::1");
+        try (ServerSocket s = new ServerSocket(0, 5, loopback6)) {
+            assertNull(probe(tcp("[::1]", s.getLocalPort())));
+        }
+        HttpServer six = HttpServer.create(new InetSocketAddress(loopback6, 0), 0);
+        six.createContext("/ok", ex -> {
+            String host = ex.getRequestHeaders().getFirst("Host");
+            ex.sendResponseHeaders(host.startsWith("[::1]:") ? 200 : 400, -1); // the Host header keeps its brackets
+            ex.close();
+        });
+        six.start();
+        try {
+            assertNull(probe(new HttpCheck("h6", URI.create("http://[::1]:" + six.getAddress().getPort() + "/ok"), 200,
+                    399, 1000, 1000, 2, 2)));
+        } finally {
+            six.stop(0);
+        }
+    }
+
+    @Test
     void httpChecksTheStatusWithoutReadingTheBody() throws Exception {
         assertNull(probe(httpCheck("/ok", 1000)));
         assertEquals("status 503 (expected 200-399)", probe(httpCheck("/down", 1000)));

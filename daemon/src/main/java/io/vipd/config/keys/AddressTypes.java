@@ -53,17 +53,39 @@ public final class AddressTypes {
         });
     }
 
-    /** A tcp check's target: anything before the last ':', and a port. */
+    /**
+     * A tcp check's target: anything before the last ':', and a port. An IPv6 address is written in brackets
+     * ({@code [2001:db8::1]:80}), as in a URL: without them, where the address ends and the port begins is a guess.
+     */
     public static ValueType<HostPort> checkTarget() {
-        String description = "host:port (example: 127.0.0.1:80)";
+        String description = "host:port (example: 127.0.0.1:80, [2001:db8::1]:80)";
         return trimmed(description, Empty.PARSED, v -> {
             int colon = v.lastIndexOf(':');
             int port = colon > 0 ? AsciiNumbers.port(v.substring(colon + 1)) : -1;
             if (colon <= 0 || port < 0) {
                 throw invalid("'" + v + "' is not " + description);
             }
-            return new HostPort(v.substring(0, colon), port);
+            String host = v.substring(0, colon);
+            if (host.startsWith("[") != host.endsWith("]") || !host.startsWith("[") && host.contains(":")) {
+                throw invalid("'" + v + "' is not " + description + ": an IPv6 address needs brackets");
+            }
+            if (host.startsWith("[") && !isIpv6Literal(host.substring(1, host.length() - 1))) {
+                throw invalid("'" + host + "' in '" + v + "' is not a valid IPv6 address");
+            }
+            return new HostPort(host, port);
         });
+    }
+
+    /** Whether {@code text} is an IPv6 address literal (no zone, nothing looked up). */
+    private static boolean isIpv6Literal(String text) {
+        if (text.isEmpty() || !text.chars().allMatch(ch -> ch == ':' || ch == '.' || Character.digit(ch, 16) >= 0)) {
+            return false; // InetAddress would otherwise look a name up
+        }
+        try {
+            return java.net.InetAddress.getByName(text) instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** An http:// URL with a host. */
