@@ -120,6 +120,11 @@ class ConfigLoaderTest {
         ConfigException peer = error(VALID.replace("198.18.0.100/24", "2001:db8::5/64")
                 .replace("peer.n3 = 198.18.0.3:7400", "peer.n3 = [2001:db8::5]:7400"));
         assertTrue(peer.problem().contains("is the address of node 'n3'"), peer.problem());
+        ConfigException twice = error(VALID.replace("198.18.0.100/24", "2001:db8::100/64")
+                + "vip.web6.address = 2001:DB8:0:0:0::100/64\nvip.web6.interface = eth0\n");
+        assertEquals("vip.web6.address", twice.key());
+        assertEquals("duplicate VIP: 2001:db8::100 is already the address of vip.web", twice.problem(),
+                "one address however it is spelled");
     }
 
     @Test

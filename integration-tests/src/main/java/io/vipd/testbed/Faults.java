@@ -45,6 +45,8 @@ public final class Faults {
             if (hook.equals("output")) { // multicast (VRRP adverts) would still reach the peers otherwise
                 nft(i, "add", "rule", "inet", TABLE, hook, "ip", "daddr", "224.0.0.0/4", "drop");
             }
+            // VRRPv3 over IPv6 goes between link-local addresses the rules above do not name
+            nft(i, "add", "rule", "inet", TABLE, hook, "meta", "nfproto", "ipv6", "meta", "l4proto", "112", "drop");
         }
     }
 

@@ -21,6 +21,8 @@ public final class KeepalivedSubject implements BenchSubject {
     private final Map<Integer, Process> processes = new LinkedHashMap<>();
     /** All VIPs in one VRRP instance (how keepalived carries many addresses), instead of one instance each. */
     private boolean oneInstance;
+    /** An IPv6 VIP (CIDR) beside the testbed's IPv4 one, in its own VRRPv3 instance synced with it; or null. */
+    private String ipv6Vip;
 
     /**
      * @param preferredHosts per VIP, hosts in order of preference (empty: equal priorities, nopreempt)
@@ -43,9 +45,21 @@ public final class KeepalivedSubject implements BenchSubject {
         return k;
     }
 
+    /**
+     * keepalived carrying a dual-stack pair: the testbed's IPv4 VIP and {@code ipv6Cidr}, one VRRPv3 instance each
+     * (an instance is of one address family), kept on one master by a {@code vrrp_sync_group}: how keepalived
+     * moves an IPv4 and an IPv6 address together. Equal priorities, nopreempt.
+     */
+    public static KeepalivedSubject dualStack(String advertInt, String ipv6Cidr) {
+        KeepalivedSubject k = new KeepalivedSubject(advertInt);
+        k.ipv6Vip = ipv6Cidr;
+        return k;
+    }
+
     @Override
     public String name() {
-        return "keepalived advert_int " + advertInt + (advertInt.contains(".") ? " (VRRPv3)" : " (VRRPv2)");
+        return "keepalived advert_int " + advertInt + (advertInt.contains(".") || ipv6Vip != null ? " (VRRPv3)"
+                : " (VRRPv2)");
     }
 
     @Override
@@ -75,6 +89,10 @@ public final class KeepalivedSubject implements BenchSubject {
             Files.writeString(dir(bed, host).resolve("keepalived.conf"), sb.toString());
             return;
         }
+        if (ipv6Vip != null) {
+            writeDualStack(bed, host, sb);
+            return;
+        }
         int vrid = 51;
         for (String vip : bed.vips().keySet()) {
             int id = vrid++;
@@ -89,6 +107,22 @@ public final class KeepalivedSubject implements BenchSubject {
                     .append("  interface eth0\n  virtual_router_id ").append(id).append("\n  advert_int ")
                     .append(advertInt).append("\n  virtual_ipaddress {\n    ")
                     .append(bed.vip(vip).getHostAddress()).append("/24 dev eth0\n  }\n}\n");
+        }
+        Files.createDirectories(dir(bed, host));
+        Files.writeString(dir(bed, host).resolve("keepalived.conf"), sb.toString());
+    }
+
+    private void writeDualStack(Testbed bed, int host, StringBuilder sb) throws IOException {
+        String v4 = bed.vips().values().iterator().next().getHostAddress();
+        sb.setLength(0);
+        sb.append("global_defs {\n  router_id h").append(host).append("\n  vrrp_version 3\n}\n")
+                .append("vrrp_sync_group pair {\n  group {\n    VI_v4\n    VI_v6\n  }\n}\n");
+        String[][] instances = {{"VI_v4", "51", v4 + "/24"}, {"VI_v6", "52", ipv6Vip}};
+        for (String[] i : instances) {
+            sb.append("vrrp_instance ").append(i[0]).append(" {\n  state BACKUP\n  nopreempt\n  priority 100\n")
+                    .append("  interface eth0\n  virtual_router_id ").append(i[1]).append("\n  advert_int ")
+                    .append(advertInt).append("\n  virtual_ipaddress {\n    ").append(i[2])
+                    .append(" dev eth0\n  }\n}\n");
         }
         Files.createDirectories(dir(bed, host));
         Files.writeString(dir(bed, host).resolve("keepalived.conf"), sb.toString());
