@@ -84,6 +84,11 @@ public final class Assigner {
         default boolean renewedThroughSilence(String node) {
             return true;
         }
+
+        /** Since the leader last applied a renewal of {@code node}, or -1 if unknown: said in a failover's reason. */
+        default long sinceRenewalMillis(String node) {
+            return -1;
+        }
     }
 
     /** How long a newly defined VIP waits for its preferred nodes to define it too (a reload on every host). */
@@ -405,7 +410,9 @@ public final class Assigner {
         if (chosen != null) {
             load.merge(chosen, 1, Integer::sum);
         }
-        String reason = previous == null ? why : why + "; previous owner " + previous + " stopped renewing";
+        long silent = previous == null ? -1 : in.ages().sinceRenewalMillis(previous);
+        String reason = previous == null ? why : why + "; previous owner " + previous + " stopped renewing"
+                + (silent >= 0 ? " (failover after " + silent + " ms without a renewal)" : "");
         long ownerRenewals = previous == null ? 0 : table.renewalsOf(previous);
         return new Command.Assign(spec.name(), state.epoch(), ownerRenewals, chosen, in.wallMillis(), reason);
     }

@@ -25,6 +25,8 @@ public final class VipTable {
     private final Map<String, Map<String, String>> definitions;
     /** node → what it observes ({@link NodeFacts}: interface MACs and links, conflicting MACs heard). */
     private final Map<String, Map<String, String>> observed;
+    /** The last ownership changes, oldest first ({@link OwnershipHistory}). */
+    private OwnershipHistory history = OwnershipHistory.EMPTY;
     /** holder → (VIP → epoch), built on first use: renewal replies and reconciliation ask for it often. */
     private volatile Map<String, Map<String, Long>> byHolder;
 
@@ -153,7 +155,52 @@ public final class VipTable {
     /** The outcome of applying one command. */
     public record Applied(VipTable table, boolean changed, String description) {}
 
+    public OwnershipHistory history() {
+        return history;
+    }
+
+    /** This table with {@code history} instead of its own (read back from a snapshot). */
+    VipTable withHistory(OwnershipHistory history) {
+        VipTable t = new VipTable(vips, renewals, this.health, drained, left, definitions, observed);
+        t.history = history;
+        return t;
+    }
+
+    /**
+     * Applies {@code command}: the next table, whose history has an event for each VIP whose owner or holder the
+     * command changed.
+     */
     public Applied apply(Command command) {
+        Applied applied = applyToState(command);
+        VipTable next = applied.table();
+        if (next == this) {
+            return applied;
+        }
+        java.util.List<OwnershipHistory.Change> changes = new java.util.ArrayList<>();
+        if (next.vips != vips) {
+            boolean handover = command instanceof Command.Move || command instanceof Command.Assign a && a.handover()
+                    || command instanceof Command.Together t && t.assigns().stream().anyMatch(Command.Assign::handover)
+                    || command instanceof Command.Assignments as && as.assigns().stream()
+                            .anyMatch(Command.Assign::handover);
+            long wallMillis = command instanceof Command.Released r ? r.wallMillis()
+                    : command instanceof Command.Leave l ? l.wallMillis() : 0;
+            for (VipState after : next.vips.values()) {
+                VipState before = vip(after.name());
+                if (!before.equals(after)) {
+                    long took = wallMillis > 0 && before.changedAtMillis() > 0
+                            ? Math.max(0, wallMillis - before.changedAtMillis()) : -1;
+                    OwnershipHistory.Change c = OwnershipHistory.between(before, after, handover, wallMillis, took);
+                    if (c != null) {
+                        changes.add(c);
+                    }
+                }
+            }
+        }
+        next.history = history.with(changes);
+        return applied;
+    }
+
+    private Applied applyToState(Command command) {
         if (command instanceof Command.Renew r) {
             Map<String, Long> next = new TreeMap<>(renewals);
             next.merge(r.node(), 1L, Long::sum);
@@ -284,13 +331,14 @@ public final class VipTable {
     public boolean equals(Object o) {
         return o instanceof VipTable t && t.vips.equals(vips) && t.renewals.equals(renewals)
                 && t.health.equals(health) && t.drained.equals(drained) && t.left.equals(left)
-                && t.definitions.equals(definitions) && t.observed.equals(observed);
+                && t.definitions.equals(definitions) && t.observed.equals(observed) && t.history.equals(history);
     }
 
     @Override
     public int hashCode() {
         return (((vips.hashCode() * 31 + renewals.hashCode()) * 31 + health.hashCode()) * 31 + drained.hashCode())
-                * 31 + left.hashCode() + 17 * definitions.hashCode() + 13 * observed.hashCode();
+                * 31 + left.hashCode() + 17 * definitions.hashCode() + 13 * observed.hashCode()
+                + 7 * history.hashCode();
     }
 
     @Override

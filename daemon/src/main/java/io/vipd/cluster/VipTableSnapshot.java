@@ -31,6 +31,46 @@ final class VipTableSnapshot {
         Wire.writeSet(out, table.left());
         Wire.writeNested(out, table.definitions());
         Wire.writeNested(out, table.observed());
+        OwnershipHistory history = table.history();
+        out.writeLong(history.lastSeq());
+        out.writeInt(history.events().size());
+        for (OwnershipEvent e : history.events()) {
+            out.writeLong(e.seq());
+            out.writeLong(e.wallMillis());
+            out.writeUTF(e.vip());
+            out.writeUTF(e.change());
+            out.writeUTF(e.from() == null ? "" : e.from());
+            out.writeUTF(e.to() == null ? "" : e.to());
+            out.writeLong(e.epoch());
+            out.writeUTF(e.reason());
+            out.writeLong(e.tookMillis());
+        }
+    }
+
+    /** The history after the rest of the table: absent (empty) in a snapshot written before vipd kept one. */
+    private static OwnershipHistory readHistory(DataInputStream in) throws IOException {
+        long lastSeq;
+        try {
+            lastSeq = in.readLong();
+        } catch (java.io.EOFException e) {
+            return OwnershipHistory.EMPTY;
+        }
+        int count = in.readInt();
+        if (count < 0 || count > OwnershipHistory.LIMIT) {
+            throw new IOException("implausible history length " + count);
+        }
+        java.util.List<OwnershipEvent> events = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long seq = in.readLong();
+            long wall = in.readLong();
+            String vip = in.readUTF();
+            String change = in.readUTF();
+            String from = in.readUTF();
+            String to = in.readUTF();
+            events.add(new OwnershipEvent(seq, wall, vip, change, from.isEmpty() ? null : from,
+                    to.isEmpty() ? null : to, in.readLong(), in.readUTF(), in.readLong()));
+        }
+        return OwnershipHistory.of(events, lastSeq);
     }
 
         static VipTable read(DataInputStream in) throws IOException {
@@ -57,8 +97,10 @@ final class VipTableSnapshot {
         try {
             observed = Wire.readNested(in);
         } catch (java.io.EOFException e) {
-            observed = Map.of(); // a snapshot written before nodes reported observations
+            // a snapshot written before nodes reported observations
+            return VipTable.of(vips, renewals, health, drained, left, definitions, Map.of());
         }
-        return VipTable.of(vips, renewals, health, drained, left, definitions, observed);
+        return VipTable.of(vips, renewals, health, drained, left, definitions, observed)
+                .withHistory(readHistory(in));
     }
 }

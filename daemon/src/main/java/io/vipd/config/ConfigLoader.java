@@ -87,7 +87,7 @@ public final class ConfigLoader {
         TlsSettings tls = TlsReader.read(keys);
         return new VipdConfig(keys.file(), node.id(), node.clusterName(), node.dataDir(), node.controlSocket(),
                 node.controlGroup(), peers, vips, announce, watch, timing, checks, notify, snapshotEntries, tls,
-                keys.warnings());
+                keys.warnings(), keys.find(io.vipd.config.keys.NodeKeys.METRICS_LISTEN).orElse(null));
     }
 
     private static Watch readWatch(KeyReader keys) throws ConfigException {

@@ -31,12 +31,22 @@ public record VipdConfig(
         NotifyHooks hooks,
         int snapshotEntries,
         TlsSettings tls,
-        List<String> warnings) {
+        List<String> warnings,
+        io.vipd.config.keys.AddressTypes.HostPort metricsListen) {
     /**
      * Every node commits a renewal each renew interval, so 20,000 entries are a few minutes of log: snapshotting
      * that often keeps the log small, and a node that was away longer catches up from the leader's snapshot.
      */
     public static final int DEFAULT_SNAPSHOT_ENTRIES = 20_000;
+
+    /** Without a metrics listener. */
+    public VipdConfig(Path source, String nodeId, String clusterName, Path dataDir, Path controlSocket,
+                      String controlGroup, List<Peer> peers, List<VipSpec> vips, Announce announce, Watch watch,
+                      Timing timing, java.util.Map<String, CheckSpec> checks, NotifyHooks hooks, int snapshotEntries,
+                      TlsSettings tls, List<String> warnings) {
+        this(source, nodeId, clusterName, dataDir, controlSocket, controlGroup, peers, vips, announce, watch, timing,
+                checks, hooks, snapshotEntries, tls, warnings, null);
+    }
 
     public VipdConfig {
         peers = List.copyOf(peers);
@@ -63,7 +73,7 @@ public record VipdConfig(
     /** The same configuration with the group's live membership as its peers (see the daemon's LiveMembership). */
     public VipdConfig withPeers(List<Peer> live) {
         return new VipdConfig(source, nodeId, clusterName, dataDir, controlSocket, controlGroup, live, vips, announce,
-                watch, timing, checks, hooks, snapshotEntries, tls, warnings);
+                watch, timing, checks, hooks, snapshotEntries, tls, warnings, metricsListen);
     }
 
     public Peer self() {

@@ -52,6 +52,11 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
+        /** The cluster's ownership changes, oldest first. */
+        default HistoryReport history() throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
+
         /** Drains or undrains {@code node}; returns a one-line result. */
         default String drain(Caller caller, String node, boolean drained) throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
@@ -103,6 +108,7 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
                     ? service.doctor(java.util.List.of(words).subList(1, words.length))
                     : switch (words[0] + "/" + words.length) {
                 case "status/1" -> service.status();
+                case "history/1" -> service.history();
                 case "lead/1" -> Map.of("result", service.lead(caller));
                 case "move/3" -> Map.of("result", service.move(caller, words[1], words[2]));
                 case "drain/2" -> Map.of("result", service.drain(caller, words[1], true));
@@ -111,7 +117,7 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
                 case "member/3", "member/5" -> Map.of("result", service.member(caller,
                         java.util.List.of(words).subList(1, words.length)));
                 default -> Map.of("error", "unknown request '" + request
-                        + "' (known: status, doctor [VIP...], lead, move VIP NODE, drain NODE, undrain NODE, "
+                        + "' (known: status, history, doctor [VIP...], lead, move VIP NODE, drain NODE, undrain NODE, "
                         + "reload, member add ID ADDRESS ROLE, member remove ID, member replace OLD NEW ADDRESS)");
             };
         } catch (IllegalArgumentException | IllegalStateException e) {

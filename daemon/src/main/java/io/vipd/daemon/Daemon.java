@@ -57,6 +57,8 @@ final class Daemon {
     private final ControlServer control;
     private final ClusterNode cluster;
     private final Reloader reloader;
+    /** The metrics listener, or null when {@code metrics.listen} is not set. */
+    private final io.vipd.metrics.MetricsServer metrics;
     private final RaftServerWatch watch;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -65,7 +67,7 @@ final class Daemon {
 
     private Daemon(HostNetwork network, Fence fence, HostActuator actuator, OwnershipAgent agent,
                    NotifyHookRunner hooks, DataDirectory dataDir, ControlServer control, ClusterNode cluster,
-                   Reloader reloader) {
+                   Reloader reloader, io.vipd.metrics.MetricsServer metrics) {
         this.network = network;
         this.fence = fence;
         this.actuator = actuator;
@@ -75,6 +77,7 @@ final class Daemon {
         this.control = control;
         this.cluster = cluster;
         this.reloader = reloader;
+        this.metrics = metrics;
         this.watch = new RaftServerWatch(cluster::sample, shuttingDown::get, System::nanoTime, this::raftStopped);
     }
 
@@ -111,6 +114,7 @@ final class Daemon {
         }
         ControlServer control = null;
         ClusterNode cluster = null;
+        io.vipd.metrics.MetricsServer metricsServer = null;
         DaemonControl daemonControl = new DaemonControl(agent, tls);
         try {
             actuator.installAndRemoveStale();
@@ -131,7 +135,15 @@ final class Daemon {
             health.start();
             Reloader reloader = new Reloader(configFile, c, agent, hooks, health, tls);
             daemonControl.reloaderReady(reloader);
-            Daemon daemon = new Daemon(network, fence, actuator, agent, hooks, dataDir, control, cluster, reloader);
+            if (c.metricsListen() != null) {
+                io.vipd.metrics.VipdMetrics metrics = new io.vipd.metrics.VipdMetrics(daemonControl::status);
+                agent.metrics(metrics);
+                reloader.onResult(metrics::reloaded);
+                metricsServer = io.vipd.metrics.MetricsServer.start(c.metricsListen().host(),
+                        c.metricsListen().port(), metrics);
+            }
+            Daemon daemon = new Daemon(network, fence, actuator, agent, hooks, dataDir, control, cluster, reloader,
+                    metricsServer);
             LOG.info("node {} joined the Raft group at {} ({} ms after the process started); control socket {}",
                     c.nodeId(), c.self().address(), msSinceProcessStart(), c.controlSocket());
             return daemon;
@@ -148,6 +160,9 @@ final class Daemon {
             }
             if (control != null) {
                 control.close();
+            }
+            if (metricsServer != null) {
+                metricsServer.close();
             }
             fence.close();
             network.close();
@@ -208,6 +223,9 @@ final class Daemon {
         long handedOver = System.nanoTime();
         startClosingRaftServer(cluster); // not waited for: the process ends with LibC.exitNow below
         control.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         hooks.close();
         fence.close();
         network.close();

@@ -32,6 +32,11 @@ final class DaemonControl implements ControlHandler.Service {
     }
 
     @Override
+    public io.vipd.control.HistoryReport history() {
+        return agent.history();
+    }
+
+    @Override
     public io.vipd.control.DoctorReport doctor(java.util.List<String> vips) throws Exception {
         return agent.doctor(vips);
     }

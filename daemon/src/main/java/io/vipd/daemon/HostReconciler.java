@@ -55,6 +55,13 @@ final class HostReconciler {
         this.withholdAtMostNanos = timing.leaseMs() * 1_000_000L;
     }
 
+    /** Told when this node's lease lapses: the metrics. */
+    private volatile Runnable onLapse = () -> { };
+
+    void onLeaseLapse(Runnable onLapse) {
+        this.onLapse = onLapse;
+    }
+
     void reconcile(Consensus cluster, VipStateMachine.View view) {
         // The lease's view first catches up with the applied table, so a handover confirmed below can never be
         // undone by an older renewal reply: the lease only ever moves to higher log indexes.
@@ -68,6 +75,9 @@ final class HostReconciler {
                     lease.sinceRenewalMillis(now), renewals.inFlight(), renewals.lastError());
         } else if (!leaseWasValid && valid && leaseLapsedOnce) {
             LOG.info("lease confirmed again ({} ms left)", lease.remainingMillis(now));
+        }
+        if (leaseWasValid && !valid) {
+            onLapse.run();
         }
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;

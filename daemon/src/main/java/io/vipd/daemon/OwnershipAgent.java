@@ -68,6 +68,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final Renewals renewals;
     private final HostReconciler reconciler;
     private final AppliedEvents appliedEvents;
+    private volatile io.vipd.metrics.VipdMetrics metrics;
     private final io.vipd.cluster.RenewalDesk renewalDesk;
     private final LeaderView leaderView;
     /** Null until {@link #watch} (the simulation does not watch a host). */
@@ -91,7 +92,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         java.util.function.LongSupplier nanos = System::nanoTime;
         java.util.function.LongSupplier wallMillis = System::currentTimeMillis;
         java.util.function.Supplier<VipTable> table = () -> stateMachine == null ? null : stateMachine.table();
-        this.handovers = new Handovers(config.nodeId(), this::post);
+        this.handovers = new Handovers(config.nodeId(), this::post, wallMillis);
         this.placement = new Placement(() -> this.config, liveness, laggingFollowers, handovers, nanos, wallMillis,
                 this::post);
         this.reports = new Reports(() -> this.config, this::post);
@@ -270,9 +271,22 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }));
     }
 
+    /** Counts what this node applies and does into {@code metrics} ({@code metrics.listen}). */
+    public void metrics(io.vipd.metrics.VipdMetrics metrics) {
+        this.metrics = metrics;
+        reconciler.onLeaseLapse(metrics::leaseLapsed);
+    }
+
     @Override
     public void applied(long index, Command command, VipTable before, VipTable after) {
         appliedEvents.applied(index, replayUntil, command, before, after);
+        io.vipd.metrics.VipdMetrics m = metrics;
+        long newEvents = after.history().lastSeq() - before.history().lastSeq();
+        if (m != null && newEvents > 0) {
+            java.util.List<io.vipd.cluster.OwnershipEvent> events = after.history().events();
+            m.ownershipChanged(events.subList(Math.max(0, events.size() - (int) Math.min(newEvents, events.size())),
+                    events.size()));
+        }
         Map<String, Long> mine = after.ownedBy(config.nodeId());
         post(guard(() -> {
             lease.observe(index, mine);
@@ -396,6 +410,15 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     public String lead(Caller caller) throws Exception {
         return admin.lead(caller);
+    }
+
+    /** The replicated ownership history, as this node has applied it (the same on every node, up to its lag). */
+    public io.vipd.control.HistoryReport history() {
+        VipTable t = stateMachine == null ? null : stateMachine.table();
+        if (t == null) {
+            throw new IllegalStateException("still starting; try again in a moment");
+        }
+        return HistoryReports.of(config.clusterName(), t.history());
     }
 
     /** A status snapshot, computed on the agent thread so it is consistent with what the host carries. */

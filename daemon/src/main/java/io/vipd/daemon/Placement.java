@@ -187,6 +187,11 @@ final class Placement {
                     public boolean renewedThroughSilence(String node) {
                         return liveness.steadyMillis(node, now) >= c.watch().silentAfterMs(c.vips().size());
                     }
+
+                    @Override
+                    public long sinceRenewalMillis(String node) {
+                        return liveness.sinceRenewalMillis(node, now);
+                    }
                 }, earning, c.nodeId());
         for (VipSpec spec : c.vips()) {
             for (String node : holders) {

@@ -63,6 +63,24 @@ public final class Reloader {
      * @throws IllegalArgumentException with the problem, when the new file is rejected (nothing was changed)
      */
     public synchronized String reload(io.vipd.control.Caller caller) throws Exception {
+        boolean ok = false;
+        try {
+            String summary = apply(caller);
+            ok = true;
+            return summary;
+        } finally {
+            onResult.accept(ok);
+        }
+    }
+
+    /** Told each reload's outcome (true: applied): the metrics. */
+    private volatile java.util.function.Consumer<Boolean> onResult = ok -> { };
+
+    void onResult(java.util.function.Consumer<Boolean> onResult) {
+        this.onResult = onResult;
+    }
+
+    private String apply(io.vipd.control.Caller caller) throws Exception {
         LOG.info("reload of {} requested by {}", file, caller.describe());
         ConfigLoader loader = new ConfigLoader();
         VipdConfig next;

@@ -126,6 +126,57 @@ class VipctlTest {
         }
     }
 
+    static final io.vipd.control.HistoryReport HISTORY = new io.vipd.control.HistoryReport("vipd", 12, List.of(
+            new io.vipd.control.HistoryReport.Event(10, "2026-12-07T08:00:00Z", "web", "failover", "n1", "n2", 3,
+                    "least loaded; previous owner n1 stopped renewing (failover after 851 ms without a renewal)", -1),
+            new io.vipd.control.HistoryReport.Event(11, "2026-12-07T08:05:00Z", "db", "handover", "n2", "n3", 5,
+                    "moved by root on n1", -1),
+            new io.vipd.control.HistoryReport.Event(12, "2026-12-07T08:05:00.040Z", "db", "handed over", "n2", "n3", 5,
+                    "moved by root on n1", 40)));
+
+    @Test
+    void historyAsATableFilteredByVipAndTimeOrAsJson(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        io.vipd.control.ControlHandler.Service service = new io.vipd.control.ControlHandler.Service() {
+            @Override
+            public StatusReport status() {
+                return REPORT;
+            }
+
+            @Override
+            public io.vipd.control.HistoryReport history() {
+                return HISTORY;
+            }
+        };
+        try (ControlServer server = ControlServer.start(sock, service)) {
+            Run all = vipctl("--socket", sock.toString(), "history");
+            assertEquals(0, all.exit(), all.err());
+            assertEquals(List.of(
+                    "ownership history of cluster vipd: 3 of 3 events kept (9 older ones dropped)",
+                    "",
+                    "#   TIME                      VIP  CHANGE       FROM  TO  EPOCH  WHY",
+                    "10  2026-12-07T08:00:00Z      web  failover     n1    n2  3      least loaded; previous owner n1 "
+                            + "stopped renewing (failover after 851 ms without a renewal)",
+                    "11  2026-12-07T08:05:00Z      db   handover     n2    n3  5      moved by root on n1",
+                    "12  2026-12-07T08:05:00.040Z  db   handed over  n2    n3  5      moved by root on n1 (handover "
+                            + "took 40 ms)"), all.out().lines().toList());
+            Run db = vipctl("--socket", sock.toString(), "history", "db", "--since", "2026-12-07T08:05:00.010Z");
+            assertEquals(0, db.exit(), db.err());
+            assertTrue(db.out().startsWith("ownership history of cluster vipd: 1 of 3 events kept"), db.out());
+            assertTrue(db.out().contains("handed over"), db.out());
+            Run json = vipctl("--socket", sock.toString(), "history", "web", "--json");
+            assertEquals(List.of(HISTORY.events().get(0)), List.of(Vipctl.JSON.readValue(json.out(),
+                    io.vipd.control.HistoryReport.Event[].class)));
+            Run bad = vipctl("--socket", sock.toString(), "history", "--since", "yesterday");
+            assertEquals(2, bad.exit());
+            assertTrue(bad.err().contains("--since 'yesterday' is neither a time ago (90s, 15m, 2h, 7d) nor an "
+                    + "ISO-8601 time"), bad.err());
+        }
+        java.time.Instant now = java.time.Instant.parse("2026-12-07T10:00:00Z");
+        assertEquals(java.time.Instant.parse("2026-12-07T08:00:00Z"), HistoryText.since("2h", now));
+        assertEquals(java.time.Instant.parse("2026-12-07T09:59:30Z"), HistoryText.since("30s", now));
+    }
+
     @Test
     void moveDrainUndrainReachTheDaemonAndRefusalsExitOne(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("vipd.sock");
@@ -178,7 +229,7 @@ class VipctlTest {
             Run move = AsOtherUser.callAs(reader, () -> vipctl("--socket", sock.toString(), "move", "web", "n2"));
             assertEquals(Vipctl.EXIT_PERMISSION_DENIED, move.exit());
             String nobody = UnixAccounts.system().userName(AsOtherUser.NOBODY);
-            assertEquals("vipd: permission denied: " + nobody + " (uid 65534) may only read (status, doctor)\n", move.err());
+            assertEquals("vipd: permission denied: " + nobody + " (uid 65534) may only read (status, history, doctor)\n", move.err());
             assertTrue(!move.out().contains("moved"), move.out()); // (the daemon's log, in this JVM, goes there)
         }
         assertEquals(List.of(), daemon.requests, "the refused move never reached the daemon");

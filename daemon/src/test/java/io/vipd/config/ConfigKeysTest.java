@@ -107,7 +107,7 @@ class ConfigKeysTest {
     @Test
     void theUnknownKeyMessageListsTheCatalogue() {
         String summary = ConfigKeys.summary();
-        assertEquals("node.id, cluster.name, data.dir, control.socket, control.group, tls.ca, tls.cert, tls.key, "
+        assertEquals("node.id, cluster.name, data.dir, control.socket, control.group, metrics.listen, tls.ca, tls.cert, tls.key, "
                 + "insecure, announce.burst.count, announce.burst.interval.ms, announce.refresh.ms, watch.probe.interval.ms, watch.silent.after.ms, profile, "
                 + "raft.snapshot.entries, raft.election.timeout.min.ms, raft.election.timeout.max.ms, lease.ms, "
                 + "lease.renew.interval.ms, failover.timeout.ms, notify.acquire, notify.release, notify.fault, "

@@ -120,6 +120,12 @@ class ConfigLoaderTest {
         ConfigException peer = error(VALID.replace("198.18.0.100/24", "2001:db8::5/64")
                 .replace("peer.n3 = 198.18.0.3:7400", "peer.n3 = [2001:db8::5]:7400"));
         assertTrue(peer.problem().contains("is the address of node 'n3'"), peer.problem());
+        assertEquals(new io.vipd.config.keys.AddressTypes.HostPort("[::]", 9460),
+                loader.parse(FILE, VALID + "metrics.listen = [::]:9460\n").metricsListen());
+        assertEquals(null, loader.parse(FILE, VALID).metricsListen(), "off by default");
+        assertTrue(error(VALID + "metrics.listen = localhost:9460\n").problem().contains("'localhost' in "
+                + "'localhost:9460' is not an IPv4 address or a bracketed IPv6 address"));
+        assertTrue(error(VALID + "metrics.listen = 0.0.0.0\n").problem().contains("is not address:port"));
         ConfigException twice = error(VALID.replace("198.18.0.100/24", "2001:db8::100/64")
                 + "vip.web6.address = 2001:DB8:0:0:0::100/64\nvip.web6.interface = eth0\n");
         assertEquals("vip.web6.address", twice.key());

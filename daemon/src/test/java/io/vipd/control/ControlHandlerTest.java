@@ -77,6 +77,26 @@ class ControlHandlerTest {
     }
 
     @Test
+    void historyIsReadableByReadersAndAnswersWithTheReport() throws Exception {
+        HistoryReport history = new HistoryReport("vipd", 7, java.util.List.of(new HistoryReport.Event(7,
+                "2026-12-07T08:00:00Z", "web", "failover", "n1", "n2", 3, "least loaded; previous owner n1 stopped "
+                + "renewing (failover after 851 ms without a renewal)", -1)));
+        ControlHandler.Service service = new ControlHandler.Service() {
+            @Override
+            public StatusReport status() {
+                return REPORT;
+            }
+
+            @Override
+            public HistoryReport history() {
+                return history;
+            }
+        };
+        String answer = ask(service, ControlAccessTest.POLICY, ch -> ControlAccessTest.MEMBER, "history");
+        assertEquals(history, ControlHandler.JSON.readValue(answer, HistoryReport.class));
+    }
+
+    @Test
     void unknownRequestIsAnError() throws Exception {
         JsonNode json = ControlHandler.JSON.readTree(roundTrip("reboot\n"));
         assertTrue(json.get("error").asText().contains("unknown request 'reboot'"));
@@ -152,12 +172,12 @@ class ControlHandlerTest {
         Recording service = new Recording();
         ControlAccess access = ControlAccessTest.POLICY;
         assertEquals("{\"error\":\"permission denied: bob (uid 1001) may not run 'move' (allowed: root, vipd; "
-                + "members of group 'vipd' may read status and doctor)\"}\n",
+                + "members of group 'vipd' may read status, history and doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.STRANGER, "move web n2"));
-        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, doctor)\"}\n",
+        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, history, doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.MEMBER, "drain n1"));
         // a reader's unknown or malformed request is refused as a change, before it is parsed
-        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, doctor)\"}\n",
+        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, history, doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.MEMBER, "move web"));
         assertEquals(List.of(), service.calls);
         assertTrue(ask(service, access, ch -> ControlAccessTest.MEMBER, "status").startsWith("{\"node\":\"n1\""));

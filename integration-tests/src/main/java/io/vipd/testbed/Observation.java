@@ -173,6 +173,31 @@ public final class Observation {
         }
     }
 
+    /**
+     * An HTTP/1.0 GET of {@code path} on host i's {@code port}, from the client namespace (as a scraper on the
+     * network would): the body of a 200 answer.
+     *
+     * @throws IOException for no connection or another status
+     */
+    public String httpGet(int i, int port, String path, int timeoutMs) throws IOException {
+        String address = topology.hostAddress(i);
+        String answer = Netns.call(topology.clientNs(), () -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(address, port), timeoutMs);
+                s.setSoTimeout(timeoutMs);
+                s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: " + address + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+        });
+        int end = answer.indexOf("\r\n\r\n");
+        if (!answer.startsWith("HTTP/1.") || end < 0 || !answer.substring(0, answer.indexOf("\r\n")).contains(" 200 ")) {
+            throw new IOException("GET http://" + address + ":" + port + path + ": " + answer.lines().findFirst()
+                    .orElse("no answer"));
+        }
+        return answer.substring(end + 4);
+    }
+
     /** The Raft log files (segments) in host i's default data directory, whatever the group's directory is. */
     public List<Path> raftLogFiles(int i) throws IOException {
         Path raft = daemons.dataDir(i).resolve("raft");

@@ -213,6 +213,9 @@ public final class Testbed implements AutoCloseable {
         return observation.hasAddress(i, address);
     }
     public String connect(Inet4Address address, int timeoutMs) { return observation.connect(address, timeoutMs); }
+    public String httpGet(int i, int port, String path, int timeoutMs) throws IOException {
+        return observation.httpGet(i, port, path, timeoutMs);
+    }
     public List<Path> raftLogFiles(int i) throws IOException { return observation.raftLogFiles(i); }
     public long firstLogIndexOnDisk(int i) throws IOException { return observation.firstLogIndexOnDisk(i); }
 

@@ -241,6 +241,56 @@ class StorageIT {
         sleep(3000);
         assertTrue(bed.running(x));
         assertEquals(x, bed.answeringHost("db"));
+        // The wiped node has its whole table, the ownership history included, from the leader's snapshot: every
+        // node shows the same history, from the first placement on, with the move just made.
+        List<String> history = sameHistoryOnEveryNode();
+        assertTrue(history.get(0).startsWith("1 ") && history.get(0).contains(" placed "), history.toString());
+        assertTrue(history.stream().anyMatch(e -> e.matches("\\d+ db handover n\\d->" + bed.node(x) + " .*"))
+                && history.stream().anyMatch(e -> e.matches("\\d+ db handed over n\\d->" + bed.node(x) + " .*")),
+                history.toString());
+        // A leader change, then a move decided by the new leader: still one history, everywhere.
+        int next = bed.leader() % 3 + 1;
+        bed.lead(next);
+        Testbed.waitUntil(bed.node(next) + " leads", 30_000, () -> bed.leader() == next);
+        int to = bed.answeringHost("web") % 3 + 1;
+        moveTo("web", to);
+        List<String> after = sameHistoryOnEveryNode();
+        assertEquals(history, after.subList(0, history.size()), "the history only grows");
+        assertTrue(after.subList(history.size(), after.size()).stream()
+                .anyMatch(e -> e.matches("\\d+ web handed over n\\d->" + bed.node(to) + " .*")), after.toString());
+    }
+
+    /**
+     * {@code vipctl history --json} on every node, once they agree (a node may apply the last entries a moment
+     * later): "seq vip change from->to #epoch" per event.
+     */
+    private List<String> sameHistoryOnEveryNode() {
+        List<List<String>> seen = new ArrayList<>();
+        Testbed.waitUntil("every node shows the same history", 15_000, () -> {
+            seen.clear();
+            for (int i = 1; i <= 3; i++) {
+                seen.add(history(i));
+            }
+            return !seen.get(0).isEmpty() && seen.get(0).equals(seen.get(1)) && seen.get(1).equals(seen.get(2));
+        });
+        return seen.get(0);
+    }
+
+    private List<String> history(int i) {
+        List<String> out = new ArrayList<>();
+        try {
+            Shell.Result r = bed.vipctl(i, "history", "--json");
+            if (r.exit() != 0) {
+                return out;
+            }
+            for (JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.output())) {
+                out.add(e.get("seq").asLong() + " " + e.get("vip").asText() + " " + e.get("change").asText() + " "
+                        + e.get("from").asText("-") + "->" + e.get("to").asText("-") + " #" + e.get("epoch").asLong());
+            }
+        } catch (IOException e) {
+            out.clear();
+        }
+        return out;
     }
 
     @Test

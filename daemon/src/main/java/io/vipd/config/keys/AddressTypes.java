@@ -76,6 +76,28 @@ public final class AddressTypes {
         });
     }
 
+    /**
+     * An address to listen on: an IPv4 address or a bracketed IPv6 address (no name: a listener binds to an address
+     * of this host), and a port.
+     */
+    public static ValueType<HostPort> listenAddress() {
+        String description = "address:port (example: 0.0.0.0:9460, 127.0.0.1:9460, [::]:9460)";
+        return trimmed(description, Empty.PARSED, v -> {
+            int colon = v.lastIndexOf(':');
+            int port = colon > 0 ? AsciiNumbers.port(v.substring(colon + 1)) : -1;
+            if (colon <= 0 || port < 0) {
+                throw invalid("'" + v + "' is not " + description);
+            }
+            String host = v.substring(0, colon);
+            boolean v6 = host.startsWith("[") && host.endsWith("]") && isIpv6Literal(host.substring(1,
+                    host.length() - 1));
+            if (!v6 && AsciiNumbers.ipv4(host) == null) {
+                throw invalid("'" + host + "' in '" + v + "' is not an IPv4 address or a bracketed IPv6 address");
+            }
+            return new HostPort(host, port);
+        });
+    }
+
     /** Whether {@code text} is an IPv6 address literal (no zone, nothing looked up). */
     private static boolean isIpv6Literal(String text) {
         if (text.isEmpty() || !text.chars().allMatch(ch -> ch == ':' || ch == '.' || Character.digit(ch, 16) >= 0)) {

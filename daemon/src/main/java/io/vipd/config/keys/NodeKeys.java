@@ -11,7 +11,10 @@ import io.vipd.config.VipdConfig;
 import java.nio.file.Path;
 import java.util.List;
 
-/** "This node": who it is, which cluster, where its data and control socket are. All take a restart. */
+/**
+ * "This node": who it is, which cluster, where its data, control socket and metrics listener are. All take a
+ * restart.
+ */
 public final class NodeKeys {
     /** No fixed default: the hostname, when it is usable as a node id. */
     public static final ConfigKey<String> NODE_ID = plain("node.id",
@@ -29,8 +32,12 @@ public final class NodeKeys {
     public static final ConfigKey<String> CONTROL_GROUP = plain("control.group", groupName())
             .byDefault(ConfigLoader.DEFAULT_CONTROL_GROUP).restartOnly(VipdConfig::controlGroup).build();
 
+    /** No default: metrics are off unless an address is given. */
+    public static final ConfigKey<AddressTypes.HostPort> METRICS_LISTEN = plain("metrics.listen",
+            AddressTypes.listenAddress()).restartOnly(VipdConfig::metricsListen).build();
+
     public static final List<ConfigKey<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, DATA_DIR, CONTROL_SOCKET,
-            CONTROL_GROUP);
+            CONTROL_GROUP, METRICS_LISTEN);
 
     private NodeKeys() {
     }

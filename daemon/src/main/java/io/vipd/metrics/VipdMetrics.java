@@ -1,0 +1,146 @@
+package io.vipd.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import io.vipd.cluster.OwnershipEvent;
+import io.vipd.control.StatusReport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * vipd's Prometheus metrics (names and units per Prometheus conventions). Gauges are read from one status report per
+ * scrape, so a scrape costs one status and nothing runs between scrapes; counters and histograms count what this
+ * node applied or did since it started. Thread-safe: scrapes come from the metrics server's thread, events from the
+ * thread that applies log entries.
+ */
+public final class VipdMetrics {
+    private static final Logger LOG = LoggerFactory.getLogger(VipdMetrics.class);
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Callable<StatusReport> status;
+    /** The report of the scrape under way; callbacks read it. */
+    private volatile StatusReport current;
+    private final Counter ownershipChanges;
+    private final Histogram handoverSeconds;
+    private final Counter leasesLapsed;
+    private final Counter reloads;
+
+    /** @param status this node's status, as {@code vipctl status} shows it */
+    public VipdMetrics(Callable<StatusReport> status) {
+        this.status = status;
+        GaugeWithCallback.builder().name("vipd_node_info").help("This node: its id and cluster (always 1).")
+                .labelNames("node", "cluster")
+                .callback(cb -> withReport(r -> cb.call(1, r.node(), r.cluster()))).register(registry);
+        GaugeWithCallback.builder().name("vipd_raft_leader").help("1 if this node is the Raft leader, else 0.")
+                .callback(cb -> withReport(r -> cb.call("LEADER".equals(r.role()) ? 1 : 0))).register(registry);
+        GaugeWithCallback.builder().name("vipd_raft_term").help("The Raft term this node is in.")
+                .callback(cb -> withReport(r -> cb.call(r.term()))).register(registry);
+        GaugeWithCallback.builder().name("vipd_raft_applied_index").help("The last log index this node applied.")
+                .callback(cb -> withReport(r -> cb.call(r.appliedIndex()))).register(registry);
+        GaugeWithCallback.builder().name("vipd_member_reachable")
+                .help("1 if the member's renewals are confirmed by the leader (as this node knows), else 0.")
+                .labelNames("member").callback(cb -> withReport(r -> r.nodes().forEach(n ->
+                        cb.call(n.reachable() ? 1 : 0, n.id())))).register(registry);
+        GaugeWithCallback.builder().name("vipd_member_drained").help("1 if the member is drained, else 0.")
+                .labelNames("member").callback(cb -> withReport(r -> r.nodes().forEach(n ->
+                        cb.call(n.drained() ? 1 : 0, n.id())))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_owner")
+                .help("1 for the VIP's owner in the replicated table; a VIP without owner has owner=\"\".")
+                .labelNames("vip", "owner").callback(cb -> withReport(r -> r.vips().forEach(v ->
+                        cb.call(1, v.name(), v.owner() == null ? "" : v.owner())))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_held")
+                .help("1 if this node carries the VIP's address and answers for it now, else 0.")
+                .labelNames("vip").callback(cb -> withReport(r -> r.vips().forEach(v ->
+                        cb.call(v.heldHere() ? 1 : 0, v.name())))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_epoch").help("The VIP's epoch: one more for every owner change.")
+                .labelNames("vip").callback(cb -> withReport(r -> r.vips().forEach(v ->
+                        cb.call(v.epoch(), v.name())))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_conflicts")
+                .help("MACs other than the owner's heard answering for the VIP now.")
+                .labelNames("vip").callback(cb -> withReport(r -> r.vips().forEach(v ->
+                        cb.call(v.conflicts() == null ? 0 : v.conflicts().size(), v.name())))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_since_renewal_seconds").unit(Unit.SECONDS)
+                .help("On the VIP's holder: since the start of its newest confirmed renewal (the lease runs from "
+                        + "there). Absent elsewhere.")
+                .labelNames("vip").callback(cb -> withReport(r -> r.vips().forEach(v -> {
+                    if (v.heldHere() && v.sinceRenewalMs() >= 0) {
+                        cb.call(v.sinceRenewalMs() / 1000.0, v.name());
+                    }
+                }))).register(registry);
+        ownershipChanges = Counter.builder().name("vipd_ownership_changes_total")
+                .help("Ownership changes applied by this node since it started, by VIP and kind (placed, failover, "
+                        + "handover, handed over, released).")
+                .labelNames("vip", "change").register(registry);
+        handoverSeconds = Histogram.builder().name("vipd_handover_duration_seconds").unit(Unit.SECONDS)
+                .help("From a handover's decision to the previous owner letting go (the new owner answers right "
+                        + "after).")
+                .classicOnly().classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5).register(registry);
+        leasesLapsed = Counter.builder().name("vipd_leases_lapsed_total")
+                .help("Times this node's lease lapsed (no renewal confirmed in time) and it released its VIPs.")
+                .register(registry);
+        reloads = Counter.builder().name("vipd_config_reloads_total")
+                .help("Configuration reloads on this node, by result (ok, failed).").labelNames("result")
+                .register(registry);
+        reloads.labelValues("ok");
+        reloads.labelValues("failed");
+        JvmMetrics.builder().register(registry);
+    }
+
+    private void withReport(java.util.function.Consumer<StatusReport> use) {
+        StatusReport r = current;
+        if (r != null) {
+            use.accept(r);
+        }
+    }
+
+    /** Ownership changes this node just applied (in log order). */
+    public void ownershipChanged(List<OwnershipEvent> events) {
+        for (OwnershipEvent e : events) {
+            ownershipChanges.labelValues(e.vip(), e.change()).inc();
+            if (OwnershipEvent.HANDED_OVER.equals(e.change()) && e.tookMillis() >= 0) {
+                handoverSeconds.observe(e.tookMillis() / 1000.0);
+            }
+        }
+    }
+
+    public void leaseLapsed() {
+        leasesLapsed.inc();
+    }
+
+    public void reloaded(boolean ok) {
+        reloads.labelValues(ok ? "ok" : "failed").inc();
+    }
+
+    /**
+     * Every metric in the Prometheus text format. Scrapes are serialized: each reads one status report, which the
+     * gauges then share.
+     */
+    public synchronized byte[] scrape() throws IOException {
+        try {
+            current = status.call();
+        } catch (Exception e) {
+            current = null; // the node's own gauges are left out; the counters and JVM metrics still answer
+            LOG.debug("metrics scrape without status: {}", e.toString());
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            return out.toByteArray();
+        } finally {
+            current = null;
+        }
+    }
+
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}

@@ -1,0 +1,117 @@
+package io.vipd.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The replicated ownership history: one event per change of owner or holder, bounded, in the snapshot. */
+class OwnershipHistoryTest {
+    static VipTable apply(VipTable t, Command... commands) {
+        for (Command c : commands) {
+            t = t.apply(c).table();
+        }
+        return t;
+    }
+
+    /** "change from->to #epoch (took)" per event, for compact assertions. */
+    static List<String> lines(VipTable t) {
+        List<String> out = new ArrayList<>();
+        for (OwnershipEvent e : t.history().events()) {
+            out.add(e.seq() + " " + e.vip() + " " + e.change() + " " + e.from() + "->" + e.to() + " #" + e.epoch()
+                    + (e.tookMillis() >= 0 ? " took " + e.tookMillis() : "") + " @" + e.wallMillis());
+        }
+        return out;
+    }
+
+    @Test
+    void everyKindOfChangeIsOneEvent() {
+        VipTable t = apply(VipTable.EMPTY,
+                new Command.Assign("web", 0, 0, "n1", 1000, "least loaded"),
+                new Command.Renew("n1"),
+                new Command.Assign("web", 1, 1, "n2", 2000, "least loaded; previous owner n1 stopped renewing"),
+                new Command.Move("web", 2, "n3", 3000, "n1", "root"),
+                new Command.Released("web", 3, "n2", "n2 let go", 3040),
+                new Command.Leave("n3", 4000));
+        assertEquals(List.of(
+                "1 web placed null->n1 #1 @1000",
+                "2 web failover n1->n2 #2 @2000",
+                "3 web handover n2->n3 #3 @3000",
+                "4 web handed over n2->n3 #3 took 40 @3040",
+                "5 web released n3->null #4 @4000"), lines(t));
+        assertEquals("released by n3 on shutdown", t.history().events().get(4).reason());
+        assertEquals(5, t.history().lastSeq());
+    }
+
+    @Test
+    void whatChangesNoOwnerAddsNoEvent() {
+        VipTable t = apply(VipTable.EMPTY, new Command.Assign("web", 0, 0, "n1", 1000, "least loaded"));
+        VipTable renewed = apply(t, new Command.Renew("n1"), new Command.Renew("n2"),
+                new Command.Health("n1", java.util.Map.of("web", "")), new Command.Drain("n3", true, 5));
+        assertSame(t.history(), renewed.history());
+        VipTable stale = apply(t, new Command.Assign("web", 0, 0, "n2", 2000, "decided on an old view"));
+        assertSame(t, stale, "a stale assignment changes nothing, the history included");
+    }
+
+    @Test
+    void aGroupMovedTogetherIsOneEventPerVip() {
+        VipTable t = apply(VipTable.EMPTY, new Command.Together(List.of(
+                new Command.Assign("api", 0, 0, "n1", 1000, "least loaded"),
+                new Command.Assign("api6", 0, 0, "n1", 1000, "least loaded (with group pair)")), "", ""));
+        assertEquals(List.of("1 api placed null->n1 #1 @1000", "2 api6 placed null->n1 #1 @1000"), lines(t));
+    }
+
+    @Test
+    void theHistoryKeepsTheLastThousandAndCountsOn() {
+        VipTable t = VipTable.EMPTY;
+        for (int i = 0; i < OwnershipHistory.LIMIT + 5; i++) {
+            t = t.apply(new Command.Assign("web", i, 0, i % 2 == 0 ? "n1" : "n2", i, "x", true)).table();
+        }
+        List<OwnershipEvent> events = t.history().events();
+        assertEquals(OwnershipHistory.LIMIT, events.size());
+        assertEquals(6, events.get(0).seq(), "the five oldest dropped");
+        assertEquals(OwnershipHistory.LIMIT + 5, t.history().lastSeq());
+    }
+
+    @Test
+    void theSnapshotHoldsTheHistoryAndTablesThatAppliedTheSameLogAreEqual() throws Exception {
+        Command[] log = {
+            new Command.Assign("web", 0, 0, "n1", 1000, "least loaded"),
+            new Command.Move("web", 1, "n2", 2000, "n1", "root"),
+            new Command.Released("web", 2, "n1", "n1 let go", 2100),
+        };
+        VipTable a = apply(VipTable.EMPTY, log);
+        VipTable b = apply(VipTable.EMPTY, log);
+        assertEquals(a, b);
+        assertEquals(a.history(), b.history());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        VipTableSnapshot.write(a, new DataOutputStream(bytes));
+        VipTable back = VipTableSnapshot.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertEquals(a, back);
+        assertEquals(lines(a), lines(back));
+        VipTable next = apply(back, new Command.Leave("n2", 3000));
+        assertEquals(4, next.history().events().get(3).seq(), "numbering goes on after a snapshot");
+        assertEquals(1, a.history().events().stream().filter(e -> e.tookMillis() == 100).count());
+    }
+
+    @Test
+    void aReleaseCarriesItsTimeOnTheWireAndOldReleasesReadWithout() throws Exception {
+        Command.Released r = new Command.Released("web", 3, "n2", "n2 let go", 1234);
+        assertEquals(r, Command.decode(r.encode()));
+        // An entry written before releases carried a time: type 4, no trailing time.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(Command.RELEASED);
+        out.writeUTF("web");
+        out.writeLong(3);
+        out.writeUTF("n2");
+        out.writeUTF("n2 let go");
+        assertEquals(new Command.Released("web", 3, "n2", "n2 let go", 0), Command.decode(bytes.toByteArray()));
+    }
+}

@@ -1,0 +1,138 @@
+package io.vipd.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vipd.cluster.OwnershipEvent;
+import io.vipd.control.StatusReport;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The metrics as a scrape shows them, and the HTTP handler that serves them. */
+class VipdMetricsTest {
+    static final StatusReport REPORT = new StatusReport("n1", "prod", "LEADER", "n1", 7, 1234,
+            List.of(new StatusReport.NodeStatus("n1", "198.18.0.1:7400", "LEADER", true, true, true, 20, false, null),
+                    new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "FOLLOWER", false, false, false, 5000, true,
+                            null)),
+            List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 3, "2026-12-07T08:00:00Z",
+                            "least loaded", true, "held", 40, null, List.of(), "off", Map.of(), Map.of(),
+                            "02:00:00:00:00:01", List.of("52:54:00:aa:bb:cc (not a cluster member) heard by n2"), null),
+                    new StatusReport.VipStatus("db", "198.18.0.101/24", "eth0", null, 0, null, "never assigned", false,
+                            "not owner", -1, null, List.of(), "off", Map.of(), Map.of(), null, List.of(), null)));
+
+    static String text(VipdMetrics m) throws Exception {
+        return new String(m.scrape(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aScrapeShowsTheNodeAndEachVipFromOneStatus() throws Exception {
+        int[] calls = {0};
+        VipdMetrics m = new VipdMetrics(() -> {
+            calls[0]++;
+            return REPORT;
+        });
+        String t = text(m);
+        assertEquals(1, calls[0], "one status per scrape, whatever the number of gauges");
+        for (String line : List.of(
+                "vipd_node_info{cluster=\"prod\",node=\"n1\"} 1.0",
+                "vipd_raft_leader 1.0",
+                "vipd_raft_term 7.0",
+                "vipd_raft_applied_index 1234.0",
+                "vipd_member_reachable{member=\"n2\"} 0.0",
+                "vipd_member_drained{member=\"n2\"} 1.0",
+                "vipd_vip_owner{owner=\"n1\",vip=\"web\"} 1.0",
+                "vipd_vip_owner{owner=\"\",vip=\"db\"} 1.0",
+                "vipd_vip_held{vip=\"web\"} 1.0",
+                "vipd_vip_held{vip=\"db\"} 0.0",
+                "vipd_vip_epoch{vip=\"web\"} 3.0",
+                "vipd_vip_conflicts{vip=\"web\"} 1.0",
+                "vipd_vip_since_renewal_seconds{vip=\"web\"} 0.04",
+                "vipd_config_reloads_total{result=\"failed\"} 0.0",
+                "# TYPE jvm_memory_used_bytes gauge")) {
+            assertTrue(t.contains(line + "\n"), line + " in:\n" + t);
+        }
+        assertFalse(t.contains("vipd_vip_since_renewal_seconds{vip=\"db\"}"), "only where the VIP is held");
+    }
+
+    @Test
+    void countersCountWhatThisNodeApplied() throws Exception {
+        VipdMetrics m = new VipdMetrics(() -> REPORT);
+        m.ownershipChanged(List.of(
+                new OwnershipEvent(1, 1000, "web", OwnershipEvent.PLACED, null, "n1", 1, "least loaded", -1),
+                new OwnershipEvent(2, 2000, "web", OwnershipEvent.HANDOVER, "n1", "n2", 2, "moved", -1),
+                new OwnershipEvent(3, 2040, "web", OwnershipEvent.HANDED_OVER, "n1", "n2", 2, "moved", 40),
+                new OwnershipEvent(4, 3000, "web", OwnershipEvent.FAILOVER, "n2", "n3", 3, "stopped renewing", -1)));
+        m.leaseLapsed();
+        m.reloaded(true);
+        m.reloaded(false);
+        m.reloaded(false);
+        String t = text(m);
+        for (String line : List.of(
+                "vipd_ownership_changes_total{change=\"failover\",vip=\"web\"} 1.0",
+                "vipd_ownership_changes_total{change=\"handed over\",vip=\"web\"} 1.0",
+                "vipd_handover_duration_seconds_bucket{le=\"0.05\"} 1",
+                "vipd_handover_duration_seconds_bucket{le=\"0.025\"} 0",
+                "vipd_handover_duration_seconds_count 1",
+                "vipd_leases_lapsed_total 1.0",
+                "vipd_config_reloads_total{result=\"ok\"} 1.0",
+                "vipd_config_reloads_total{result=\"failed\"} 2.0")) {
+            assertTrue(t.contains(line + "\n"), line + " in:\n" + t);
+        }
+    }
+
+    @Test
+    void withoutAStatusTheCountersAndJvmStillAnswer() throws Exception {
+        VipdMetrics m = new VipdMetrics(() -> {
+            throw new IllegalStateException("still starting");
+        });
+        String t = text(m);
+        assertFalse(t.contains("vipd_vip_owner{"), t);
+        assertTrue(t.contains("vipd_leases_lapsed_total 0.0\n"), t);
+        assertTrue(t.contains("jvm_threads_current"), t);
+    }
+
+    /** One HTTP exchange with the handler. */
+    static FullHttpResponse exchange(VipdMetrics m, HttpMethod method, String uri) {
+        EmbeddedChannel server = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(8192),
+                new MetricsHandler(m));
+        EmbeddedChannel client = new EmbeddedChannel(new HttpClientCodec(), new HttpObjectAggregator(1 << 22));
+        client.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
+        ByteBuf out;
+        while ((out = client.readOutbound()) != null) {
+            server.writeInbound(out);
+        }
+        while ((out = server.readOutbound()) != null) {
+            client.writeInbound(out);
+        }
+        return client.readInbound();
+    }
+
+    @Test
+    void theHandlerServesGetMetricsOnly() {
+        VipdMetrics m = new VipdMetrics(() -> REPORT);
+        FullHttpResponse ok = exchange(m, HttpMethod.GET, "/metrics");
+        assertEquals(200, ok.status().code());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", ok.headers().get("Content-Type"));
+        assertTrue(ok.content().toString(StandardCharsets.UTF_8).contains("vipd_vip_owner{owner=\"n1\",vip=\"web\"}"));
+        ok.release();
+        FullHttpResponse missing = exchange(m, HttpMethod.GET, "/");
+        assertEquals(404, missing.status().code());
+        missing.release();
+        FullHttpResponse post = exchange(m, HttpMethod.POST, "/metrics");
+        assertEquals(405, post.status().code());
+        assertEquals("GET, HEAD", post.headers().get("Allow"));
+        post.release();
+    }
+}

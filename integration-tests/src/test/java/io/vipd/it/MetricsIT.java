@@ -1,0 +1,132 @@
+package io.vipd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vipd.testbed.ArpReferee;
+import io.vipd.testbed.Shell;
+import io.vipd.testbed.Testbed;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What an operator's monitoring sees (issue 18): every node serves Prometheus metrics on {@code metrics.listen},
+ * scraped from the client namespace as a Prometheus server on the network would; {@code promtool check metrics}
+ * finds nothing to say about them; a crash and a move show in the owner gauges, the ownership-change counters and
+ * the handover histogram; {@code vipctl history} shows the same failover with how long the owner had not renewed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MetricsIT {
+    private static final int PORT = 9460;
+
+    @RegisterExtension
+    final NamespaceTestbed testbed = NamespaceTestbed.hosts(3).vips("web").extraConfig("metrics.listen = 0.0.0.0:"
+            + PORT + "\n");
+    private Testbed bed; // set by the extension
+
+    @BeforeAll
+    void waitForOwner() {
+        Testbed.waitUntil("web answered", 60_000, () -> bed.answeringHost("web") != 0);
+    }
+
+    private String scrape(int i) throws IOException {
+        return bed.httpGet(i, PORT, "/metrics", 5000);
+    }
+
+    /** The value of the sample {@code series} (name and labels as exposed) in {@code text}, or -1 if absent. */
+    static double sample(String text, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    @Test
+    @Order(1)
+    void everyNodeServesMetricsThatPromtoolAccepts() throws Exception {
+        int owner = bed.answeringHost("web");
+        for (int i = 1; i <= 3; i++) {
+            long t0 = System.nanoTime();
+            String text = scrape(i);
+            System.out.printf("[benchmark] scrape of %s: %d bytes in %d ms%n", bed.node(i), text.length(),
+                    (System.nanoTime() - t0) / 1_000_000L);
+            assertEquals(1.0, sample(text, "vipd_vip_owner{owner=\"" + bed.node(owner) + "\",vip=\"web\"}"), text);
+            assertEquals(i == owner ? 1.0 : 0.0, sample(text, "vipd_vip_held{vip=\"web\"}"), bed.node(i));
+            assertEquals(1.0, sample(text, "vipd_node_info{cluster=\"vipd\",node=\"" + bed.node(i) + "\"}"));
+            Path file = bed.workDir().resolve("metrics-" + i + ".txt");
+            Files.writeString(file, text);
+            Shell.Result lint = Shell.run(List.of("sh", "-c", "promtool check metrics < " + file), 30_000);
+            assertEquals(0, lint.exit(), "promtool check metrics: " + lint.output());
+            assertEquals("", lint.output().trim(), "promtool has nothing to say");
+        }
+        double leaders = 0;
+        for (int i = 1; i <= 3; i++) {
+            leaders += sample(scrape(i), "vipd_raft_leader");
+        }
+        assertEquals(1.0, leaders, "one leader among the three");
+    }
+
+    @Test
+    @Order(2)
+    void aCrashAndAMoveShowInTheGaugesCountersAndHistogram() throws Exception {
+        int owner = bed.answeringHost("web");
+        int watcher = owner % 3 + 1;
+        String before = scrape(watcher);
+        double failovers = Math.max(0, sample(before, "vipd_ownership_changes_total{change=\"failover\",vip=\"web\"}"));
+        bed.kill9(owner);
+        Testbed.waitUntil("web failed over", 15_000, () -> bed.answeringHost("web") != 0
+                && bed.answeringHost("web") != owner);
+        int next = bed.answeringHost("web");
+        Testbed.waitUntil("the failover counted on " + bed.node(watcher), 10_000, () -> sample(scrapeQuietly(watcher),
+                "vipd_ownership_changes_total{change=\"failover\",vip=\"web\"}") == failovers + 1);
+        String after = scrape(watcher);
+        assertEquals(1.0, sample(after, "vipd_vip_owner{owner=\"" + bed.node(next) + "\",vip=\"web\"}"), after);
+        assertEquals(-1.0, sample(after, "vipd_vip_owner{owner=\"" + bed.node(owner) + "\",vip=\"web\"}"),
+                "the old owner's series is gone");
+        assertEquals(0.0, sample(after, "vipd_member_reachable{member=\"" + bed.node(owner) + "\"}"), after);
+        Shell.Result history = bed.vipctl(watcher, "history", "web");
+        assertTrue(history.output().matches("(?s).*failover +" + bed.node(owner) + " +" + bed.node(next)
+                + " .*stopped renewing \\(failover after \\d+ ms without a renewal\\).*"), history.output());
+        bed.startDaemon(owner);
+        Testbed.waitUntil(bed.node(owner) + " back", 60_000, () -> bed.reachableSeenBy(watcher, bed.node(owner)));
+
+        int target = next % 3 + 1;
+        double handovers = Math.max(0, sample(scrape(watcher), "vipd_handover_duration_seconds_count"));
+        long t0 = System.nanoTime();
+        Testbed.waitUntil("web moved to " + bed.node(target), 60_000, () -> {
+            try {
+                if (bed.answeringHost("web") != target) {
+                    bed.vipctl(watcher, "move", "web", bed.node(target));
+                }
+            } catch (IOException e) {
+                return false;
+            }
+            return bed.answeringHost("web") == target;
+        });
+        Testbed.waitUntil("the handover timed on " + bed.node(watcher), 10_000, () -> sample(scrapeQuietly(watcher),
+                "vipd_handover_duration_seconds_count") >= handovers + 1);
+        String moved = scrape(watcher);
+        assertTrue(sample(moved, "vipd_ownership_changes_total{change=\"handed over\",vip=\"web\"}") >= 1, moved);
+        System.out.printf("[benchmark] move seen in the metrics %d ms after it was asked; handover histogram sum %s s%n",
+                (System.nanoTime() - t0) / 1_000_000L, sample(moved, "vipd_handover_duration_seconds_sum"));
+        assertTrue(ArpReferee.dualAnswers(bed.referee().observations()).isEmpty());
+    }
+
+    private String scrapeQuietly(int i) {
+        try {
+            return scrape(i);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
