@@ -120,6 +120,8 @@ class MetricsIT {
         System.out.printf("[benchmark] move seen in the metrics %d ms after it was asked; handover histogram sum %s s%n",
                 (System.nanoTime() - t0) / 1_000_000L, sample(moved, "vipd_handover_duration_seconds_sum"));
         assertTrue(ArpReferee.dualAnswers(bed.referee().observations()).isEmpty());
+        System.out.println("[history] vipctl history web on " + bed.node(watcher) + ":\n"
+                + bed.vipctl(watcher, "history", "web").output());
     }
 
     private String scrapeQuietly(int i) {
