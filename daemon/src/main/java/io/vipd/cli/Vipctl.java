@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
         description = "Show and control the local vipd daemon.",
         subcommands = {Vipctl.Status.class, Vipctl.Doctor.class, Vipctl.Move.class, Vipctl.Drain.class, Vipctl.Undrain.class,
                 Vipctl.Reload.class,
-                Vipctl.Lead.class, HistoryCommand.class, MemberCommand.class, CertCommand.class, CommandLine.HelpCommand.class},
+                Vipctl.Lead.class, HistoryCommand.class, WatchCommand.class, MemberCommand.class, CertCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the daemon answered with an error", "2:usage error",
                 "3:vipd is not running (no answer on the control socket)",

@@ -16,9 +16,9 @@ public final class ControlAccess {
      * The requests that only read (doctor sends a few ARP probes, but changes nothing). Anything else, unknown
      * requests included, needs {@link Grant#ALL}.
      */
-    static final java.util.Set<String> READ_REQUESTS = java.util.Set.of("status", "history", "doctor");
+    static final java.util.Set<String> READ_REQUESTS = java.util.Set.of("status", "history", "watch", "doctor");
     /** How messages name them. */
-    private static final String READ_REQUEST = "status, history and doctor";
+    private static final String READ_REQUEST = "status, history, watch and doctor";
 
     private final int daemonUid;
     private final String daemonUser;
@@ -68,13 +68,13 @@ public final class ControlAccess {
             return Optional.empty();
         }
         if (grant == Grant.READ) {
-            return Optional.of("permission denied: " + caller.who() + " may only read (status, history, doctor)");
+            return Optional.of("permission denied: " + caller.who() + " may only read (status, history, watch, doctor)");
         }
         return Optional.of("permission denied: " + caller.who() + " may not run '" + request + "' (" + allowed()
                 + ")");
     }
 
-    /** {@code allowed: root, vipd; members of group 'vipd' may read status, history and doctor}. */
+    /** {@code allowed: root, vipd; members of group 'vipd' may read status, history, watch and doctor}. */
     String allowed() {
         String users = daemonUid == 0 ? "root" : "root, " + daemonUser;
         if (group == null) {

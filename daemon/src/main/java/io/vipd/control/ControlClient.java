@@ -79,6 +79,34 @@ public final class ControlClient {
     }
 
     /**
+     * Sends {@code request} and hands each answer line to {@code lines} until the daemon closes the connection
+     * ({@code vipctl watch}); blocks meanwhile. {@code lines} returns false to stop.
+     */
+    public static void stream(Path socket, String request, java.util.function.Predicate<String> lines)
+            throws IOException {
+        try {
+            Files.readAttributes(socket, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw unreachable(socket, e);
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                throw unreachable(socket, e);
+            }
+            ch.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    java.nio.channels.Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!lines.test(line)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
      * What failing to look up or connect to {@code socket} means to the user. The JDK reports EACCES as an
      * AccessDeniedException when looking the path up and as a BindException when connecting, ENOENT as a
      * NoSuchFileException or a plain SocketException: their messages are the reliable part.

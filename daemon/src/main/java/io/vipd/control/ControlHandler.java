@@ -52,6 +52,14 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
             throw new UnsupportedOperationException("not supported by this daemon");
         }
 
+        /**
+         * Hands {@code lines} every event from now on (one JSON object each), until the returned handle is closed:
+         * {@code vipctl watch}. {@code lines} must not block.
+         */
+        default AutoCloseable watch(java.util.function.Consumer<String> lines) throws Exception {
+            throw new UnsupportedOperationException("not supported by this daemon");
+        }
+
         /** The cluster's ownership changes, oldest first. */
         default HistoryReport history() throws Exception {
             throw new UnsupportedOperationException("not supported by this daemon");
@@ -102,6 +110,10 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
             answer(ctx, Map.of("error", refused.get()));
             return;
         }
+        if (request.equals("watch")) {
+            watch(ctx);
+            return;
+        }
         Object response;
         try {
             response = words[0].equals("doctor") && words.length <= 65
@@ -117,7 +129,7 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
                 case "member/3", "member/5" -> Map.of("result", service.member(caller,
                         java.util.List.of(words).subList(1, words.length)));
                 default -> Map.of("error", "unknown request '" + request
-                        + "' (known: status, history, doctor [VIP...], lead, move VIP NODE, drain NODE, undrain NODE, "
+                        + "' (known: status, history, watch, doctor [VIP...], lead, move VIP NODE, drain NODE, undrain NODE, "
                         + "reload, member add ID ADDRESS ROLE, member remove ID, member replace OLD NEW ADDRESS)");
             };
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -130,6 +142,35 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
             response = Map.of("error", "daemon could not answer: " + e);
         }
         answer(ctx, response);
+    }
+
+    /**
+     * {@code watch}: a first line saying so, then each event as a line, for as long as the client keeps the
+     * connection. A client that does not read (its socket buffer and Netty's outbound buffer full) is told so and
+     * dropped: the daemon never buffers without bound, nor waits for it.
+     */
+    private void watch(ChannelHandlerContext ctx) throws IOException {
+        io.netty.channel.Channel ch = ctx.channel();
+        AutoCloseable subscription;
+        try {
+            subscription = service.watch(line -> {
+                if (!ch.isActive()) {
+                    return;
+                }
+                if (!ch.isWritable()) {
+                    ch.writeAndFlush("{\"error\":\"watch: this client reads too slowly; events were dropped\"}\n")
+                            .addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                ch.writeAndFlush(line + "\n");
+            });
+        } catch (Exception e) {
+            answer(ctx, Map.of("error", "daemon could not answer: " + e));
+            return;
+        }
+        ch.closeFuture().addListener(f -> subscription.close());
+        ctx.writeAndFlush(JSON.writeValueAsString(Map.of("watching", "events as this node applies or sees them"))
+                + "\n");
     }
 
     private static void answer(ChannelHandlerContext ctx, Object response) throws IOException {

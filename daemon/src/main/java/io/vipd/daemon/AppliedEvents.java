@@ -90,9 +90,15 @@ final class AppliedEvents {
                                 name(v.owner()), v.epoch());
                         continue;
                     }
+                    java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+                    fields.put("vip", v.name());
+                    fields.put("node", name(v.owner()));
+                    fields.put("from", name(old.owner()));
+                    fields.put("epoch", v.epoch());
+                    fields.put("reason", v.reason());
                     changes.add(v.name(), "changed owner " + name(old.owner()) + " -> " + name(v.owner()) + ": "
                             + v.reason(), "VIP " + v.name() + ": owner " + name(old.owner()) + " -> "
-                            + name(v.owner()) + " (epoch " + v.epoch() + "): " + v.reason());
+                            + name(v.owner()) + " (epoch " + v.epoch() + "): " + v.reason(), fields);
                 }
             }
             changes.flush();

@@ -19,6 +19,8 @@ final class BatchLog {
 
     private final Logger log;
     private final List<String> lines = new ArrayList<>();
+    /** Per line, the fields a JSON log line carries besides the message ({@code VIPD_LOG_FORMAT=json}). */
+    private final List<Map<String, Object>> fields = new ArrayList<>();
     private final Map<String, List<String>> byKind = new LinkedHashMap<>();
 
     BatchLog(Logger log) {
@@ -27,19 +29,30 @@ final class BatchLog {
 
     /** One VIP's change: {@code kind} says what happened to it as a summary would ("acquired on eth0"). */
     void add(String vip, String kind, String line) {
+        add(vip, kind, line, Map.of("vip", vip));
+    }
+
+    /** As {@link #add(String, String, String)}, with the fields of the line for machine-read logs. */
+    void add(String vip, String kind, String line, Map<String, Object> lineFields) {
         lines.add(line);
+        fields.add(lineFields);
         byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(vip);
     }
 
     /** Logs the round's changes and starts a new round. */
     void flush() {
         if (lines.size() <= EACH_UP_TO) {
-            lines.forEach(log::info);
+            for (int i = 0; i < lines.size(); i++) {
+                org.slf4j.spi.LoggingEventBuilder event = log.atInfo().setMessage(lines.get(i));
+                fields.get(i).forEach(event::addKeyValue);
+                event.log();
+            }
         } else {
             byKind.forEach((kind, vips) -> log.info("{} {}: {}", vips.size() == 1 ? "1 VIP" : vips.size() + " VIPs",
                     kind, names(vips)));
         }
         lines.clear();
+        fields.clear();
         byKind.clear();
     }
 

@@ -135,10 +135,10 @@ final class Daemon {
             health.start();
             Reloader reloader = new Reloader(configFile, c, agent, hooks, health, tls);
             daemonControl.reloaderReady(reloader);
+            reloader.onResult(agent.observers()::reloaded);
             if (c.metricsListen() != null) {
                 io.vipd.metrics.VipdMetrics metrics = new io.vipd.metrics.VipdMetrics(daemonControl::status);
-                agent.metrics(metrics);
-                reloader.onResult(metrics::reloaded);
+                agent.observers().metrics(metrics);
                 metricsServer = io.vipd.metrics.MetricsServer.start(c.metricsListen().host(),
                         c.metricsListen().port(), metrics);
             }

@@ -32,6 +32,11 @@ final class DaemonControl implements ControlHandler.Service {
     }
 
     @Override
+    public AutoCloseable watch(java.util.function.Consumer<String> lines) {
+        return agent.observers().events().subscribe(lines);
+    }
+
+    @Override
     public io.vipd.control.HistoryReport history() {
         return agent.history();
     }

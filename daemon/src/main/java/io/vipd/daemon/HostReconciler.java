@@ -55,10 +55,10 @@ final class HostReconciler {
         this.withholdAtMostNanos = timing.leaseMs() * 1_000_000L;
     }
 
-    /** Told when this node's lease lapses: the metrics. */
-    private volatile Runnable onLapse = () -> { };
+    /** Told when this node's lease lapses, with the milliseconds since its last confirmed renewal. */
+    private volatile java.util.function.LongConsumer onLapse = ms -> { };
 
-    void onLeaseLapse(Runnable onLapse) {
+    void onLeaseLapse(java.util.function.LongConsumer onLapse) {
         this.onLapse = onLapse;
     }
 
@@ -77,7 +77,7 @@ final class HostReconciler {
             LOG.info("lease confirmed again ({} ms left)", lease.remainingMillis(now));
         }
         if (leaseWasValid && !valid) {
-            onLapse.run();
+            onLapse.accept(lease.sinceRenewalMillis(now));
         }
         leaseLapsedOnce |= leaseWasValid && !valid;
         leaseWasValid = valid;

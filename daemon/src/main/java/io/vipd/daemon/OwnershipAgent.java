@@ -68,7 +68,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     private final Renewals renewals;
     private final HostReconciler reconciler;
     private final AppliedEvents appliedEvents;
-    private volatile io.vipd.metrics.VipdMetrics metrics;
+    private final Observers observers = new Observers(System::currentTimeMillis);
     private final io.vipd.cluster.RenewalDesk renewalDesk;
     private final LeaderView leaderView;
     /** Null until {@link #watch} (the simulation does not watch a host). */
@@ -111,6 +111,9 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 this::whyNotEligible, nanos);
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos,
                 config.timing(), vip -> this.config.groupOf(vip));
+        reconciler.onLeaseLapse(observers::leaseLapsed);
+        renewals.onOutcome(observers::renewal);
+        liveMembership.onChange(observers::membership); // and the TLS trust too, once onMembershipChange says so
         this.serviceStatus = new ServiceStatus(() -> this.config, lease, host::heldSince);
         this.appliedEvents = new AppliedEvents(() -> this.config, liveness, placement, operatorActions, nanos);
     }
@@ -220,7 +223,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     public void watch(HostNetwork network, NeighbourTap tap) {
         ConflictWatch conflicts = new ConflictWatch(() -> this.config, System::nanoTime, System::currentTimeMillis,
                 new java.util.SplittableRandom());
-        conflicts.onConflict((spec, epoch, mac) -> conflictListener.conflict(spec, epoch, mac));
+        conflicts.onConflict((spec, epoch, mac) -> {
+            conflictListener.conflict(spec, epoch, mac);
+            observers.conflict(spec, epoch, mac);
+        });
         conflicts.tableCurrentWhile(() -> lease.valid(System.nanoTime()));
         HostWatch w = new HostWatch(() -> this.config, network, host, tap, conflicts,
                 () -> stateMachine == null ? null : stateMachine.table(), System::nanoTime);
@@ -263,6 +269,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     /** Results of this node's health checks changed (called from the checkers' threads). */
     public void healthChanged(Map<String, String> results) {
         Map<String, String> copy = Map.copyOf(results);
+        observers.checks(copy);
         post(guard(() -> {
             reports.healthChanged(copy, stateMachine == null ? null : stateMachine.table());
             if (cluster != null) {
@@ -271,22 +278,15 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         }));
     }
 
-    /** Counts what this node applies and does into {@code metrics} ({@code metrics.listen}). */
-    public void metrics(io.vipd.metrics.VipdMetrics metrics) {
-        this.metrics = metrics;
-        reconciler.onLeaseLapse(metrics::leaseLapsed);
+    /** The metrics and the event stream: what this node applies and sees is told to them. */
+    Observers observers() {
+        return observers;
     }
 
     @Override
     public void applied(long index, Command command, VipTable before, VipTable after) {
         appliedEvents.applied(index, replayUntil, command, before, after);
-        io.vipd.metrics.VipdMetrics m = metrics;
-        long newEvents = after.history().lastSeq() - before.history().lastSeq();
-        if (m != null && newEvents > 0) {
-            java.util.List<io.vipd.cluster.OwnershipEvent> events = after.history().events();
-            m.ownershipChanged(events.subList(Math.max(0, events.size() - (int) Math.min(newEvents, events.size())),
-                    events.size()));
-        }
+        observers.applied(before, after);
         Map<String, Long> mine = after.ownedBy(config.nodeId());
         post(guard(() -> {
             lease.observe(index, mine);
@@ -377,7 +377,10 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     /** Told (on the agent thread) the members of every membership this node's log takes on: the TLS trust. */
     public void onMembershipChange(java.util.function.Consumer<java.util.List<io.vipd.config.Peer>> listener) {
-        liveMembership.onChange(listener);
+        liveMembership.onChange(peers -> {
+            listener.accept(peers);
+            observers.membership(peers);
+        });
     }
 
     /** Whether this node is a member of the group as its log says (true while that is not known). */

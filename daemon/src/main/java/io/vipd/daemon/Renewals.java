@@ -34,6 +34,16 @@ final class Renewals {
     private final java.util.function.Supplier<io.vipd.cluster.VipTable> table;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile String lastError = "none";
+    /** Told each renewal's outcome: committed or not, and its round trip in nanoseconds (the metrics). */
+    private volatile Outcome onOutcome = (committed, nanos) -> { };
+
+    interface Outcome {
+        void renewal(boolean committed, long roundTripNanos);
+    }
+
+    void onOutcome(Outcome onOutcome) {
+        this.onOutcome = onOutcome;
+    }
 
     Renewals(String self, int maxInFlight, LongSupplier nanos, Executor agentThread, Committed committed,
              java.util.function.Supplier<io.vipd.cluster.VipTable> table) {
@@ -56,6 +66,7 @@ final class Renewals {
         boolean back = t != null && t.left().contains(self);
         (back ? cluster.submit(new Command.Renew(self)) : cluster.renew(self)).thenAccept(outcome -> {
             inFlight.decrementAndGet();
+            onOutcome.renewal(outcome.committed(), nanos.getAsLong() - start);
             if (!outcome.committed()) {
                 lastError = outcome.error();
                 LOG.debug("renewal failed: {}", lastError);

@@ -22,6 +22,10 @@ import java.util.function.Function;
  *   <li>{@code VIPD_RATIS_LOG_LEVEL} (default WARN): Apache Ratis's. Ratis logs its internal errors as long stack
  *       traces; vipd explains what matters to an operator in its own line, so a Ratis event stays one line: its
  *       message, then the exception's root cause as "class: message".</li>
+ *   <li>{@code VIPD_LOG_FORMAT=json}: one JSON object per line instead (Logback's {@code JsonEncoder}), for log
+ *       shippers: {@code timestamp}, {@code level}, {@code loggerName}, {@code formattedMessage}, and in
+ *       {@code kvpList} the fields of vipd's ownership lines ({@code vip}, {@code node}, {@code from},
+ *       {@code epoch}, {@code reason}).</li>
  *   <li>{@code -Dlogback.configurationFile=FILE}: an operator's own Logback file instead of all of this.</li>
  * </ul>
  * Found by Logback through META-INF/services.
@@ -52,8 +56,11 @@ public final class VipdLogConfigurator extends ContextAwareBase implements Confi
         if (System.getProperty("logback.configurationFile") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY; // the operator's file: Logback's own configurator reads it
         }
-        ConsoleAppender<ILoggingEvent> stdout = console(context, "STDOUT", PATTERN);
-        ConsoleAppender<ILoggingEvent> ratisOut = console(context, "RATIS", RATIS_PATTERN);
+        boolean json = "json".equalsIgnoreCase(String.valueOf(settings.apply("VIPD_LOG_FORMAT")).trim());
+        ConsoleAppender<ILoggingEvent> stdout = json ? console(context, "STDOUT", json(context))
+                : console(context, "STDOUT", pattern(context, PATTERN));
+        ConsoleAppender<ILoggingEvent> ratisOut = json ? console(context, "RATIS", json(context))
+                : console(context, "RATIS", pattern(context, RATIS_PATTERN));
 
         Logger ratis = context.getLogger("org.apache.ratis");
         ratis.setLevel(level("VIPD_RATIS_LOG_LEVEL", Level.WARN));
@@ -73,11 +80,31 @@ public final class VipdLogConfigurator extends ContextAwareBase implements Confi
         return v == null || v.isBlank() ? fallback : Level.toLevel(v.trim(), fallback);
     }
 
-    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, String pattern) {
+    private static PatternLayoutEncoder pattern(LoggerContext context, String pattern) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(pattern);
         encoder.start();
+        return encoder;
+    }
+
+    /** The stable subset: no sequence numbers, context, MDC or unformatted message and arguments. */
+    private static ch.qos.logback.classic.encoder.JsonEncoder json(LoggerContext context) {
+        ch.qos.logback.classic.encoder.JsonEncoder encoder = new ch.qos.logback.classic.encoder.JsonEncoder();
+        encoder.setContext(context);
+        encoder.setWithSequenceNumber(false);
+        encoder.setWithNanoseconds(false);
+        encoder.setWithContext(false);
+        encoder.setWithMDC(false);
+        encoder.setWithMessage(false);
+        encoder.setWithArguments(false);
+        encoder.setWithFormattedMessage(true);
+        encoder.start();
+        return encoder;
+    }
+
+    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name,
+                                                          ch.qos.logback.core.encoder.Encoder<ILoggingEvent> encoder) {
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);
         appender.setName(name);

@@ -32,6 +32,9 @@ public final class VipdMetrics {
     private final Counter ownershipChanges;
     private final Histogram handoverSeconds;
     private final Counter leasesLapsed;
+    private final Histogram renewalSeconds;
+    private final Counter renewalsFailed;
+    private final Counter checkFlips;
     private final Counter reloads;
 
     /** @param status this node's status, as {@code vipctl status} shows it */
@@ -42,6 +45,9 @@ public final class VipdMetrics {
                 .callback(cb -> withReport(r -> cb.call(1, r.node(), r.cluster()))).register(registry);
         GaugeWithCallback.builder().name("vipd_raft_leader").help("1 if this node is the Raft leader, else 0.")
                 .callback(cb -> withReport(r -> cb.call("LEADER".equals(r.role()) ? 1 : 0))).register(registry);
+        GaugeWithCallback.builder().name("vipd_raft_role")
+                .help("1 for this node's Raft role (LEADER, FOLLOWER, CANDIDATE, LISTENER...).").labelNames("role")
+                .callback(cb -> withReport(r -> cb.call(1, String.valueOf(r.role())))).register(registry);
         GaugeWithCallback.builder().name("vipd_raft_term").help("The Raft term this node is in.")
                 .callback(cb -> withReport(r -> cb.call(r.term()))).register(registry);
         GaugeWithCallback.builder().name("vipd_raft_applied_index").help("The last log index this node applied.")
@@ -76,6 +82,22 @@ public final class VipdMetrics {
                         cb.call(v.sinceRenewalMs() / 1000.0, v.name());
                     }
                 }))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_check_passing")
+                .help("For a VIP with health checks: 1 if they pass on the node, 0 if not (as the node reported).")
+                .labelNames("vip", "node").callback(cb -> withReport(r -> r.vips().forEach(v -> {
+                    if (v.health() != null) {
+                        v.health().forEach((node, result) -> cb.call("ok".equals(result) ? 1 : 0, v.name(), node));
+                    }
+                }))).register(registry);
+        renewalSeconds = Histogram.builder().name("vipd_renewal_round_trip_seconds").unit(Unit.SECONDS)
+                .help("From sending a lease renewal to the leader's confirmation (committed renewals).")
+                .classicOnly().classicUpperBounds(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1)
+                .register(registry);
+        renewalsFailed = Counter.builder().name("vipd_renewals_failed_total")
+                .help("Lease renewals not confirmed (no leader, timeout, refused).").register(registry);
+        checkFlips = Counter.builder().name("vipd_check_flips_total")
+                .help("Times this node's checks for a VIP went from passing to failing or back.").labelNames("vip")
+                .register(registry);
         ownershipChanges = Counter.builder().name("vipd_ownership_changes_total")
                 .help("Ownership changes applied by this node since it started, by VIP and kind (placed, failover, "
                         + "handover, handed over, released).")
@@ -110,6 +132,18 @@ public final class VipdMetrics {
                 handoverSeconds.observe(e.tookMillis() / 1000.0);
             }
         }
+    }
+
+    public void renewal(boolean committed, double seconds) {
+        if (committed) {
+            renewalSeconds.observe(seconds);
+        } else {
+            renewalsFailed.inc();
+        }
+    }
+
+    public void checkFlipped(String vip) {
+        checkFlips.labelValues(vip).inc();
     }
 
     public void leaseLapsed() {

@@ -178,6 +178,48 @@ class VipctlTest {
     }
 
     @Test
+    void watchPrintsEachEventUntilTheDaemonCloses(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("vipd.sock");
+        java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.function.Consumer<String>> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.vipd.control.ControlHandler.Service service = new io.vipd.control.ControlHandler.Service() {
+            @Override
+            public StatusReport status() {
+                return REPORT;
+            }
+
+            @Override
+            public AutoCloseable watch(java.util.function.Consumer<String> lines) {
+                subscribers.add(lines);
+                subscribed.countDown();
+                return () -> { };
+            }
+        };
+        ControlServer server = ControlServer.start(sock, service);
+        Thread daemon = new Thread(() -> {
+            try {
+                subscribed.await();
+                Thread.sleep(100); // the "watching" line first
+                subscribers.get(0).accept("{\"time\":\"2026-12-07T08:00:00Z\",\"event\":\"ownership\",\"vip\":"
+                        + "\"web\",\"change\":\"failover\",\"from\":\"n1\",\"to\":\"n2\",\"epoch\":3,\"reason\":"
+                        + "\"least loaded\"}");
+                subscribers.get(0).accept("{\"time\":\"2026-12-07T08:00:01Z\",\"event\":\"reload\",\"result\":\"ok\"}");
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.close(); // the daemon stops: the watch ends
+        });
+        daemon.start();
+        Run r = vipctl("--socket", sock.toString(), "watch");
+        daemon.join(5000);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("watching vipd (Ctrl-C to stop): events as this node applies or sees them",
+                "2026-12-07T08:00:00Z  web failover n1 -> n2 (epoch 3): least loaded",
+                "2026-12-07T08:00:01Z  configuration reload ok"), r.out().lines().toList());
+    }
+
+    @Test
     void moveDrainUndrainReachTheDaemonAndRefusalsExitOne(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("vipd.sock");
         Recorder daemon = new Recorder();
@@ -229,7 +271,7 @@ class VipctlTest {
             Run move = AsOtherUser.callAs(reader, () -> vipctl("--socket", sock.toString(), "move", "web", "n2"));
             assertEquals(Vipctl.EXIT_PERMISSION_DENIED, move.exit());
             String nobody = UnixAccounts.system().userName(AsOtherUser.NOBODY);
-            assertEquals("vipd: permission denied: " + nobody + " (uid 65534) may only read (status, history, doctor)\n", move.err());
+            assertEquals("vipd: permission denied: " + nobody + " (uid 65534) may only read (status, history, watch, doctor)\n", move.err());
             assertTrue(!move.out().contains("moved"), move.out()); // (the daemon's log, in this JVM, goes there)
         }
         assertEquals(List.of(), daemon.requests, "the refused move never reached the daemon");

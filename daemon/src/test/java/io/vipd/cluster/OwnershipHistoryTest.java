@@ -2,6 +2,7 @@ package io.vipd.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -77,6 +78,25 @@ class OwnershipHistoryTest {
         assertEquals(OwnershipHistory.LIMIT, events.size());
         assertEquals(6, events.get(0).seq(), "the five oldest dropped");
         assertEquals(OwnershipHistory.LIMIT + 5, t.history().lastSeq());
+    }
+
+    @Test
+    void aFullHistoryAddsAboutOneHundredFiftyKilobytesToASnapshot() throws Exception {
+        VipTable t = VipTable.EMPTY;
+        for (int i = 0; i < OwnershipHistory.LIMIT; i++) {
+            t = t.apply(new Command.Assign("web-" + (i % 50), i / 50, 0, "n" + (1 + i % 3), 1_765_000_000_000L + i,
+                    "least loaded; previous owner n2 stopped renewing (failover after 853 ms without a renewal)"))
+                    .table();
+        }
+        ByteArrayOutputStream without = new ByteArrayOutputStream();
+        VipTableSnapshot.write(t.withHistory(OwnershipHistory.EMPTY), new DataOutputStream(without));
+        ByteArrayOutputStream with = new ByteArrayOutputStream();
+        VipTableSnapshot.write(t, new DataOutputStream(with));
+        int historyBytes = with.size() - without.size();
+        System.out.printf("[benchmark] a full ownership history (%d events) adds %d bytes to a snapshot%n",
+                t.history().events().size(), historyBytes);
+        assertEquals(OwnershipHistory.LIMIT, t.history().events().size());
+        assertTrue(historyBytes > 50_000 && historyBytes < 250_000, "bounded: " + historyBytes);
     }
 
     @Test

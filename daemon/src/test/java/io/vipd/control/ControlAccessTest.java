@@ -48,7 +48,7 @@ class ControlAccessTest {
         assertEquals(ControlAccess.Grant.READ, POLICY.grant(MEMBER));
         assertEquals(Optional.empty(), POLICY.refusal(MEMBER, "status"));
         for (String request : CHANGES) {
-            assertEquals(Optional.of("permission denied: alice (uid 1000) may only read (status, history, doctor)"),
+            assertEquals(Optional.of("permission denied: alice (uid 1000) may only read (status, history, watch, doctor)"),
                     POLICY.refusal(MEMBER, request), request);
         }
         // the group as the primary (effective) group counts as well as a supplementary one
@@ -59,12 +59,12 @@ class ControlAccessTest {
     void aStrangerIsRefusedEverything() {
         assertEquals(ControlAccess.Grant.NONE, POLICY.grant(STRANGER));
         assertEquals(Optional.of("permission denied: bob (uid 1001) may not run 'move' (allowed: root, vipd; "
-                + "members of group 'vipd' may read status, history and doctor)"), POLICY.refusal(STRANGER, "move"));
+                + "members of group 'vipd' may read status, history, watch and doctor)"), POLICY.refusal(STRANGER, "move"));
         assertEquals(Optional.of("permission denied: bob (uid 1001) may not run 'status' (allowed: root, vipd; "
-                + "members of group 'vipd' may read status, history and doctor)"), POLICY.refusal(STRANGER, "status"));
+                + "members of group 'vipd' may read status, history, watch and doctor)"), POLICY.refusal(STRANGER, "status"));
         Caller unnamed = new Caller(6, 2000, "uid 2000", Set.of(2000));
         assertEquals(Optional.of("permission denied: uid 2000 may not run 'reload' (allowed: root, vipd; "
-                + "members of group 'vipd' may read status, history and doctor)"), POLICY.refusal(unnamed, "reload"));
+                + "members of group 'vipd' may read status, history, watch and doctor)"), POLICY.refusal(unnamed, "reload"));
     }
 
     @Test
@@ -74,10 +74,10 @@ class ControlAccessTest {
         assertEquals(ControlAccess.Grant.ALL, missing.grant(DAEMON_USER));
         assertEquals(ControlAccess.Grant.NONE, missing.grant(MEMBER), "no gid to be a member of");
         assertEquals(Optional.of("permission denied: alice (uid 1000) may not run 'status' (allowed: root, vipd; "
-                + "members of group 'vipd' may read status, history and doctor, but there is no such group)"),
+                + "members of group 'vipd' may read status, history, watch and doctor, but there is no such group)"),
                 missing.refusal(MEMBER, "status"));
         assertEquals("root and vipd may use it: group 'vipd' (control.group) does not exist, so no one else may "
-                + "read status, history and doctor", missing.summary());
+                + "read status, history, watch and doctor", missing.summary());
     }
 
     @Test
@@ -85,8 +85,8 @@ class ControlAccessTest {
         ControlAccess asRoot = ControlAccess.withReaders(0, "root", "adm", OptionalInt.of(4));
         assertEquals(ControlAccess.Grant.READ, asRoot.grant(STRANGER), "bob is in adm");
         assertEquals(Optional.of("permission denied: alice (uid 1000) may not run 'drain' (allowed: root; members "
-                + "of group 'adm' may read status, history and doctor)"), asRoot.refusal(new Caller(1, 1000, "alice", Set.of()), "drain"));
-        assertEquals("root may do everything, members of group 'adm' (gid 4) may read status, history and doctor", asRoot.summary());
+                + "of group 'adm' may read status, history, watch and doctor)"), asRoot.refusal(new Caller(1, 1000, "alice", Set.of()), "drain"));
+        assertEquals("root may do everything, members of group 'adm' (gid 4) may read status, history, watch and doctor", asRoot.summary());
     }
 
     @Test
@@ -109,7 +109,7 @@ class ControlAccessTest {
                 .replace("Uid:\t1000\t1000", "Uid:\t998\t998"));
         UnixAccounts accounts = new UnixAccounts(root);
         ControlAccess access = ControlAccess.forThisProcess("vipd", accounts);
-        assertEquals("root and vipd may do everything, members of group 'vipd' (gid 998) may read status, history and doctor",
+        assertEquals("root and vipd may do everything, members of group 'vipd' (gid 998) may read status, history, watch and doctor",
                 access.summary());
         assertEquals(ControlAccess.Grant.ALL, access.grant(DAEMON_USER));
         assertEquals(ControlAccess.Grant.READ, access.grant(MEMBER));

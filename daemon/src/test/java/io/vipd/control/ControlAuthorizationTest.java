@@ -108,7 +108,7 @@ class ControlAuthorizationTest {
             for (String request : List.of("move web n2", "drain n1", "reload", "lead", "status")) {
                 String verb = request.split(" ")[0];
                 assertEquals("{\"error\":\"permission denied: " + nobody + " (uid 65534) may not run '" + verb
-                        + "' (allowed: root; members of group '" + READERS + "' may read status, history and doctor)\"}",
+                        + "' (allowed: root; members of group '" + READERS + "' may read status, history, watch and doctor)\"}",
                         AsOtherUser.callAs(stranger, () -> ask(sock, request)), request);
             }
         }
@@ -124,12 +124,12 @@ class ControlAuthorizationTest {
             AsOtherUser.Ids member = new AsOtherUser.Ids(NOBODY, NOBODY, NOBODY, readersGid);
             String status = AsOtherUser.callAs(member, () -> ask(sock, "status"));
             assertEquals(ControlHandlerTest.REPORT, ControlHandler.JSON.readValue(status, StatusReport.class), status);
-            assertEquals("{\"error\":\"permission denied: " + nobody + " (uid 65534) may only read (status, history, doctor)\"}",
+            assertEquals("{\"error\":\"permission denied: " + nobody + " (uid 65534) may only read (status, history, watch, doctor)\"}",
                     AsOtherUser.callAs(member, () -> ask(sock, "move web n2")));
             // the group as the process's primary group (SO_PEERCRED) counts too
             AsOtherUser.Ids primary = new AsOtherUser.Ids(NOBODY, readersGid);
             assertTrue(AsOtherUser.callAs(primary, () -> ask(sock, "status")).startsWith("{\"node\":\"n1\""));
-            assertEquals("{\"error\":\"permission denied: " + nobody + " (uid 65534) may only read (status, history, doctor)\"}",
+            assertEquals("{\"error\":\"permission denied: " + nobody + " (uid 65534) may only read (status, history, watch, doctor)\"}",
                     AsOtherUser.callAs(primary, () -> ask(sock, "reload")));
         }
         assertEquals(List.of("status", "status"), service.requests);
@@ -192,7 +192,7 @@ class ControlAuthorizationTest {
             // even a member of some group that is called so elsewhere is refused: there is no gid to match
             Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-rw-rw-"));
             assertEquals("{\"error\":\"permission denied: " + nobody + " (uid 65534) may not run 'status' (allowed: "
-                    + "root; members of group '" + missing + "' may read status, history and doctor, but there is no such group)\"}",
+                    + "root; members of group '" + missing + "' may read status, history, watch and doctor, but there is no such group)\"}",
                     AsOtherUser.callAs(new AsOtherUser.Ids(NOBODY, NOBODY, readersGid), () -> ask(sock, "status")));
             assertEquals(ControlHandlerTest.REPORT.node(), ControlHandler.JSON.readTree(ask(sock, "status"))
                     .get("node").asText(), "root still may");

@@ -97,6 +97,43 @@ class ControlHandlerTest {
     }
 
     @Test
+    void watchKeepsTheConnectionAndStreamsEachEventUntilTheClientGoes() throws Exception {
+        java.util.List<java.util.function.Consumer<String>> subscribers = new java.util.ArrayList<>();
+        boolean[] unsubscribed = {false};
+        ControlHandler.Service service = new ControlHandler.Service() {
+            @Override
+            public StatusReport status() {
+                return REPORT;
+            }
+
+            @Override
+            public AutoCloseable watch(java.util.function.Consumer<String> lines) {
+                subscribers.add(lines);
+                return () -> unsubscribed[0] = true;
+            }
+        };
+        EmbeddedChannel ch = new EmbeddedChannel(new ControlChannelInitializer(service, ControlAccessTest.POLICY,
+                c -> ControlAccessTest.MEMBER, null, new ConnectionCap(2), ControlChannelInitializer.REQUEST_TIMEOUT_MS));
+        ch.writeInbound(Unpooled.copiedBuffer("watch\n", StandardCharsets.UTF_8));
+        assertTrue(next(ch).startsWith("{\"watching\":"), "a first line says the watch began");
+        assertEquals(1, subscribers.size());
+        subscribers.get(0).accept("{\"event\":\"ownership\",\"vip\":\"web\"}");
+        subscribers.get(0).accept("{\"event\":\"lease\"}");
+        assertEquals("{\"event\":\"ownership\",\"vip\":\"web\"}\n", next(ch));
+        assertEquals("{\"event\":\"lease\"}\n", next(ch));
+        assertTrue(ch.isOpen(), "the connection stays for further events");
+        ch.close();
+        assertTrue(unsubscribed[0], "a client that goes is unsubscribed");
+    }
+
+    private static String next(EmbeddedChannel ch) {
+        ByteBuf out = ch.readOutbound();
+        String s = out.toString(StandardCharsets.UTF_8);
+        out.release();
+        return s;
+    }
+
+    @Test
     void unknownRequestIsAnError() throws Exception {
         JsonNode json = ControlHandler.JSON.readTree(roundTrip("reboot\n"));
         assertTrue(json.get("error").asText().contains("unknown request 'reboot'"));
@@ -172,12 +209,12 @@ class ControlHandlerTest {
         Recording service = new Recording();
         ControlAccess access = ControlAccessTest.POLICY;
         assertEquals("{\"error\":\"permission denied: bob (uid 1001) may not run 'move' (allowed: root, vipd; "
-                + "members of group 'vipd' may read status, history and doctor)\"}\n",
+                + "members of group 'vipd' may read status, history, watch and doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.STRANGER, "move web n2"));
-        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, history, doctor)\"}\n",
+        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, history, watch, doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.MEMBER, "drain n1"));
         // a reader's unknown or malformed request is refused as a change, before it is parsed
-        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, history, doctor)\"}\n",
+        assertEquals("{\"error\":\"permission denied: alice (uid 1000) may only read (status, history, watch, doctor)\"}\n",
                 ask(service, access, ch -> ControlAccessTest.MEMBER, "move web"));
         assertEquals(List.of(), service.calls);
         assertTrue(ask(service, access, ch -> ControlAccessTest.MEMBER, "status").startsWith("{\"node\":\"n1\""));

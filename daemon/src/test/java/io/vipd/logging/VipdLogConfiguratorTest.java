@@ -58,4 +58,28 @@ class VipdLogConfiguratorTest {
         run(Map.of("VIPD_LOG_LEVEL", "loud"), context ->
                 assertEquals(Level.INFO, context.getLogger("root").getLevel()));
     }
+
+    @Test
+    void jsonLinesCarryTheOwnershipFieldsByStableNames() throws Exception {
+        String out = run(Map.of("VIPD_LOG_FORMAT", "json"), context -> {
+            context.getLogger("io.vipd.daemon.AppliedEvents").atInfo().setMessage("VIP web: owner n1 -> n2 (epoch 3): "
+                    + "least loaded").addKeyValue("vip", "web").addKeyValue("node", "n2").addKeyValue("from", "n1")
+                    .addKeyValue("epoch", 3L).addKeyValue("reason", "least loaded").log();
+            context.getLogger("org.apache.ratis.server.RaftServer").warn("a Ratis line");
+        });
+        String[] lines = out.split("\n");
+        assertEquals(2, lines.length, out);
+        com.fasterxml.jackson.databind.JsonNode first = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(lines[0]);
+        assertEquals("INFO", first.get("level").asText());
+        assertEquals("io.vipd.daemon.AppliedEvents", first.get("loggerName").asText());
+        assertEquals("VIP web: owner n1 -> n2 (epoch 3): least loaded", first.get("formattedMessage").asText());
+        Map<String, String> kv = new java.util.HashMap<>();
+        first.get("kvpList").forEach(pair -> pair.fields().forEachRemaining(e -> kv.put(e.getKey(),
+                e.getValue().asText())));
+        assertEquals(Map.of("vip", "web", "node", "n2", "from", "n1", "epoch", "3", "reason", "least loaded"), kv);
+        assertTrue(first.get("timestamp").asLong() > 0);
+        assertEquals("WARN", new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[1]).get("level").asText(),
+                "Ratis's lines are JSON too");
+    }
 }

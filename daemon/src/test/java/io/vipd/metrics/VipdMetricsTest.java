@@ -27,7 +27,8 @@ class VipdMetricsTest {
                     new StatusReport.NodeStatus("n2", "198.18.0.2:7400", "FOLLOWER", false, false, false, 5000, true,
                             null)),
             List.of(new StatusReport.VipStatus("web", "198.18.0.100/24", "eth0", "n1", 3, "2026-12-07T08:00:00Z",
-                            "least loaded", true, "held", 40, null, List.of(), "off", Map.of(), Map.of(),
+                            "least loaded", true, "held", 40, null, List.of(), "off",
+                            Map.of("n1", "ok", "n2", "svc (tcp 127.0.0.1:80): connection refused"), Map.of(),
                             "02:00:00:00:00:01", List.of("52:54:00:aa:bb:cc (not a cluster member) heard by n2"), null),
                     new StatusReport.VipStatus("db", "198.18.0.101/24", "eth0", null, 0, null, "never assigned", false,
                             "not owner", -1, null, List.of(), "off", Map.of(), Map.of(), null, List.of(), null)));
@@ -49,6 +50,9 @@ class VipdMetricsTest {
                 "vipd_node_info{cluster=\"prod\",node=\"n1\"} 1.0",
                 "vipd_raft_leader 1.0",
                 "vipd_raft_term 7.0",
+                "vipd_raft_role{role=\"LEADER\"} 1.0",
+                "vipd_vip_check_passing{node=\"n1\",vip=\"web\"} 1.0",
+                "vipd_vip_check_passing{node=\"n2\",vip=\"web\"} 0.0",
                 "vipd_raft_applied_index 1234.0",
                 "vipd_member_reachable{member=\"n2\"} 0.0",
                 "vipd_member_drained{member=\"n2\"} 1.0",
@@ -75,6 +79,10 @@ class VipdMetricsTest {
                 new OwnershipEvent(3, 2040, "web", OwnershipEvent.HANDED_OVER, "n1", "n2", 2, "moved", 40),
                 new OwnershipEvent(4, 3000, "web", OwnershipEvent.FAILOVER, "n2", "n3", 3, "stopped renewing", -1)));
         m.leaseLapsed();
+        m.renewal(true, 0.004);
+        m.renewal(true, 0.030);
+        m.renewal(false, 1.0);
+        m.checkFlipped("web");
         m.reloaded(true);
         m.reloaded(false);
         m.reloaded(false);
@@ -86,6 +94,10 @@ class VipdMetricsTest {
                 "vipd_handover_duration_seconds_bucket{le=\"0.025\"} 0",
                 "vipd_handover_duration_seconds_count 1",
                 "vipd_leases_lapsed_total 1.0",
+                "vipd_renewal_round_trip_seconds_bucket{le=\"0.005\"} 1",
+                "vipd_renewal_round_trip_seconds_count 2",
+                "vipd_renewals_failed_total 1.0",
+                "vipd_check_flips_total{vip=\"web\"} 1.0",
                 "vipd_config_reloads_total{result=\"ok\"} 1.0",
                 "vipd_config_reloads_total{result=\"failed\"} 2.0")) {
             assertTrue(t.contains(line + "\n"), line + " in:\n" + t);
@@ -101,6 +113,32 @@ class VipdMetricsTest {
         assertFalse(t.contains("vipd_vip_owner{"), t);
         assertTrue(t.contains("vipd_leases_lapsed_total 0.0\n"), t);
         assertTrue(t.contains("jvm_threads_current"), t);
+    }
+
+    /** Scrape cost for a thousand VIPs: a figure, printed; bounded loosely so a blow-up fails. */
+    @Test
+    void aThousandVipsScrapeInAFewMilliseconds() throws Exception {
+        List<StatusReport.VipStatus> vips = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            vips.add(new StatusReport.VipStatus("vip" + i, "198.18.1." + (i % 250) + "/16", "eth0", "n" + (1 + i % 3),
+                    3, "2026-12-07T08:00:00Z", "least loaded", i % 3 == 0, "held", 40, null, List.of(), "off",
+                    Map.of(), Map.of(), "02:00:00:00:00:01", List.of(), null));
+        }
+        StatusReport big = new StatusReport("n1", "prod", "LEADER", "n1", 7, 1234, REPORT.nodes(), vips);
+        VipdMetrics m = new VipdMetrics(() -> big);
+        for (int i = 0; i < 20; i++) {
+            m.scrape(); // warm up
+        }
+        int rounds = 50;
+        long t0 = System.nanoTime();
+        int bytes = 0;
+        for (int i = 0; i < rounds; i++) {
+            bytes = m.scrape().length;
+        }
+        double ms = (System.nanoTime() - t0) / 1e6 / rounds;
+        System.out.printf("[benchmark] scrape of 1000 VIPs: %d bytes, %.2f ms (status report given)%n", bytes, ms);
+        assertTrue(bytes > 150_000 && bytes < 1_000_000, "about 160 bytes per VIP: " + bytes);
+        assertTrue(ms < 500, "a scrape must stay cheap: " + ms + " ms");
     }
 
     /** One HTTP exchange with the handler. */

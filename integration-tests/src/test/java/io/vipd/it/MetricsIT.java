@@ -63,12 +63,17 @@ class MetricsIT {
             assertEquals(1.0, sample(text, "vipd_vip_owner{owner=\"" + bed.node(owner) + "\",vip=\"web\"}"), text);
             assertEquals(i == owner ? 1.0 : 0.0, sample(text, "vipd_vip_held{vip=\"web\"}"), bed.node(i));
             assertEquals(1.0, sample(text, "vipd_node_info{cluster=\"vipd\",node=\"" + bed.node(i) + "\"}"));
+            double renewals = sample(text, "vipd_renewal_round_trip_seconds_count");
+            assertTrue(renewals > 10, "renewals are timed: " + renewals);
+            System.out.printf("[benchmark] %s: %.0f renewals, mean round trip %.1f ms%n", bed.node(i), renewals,
+                    sample(text, "vipd_renewal_round_trip_seconds_sum") / renewals * 1000);
             Path file = bed.workDir().resolve("metrics-" + i + ".txt");
             Files.writeString(file, text);
             Shell.Result lint = Shell.run(List.of("sh", "-c", "promtool check metrics < " + file), 30_000);
             assertEquals(0, lint.exit(), "promtool check metrics: " + lint.output());
             assertEquals("", lint.output().trim(), "promtool has nothing to say");
         }
+        checkMonitoringFiles(scrape(owner));
         double leaders = 0;
         for (int i = 1; i <= 3; i++) {
             leaders += sample(scrape(i), "vipd_raft_leader");
@@ -83,6 +88,14 @@ class MetricsIT {
         int watcher = owner % 3 + 1;
         String before = scrape(watcher);
         double failovers = Math.max(0, sample(before, "vipd_ownership_changes_total{change=\"failover\",vip=\"web\"}"));
+        // vipctl watch follows the watcher's daemon through the failover, as a script would
+        Path watchLog = bed.workDir().resolve("watch.jsonl");
+        List<String> watchCmd = new java.util.ArrayList<>(Testbed.javaCommand(Testbed.vipdJarFromBuild(),
+                "io.vipd.cli.Vipctl"));
+        watchCmd.addAll(List.of("--socket", bed.socketPath(watcher).toString(), "watch", "--json"));
+        Process watch = bed.spawn(watcher, watchCmd, watchLog);
+        Thread.sleep(1500); // its JVM starts and subscribes
+        long crashedAt = System.nanoTime();
         bed.kill9(owner);
         Testbed.waitUntil("web failed over", 15_000, () -> bed.answeringHost("web") != 0
                 && bed.answeringHost("web") != owner);
@@ -94,6 +107,13 @@ class MetricsIT {
         assertEquals(-1.0, sample(after, "vipd_vip_owner{owner=\"" + bed.node(owner) + "\",vip=\"web\"}"),
                 "the old owner's series is gone");
         assertEquals(0.0, sample(after, "vipd_member_reachable{member=\"" + bed.node(owner) + "\"}"), after);
+        Testbed.waitUntil("vipctl watch saw the failover", 10_000, () -> readQuietly(watchLog).contains(
+                "\"event\":\"ownership\",\"vip\":\"web\",\"change\":\"failover\",\"from\":\"" + bed.node(owner)
+                + "\",\"to\":\"" + bed.node(next) + "\""));
+        System.out.printf("[benchmark] vipctl watch printed the failover within %d ms of the crash%n",
+                (System.nanoTime() - crashedAt) / 1_000_000L);
+        assertTrue(watch.isAlive(), "the watch keeps following");
+        Testbed.killTree(watch);
         Shell.Result history = bed.vipctl(watcher, "history", "web");
         assertTrue(history.output().matches("(?s).*failover +" + bed.node(owner) + " +" + bed.node(next)
                 + " .*stopped renewing \\(failover after \\d+ ms without a renewal\\).*"), history.output());
@@ -122,6 +142,54 @@ class MetricsIT {
         assertTrue(ArpReferee.dualAnswers(bed.referee().observations()).isEmpty());
         System.out.println("[history] vipctl history web on " + bed.node(watcher) + ":\n"
                 + bed.vipctl(watcher, "history", "web").output());
+    }
+
+    /**
+     * conf/monitoring: the alert rules load and pass their unit tests in promtool; every dashboard query is valid
+     * PromQL (promtool checks it as a recording rule); every vipd metric the rules and the dashboard name is in a
+     * real scrape, so neither can silently query a metric that does not exist.
+     */
+    private void checkMonitoringFiles(String scrape) throws Exception {
+        Path dir = Path.of("..", "conf", "monitoring").toAbsolutePath().normalize();
+        Shell.Result rules = Shell.run(List.of("promtool", "check", "rules", dir.resolve("vipd-alerts.yml").toString()),
+                30_000);
+        assertEquals(0, rules.exit(), rules.output());
+        Shell.Result unit = Shell.run(List.of("sh", "-c", "cd " + dir + " && promtool test rules vipd-alerts.test.yml"),
+                30_000);
+        assertEquals(0, unit.exit(), unit.output());
+        com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("vipd-dashboard.json").toFile());
+        StringBuilder recording = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        StringBuilder queries = new StringBuilder();
+        int k = 0;
+        for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.get("panels")) {
+            for (com.fasterxml.jackson.databind.JsonNode target : panel.get("targets")) {
+                String expr = target.get("expr").asText();
+                queries.append(expr).append('\n');
+                recording.append("      - record: dashboard_query_").append(++k).append("\n        expr: ")
+                        .append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(expr)).append('\n');
+            }
+        }
+        Path asRules = bed.workDir().resolve("dashboard-queries.yml");
+        Files.writeString(asRules, recording.toString());
+        Shell.Result valid = Shell.run(List.of("promtool", "check", "rules", asRules.toString()), 30_000);
+        assertEquals(0, valid.exit(), "dashboard queries: " + valid.output());
+        Matcher names = Pattern.compile("\\b(vipd_[a-z_]+)").matcher(queries + Files.readString(
+                dir.resolve("vipd-alerts.yml")));
+        int checked = 0;
+        while (names.find()) {
+            assertTrue(scrape.contains("\n" + names.group(1)), names.group(1) + " is queried but not exported");
+            checked++;
+        }
+        assertTrue(checked >= 10, "the dashboard and rules query vipd's metrics: " + checked);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private String scrapeQuietly(int i) {

@@ -59,7 +59,8 @@ class PackageInstallIT {
         assertTrue(Files.isRegularFile(rpm), "the build should have made " + rpm);
         commonFiles = new ArrayList<>(List.of("/usr/bin/vipd", "/usr/bin/vipctl", "/usr/share/vipd/launch",
                 "/usr/share/vipd/vipd.jvm", "/usr/share/vipd/vipd.jar", "/usr/share/man/man8/vipd.8", "/usr/share/man/man8/vipctl.8",
-                "/etc/vipd/vipd.conf"));
+                "/etc/vipd/vipd.conf", "/usr/share/doc/vipd/monitoring/vipd-alerts.yml",
+                "/usr/share/doc/vipd/monitoring/vipd-dashboard.json"));
         try (JarFile jar = new JarFile(Testbed.vipdJarFromBuild().toFile())) {
             String classPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
             Arrays.stream(classPath.trim().split("\\s+")).forEach(j -> commonFiles.add("/usr/share/vipd/" + j));
