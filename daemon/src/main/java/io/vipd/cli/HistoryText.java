@@ -61,9 +61,8 @@ final class HistoryText {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"#", "TIME", "VIP", "CHANGE", "FROM", "TO", "EPOCH", "WHY"});
         for (HistoryReport.Event e : events) {
-            String why = e.reason() + (e.tookMillis() >= 0 ? " (handover took " + e.tookMillis() + " ms)" : "");
             rows.add(new String[] {String.valueOf(e.seq()), e.time(), e.vip(), e.change(), orDash(e.from()),
-                    orDash(e.to()), String.valueOf(e.epoch()), why});
+                    orDash(e.to()), String.valueOf(e.epoch()), e.reason()});
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] r : rows) {

@@ -75,8 +75,7 @@ final class WatchCommand implements Callable<Integer> {
         String what = switch (e.path("event").asText()) {
             case "ownership" -> e.path("vip").asText() + " " + e.path("change").asText() + " "
                     + e.path("from").asText("-") + " -> " + e.path("to").asText("-") + " (epoch "
-                    + e.path("epoch").asLong() + "): " + e.path("reason").asText()
-                    + (e.has("tookMillis") ? " (handover took " + e.get("tookMillis").asLong() + " ms)" : "");
+                    + e.path("epoch").asLong() + "): " + e.path("reason").asText();
             case "lease" -> "this node's lease " + e.path("state").asText() + " (no renewal confirmed for "
                     + e.path("sinceRenewalMillis").asLong() + " ms): its VIPs are released";
             case "checks" -> "checks on this node: " + e.path("results").toString();

@@ -85,7 +85,10 @@ public final class Assigner {
             return true;
         }
 
-        /** Since the leader last applied a renewal of {@code node}, or -1 if unknown: said in a failover's reason. */
+        /**
+         * Since the leader last applied (confirmed) a renewal of {@code node}, or -1 if unknown: said in a failover's
+         * reason.
+         */
         default long sinceRenewalMillis(String node) {
             return -1;
         }

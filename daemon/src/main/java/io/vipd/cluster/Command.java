@@ -74,14 +74,9 @@ public sealed interface Command {
     /**
      * The previous owner of {@code vip} in a handover has removed its address and closed its fence for it (or, sent
      * by the leader, it has certainly stopped answering because the failover timeout passed): the new owner may
-     * answer. Applied only if the VIP is still at {@code epoch} and still waiting for {@code node}. {@code wallMillis}:
-     * the sender's wall clock, for the history (0 in entries written before vipd recorded it).
+     * answer. Applied only if the VIP is still at {@code epoch} and still waiting for {@code node}.
      */
-    record Released(String vip, long epoch, String node, String reason, long wallMillis) implements Command {
-        public Released(String vip, long epoch, String node, String reason) {
-            this(vip, epoch, node, reason, 0);
-        }
-    }
+    record Released(String vip, long epoch, String node, String reason) implements Command {}
 
     /**
      * A node's health-check results for the VIPs that have checks: VIP name → "" when its checks pass, else why
@@ -158,7 +153,6 @@ public sealed interface Command {
     byte OBSERVED = 10;
     byte ASSIGNMENTS = 11;
     byte TOGETHER = 12;
-    byte RELEASED_AT = 13;
 
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -182,12 +176,11 @@ public sealed interface Command {
                 out.writeUTF(l.node());
                 out.writeLong(l.wallMillis());
             } else if (this instanceof Released r) {
-                out.writeByte(RELEASED_AT);
+                out.writeByte(RELEASED);
                 out.writeUTF(r.vip());
                 out.writeLong(r.epoch());
                 out.writeUTF(r.node());
                 out.writeUTF(r.reason());
-                out.writeLong(r.wallMillis());
             } else if (this instanceof Health h) {
                 out.writeByte(HEALTH);
                 out.writeUTF(h.node());
@@ -272,8 +265,6 @@ public sealed interface Command {
                 case TOGETHER -> new Together(readAssigns(in), in.readUTF(), in.readUTF());
                 case LEAVE -> new Leave(in.readUTF(), in.readLong());
                 case RELEASED -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());
-                case RELEASED_AT -> new Released(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF(),
-                        in.readLong());
                 case HEALTH -> new Health(in.readUTF(), Wire.readStrings(in));
                 case DRAIN -> new Drain(in.readUTF(), in.readBoolean(), in.readLong());
                 case DRAIN_BY -> new Drain(in.readUTF(), in.readBoolean(), in.readLong(), in.readUTF(), in.readUTF());

@@ -96,12 +96,6 @@ public final class Liveness {
         return overlap > 0 ? gap - overlap : gap;
     }
 
-    /** Milliseconds since a renewal of {@code node} was last applied here, or -1 if none was. */
-    public synchronized long sinceRenewalMillis(String node, long nowNanos) {
-        Long last = lastRenewalNanos.get(node);
-        return last == null ? -1 : (nowNanos - last) / 1_000_000L;
-    }
-
     /**
      * {@code node} counts as live for one more failover timeout from now, without having renewed: a new owner (it
      * may not have been seen renewing here lately), a renewal replayed from the log at start-up. Only ever delays a

@@ -6,18 +6,17 @@ package io.vipd.cluster;
  *
  * @param seq        the event's number in the cluster's history (1, 2, ...): gaps in a listing are events dropped
  *                   from the bounded ring
- * @param wallMillis the proposer's wall clock when it decided (display only, like {@link VipState#changedAtMillis})
+ * @param wallMillis the proposer's wall clock when it decided (display only, like {@link VipState#changedAtMillis});
+ *                   for {@link #HANDED_OVER}, the handover's decision (a release carries no time of its own)
  * @param change     what happened: {@link #PLACED}, {@link #FAILOVER}, {@link #HANDOVER}, {@link #HANDED_OVER} or
  *                   {@link #RELEASED}
  * @param from       who answered before (null: nobody)
  * @param to         who is owner now (null: nobody)
  * @param epoch      the VIP's epoch after the change
  * @param reason     why, as the table records it
- * @param tookMillis for {@link #HANDED_OVER}: from the handover's decision to the previous owner letting go (the new
- *                   owner binds right after); -1 where not known
  */
 public record OwnershipEvent(long seq, long wallMillis, String vip, String change, String from, String to, long epoch,
-                             String reason, long tookMillis) {
+                             String reason) {
     /** A VIP given an owner while nobody held it. */
     public static final String PLACED = "placed";
     /** A new owner while the previous one had stopped renewing (it may not answer: its lease ended). */

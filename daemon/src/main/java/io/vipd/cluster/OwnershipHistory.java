@@ -48,8 +48,7 @@ public final class OwnershipHistory {
         next.addAll(events);
         long seq = lastSeq;
         for (Change c : changes) {
-            next.add(new OwnershipEvent(++seq, c.wallMillis, c.vip, c.change, c.from, c.to, c.epoch, c.reason,
-                    c.tookMillis));
+            next.add(new OwnershipEvent(++seq, c.wallMillis, c.vip, c.change, c.from, c.to, c.epoch, c.reason));
         }
         int drop = Math.max(0, next.size() - LIMIT);
         return new OwnershipHistory(Collections.unmodifiableList(new ArrayList<>(next.subList(drop, next.size()))),
@@ -57,16 +56,14 @@ public final class OwnershipHistory {
     }
 
     /** An event before it is numbered. */
-    record Change(long wallMillis, String vip, String change, String from, String to, long epoch, String reason,
-                  long tookMillis) {}
+    record Change(long wallMillis, String vip, String change, String from, String to, long epoch, String reason) {}
 
     /**
      * What changed between two states of one VIP, or null if its owner and holder did not change: the event a
-     * command's effect on that VIP makes. {@code handover}: the command was a planned move (the previous owner
-     * answers until it lets go); {@code wallMillis} and {@code tookMillis}: when a previous owner let go, and how
-     * long after the handover's decision (-1 if not known).
+     * command's effect on that VIP makes. {@code handover}: the assignment was a planned move (the previous owner
+     * answers until it lets go).
      */
-    static Change between(VipState before, VipState after, boolean handover, long wallMillis, long tookMillis) {
+    static Change between(VipState before, VipState after, boolean handover) {
         String answering = before.holder() != null ? before.holder() : before.releasing();
         if (before.epoch() != after.epoch()) {
             String change = after.owner() == null ? OwnershipEvent.RELEASED
@@ -74,13 +71,11 @@ public final class OwnershipHistory {
                     : answering == null && before.owner() == null ? OwnershipEvent.PLACED
                     : OwnershipEvent.FAILOVER;
             return new Change(after.changedAtMillis(), after.name(), change,
-                    answering != null ? answering : before.owner(), after.owner(), after.epoch(), after.reason(),
-                    -1);
+                    answering != null ? answering : before.owner(), after.owner(), after.epoch(), after.reason());
         }
         if (before.releasing() != null && after.releasing() == null && after.owner() != null) {
-            return new Change(wallMillis > 0 ? wallMillis : after.changedAtMillis(), after.name(),
-                    OwnershipEvent.HANDED_OVER, before.releasing(), after.owner(), after.epoch(), after.reason(),
-                    tookMillis);
+            return new Change(after.changedAtMillis(), after.name(), OwnershipEvent.HANDED_OVER, before.releasing(),
+                    after.owner(), after.epoch(), after.reason());
         }
         return null;
     }

@@ -1,6 +1,7 @@
 package io.vipd.cluster;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -178,18 +179,18 @@ public final class VipTable {
         }
         java.util.List<OwnershipHistory.Change> changes = new java.util.ArrayList<>();
         if (next.vips != vips) {
-            boolean handover = command instanceof Command.Move || command instanceof Command.Assign a && a.handover()
-                    || command instanceof Command.Together t && t.assigns().stream().anyMatch(Command.Assign::handover)
-                    || command instanceof Command.Assignments as && as.assigns().stream()
-                            .anyMatch(Command.Assign::handover);
-            long wallMillis = command instanceof Command.Released r ? r.wallMillis()
-                    : command instanceof Command.Leave l ? l.wallMillis() : 0;
+            // Per VIP: one batch of a placement round may hold failovers, first placements and handovers alike.
+            java.util.Set<String> handedOver = new java.util.HashSet<>();
+            List<Command.Assign> assigns = command instanceof Command.Move m ? List.of(m.asAssign())
+                    : command instanceof Command.Assign a ? List.of(a)
+                    : command instanceof Command.Together t ? t.assigns()
+                    : command instanceof Command.Assignments as ? as.assigns() : List.of();
+            assigns.stream().filter(Command.Assign::handover).forEach(a -> handedOver.add(a.vip()));
             for (VipState after : next.vips.values()) {
                 VipState before = vip(after.name());
                 if (!before.equals(after)) {
-                    long took = wallMillis > 0 && before.changedAtMillis() > 0
-                            ? Math.max(0, wallMillis - before.changedAtMillis()) : -1;
-                    OwnershipHistory.Change c = OwnershipHistory.between(before, after, handover, wallMillis, took);
+                    OwnershipHistory.Change c = OwnershipHistory.between(before, after,
+                            handedOver.contains(after.name()));
                     if (c != null) {
                         changes.add(c);
                     }

@@ -43,7 +43,6 @@ final class VipTableSnapshot {
             out.writeUTF(e.to() == null ? "" : e.to());
             out.writeLong(e.epoch());
             out.writeUTF(e.reason());
-            out.writeLong(e.tookMillis());
         }
     }
 
@@ -68,7 +67,7 @@ final class VipTableSnapshot {
             String from = in.readUTF();
             String to = in.readUTF();
             events.add(new OwnershipEvent(seq, wall, vip, change, from.isEmpty() ? null : from,
-                    to.isEmpty() ? null : to, in.readLong(), in.readUTF(), in.readLong()));
+                    to.isEmpty() ? null : to, in.readLong(), in.readUTF()));
         }
         return OwnershipHistory.of(events, lastSeq);
     }

@@ -21,6 +21,7 @@ final class ControlChannelInitializer extends ChannelInitializer<Channel> {
     private final ControlAccess access;
     private final ControlHandler.CallerLookup callers;
     private final RefusalLog refusals = new RefusalLog();
+    private final java.util.concurrent.atomic.AtomicInteger watchers = new java.util.concurrent.atomic.AtomicInteger();
     private final EventExecutorGroup requests;
     private final ConnectionCap cap;
     private final long requestTimeoutMs;
@@ -54,6 +55,6 @@ final class ControlChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("encoder", new StringEncoder(StandardCharsets.UTF_8));
         p.addLast("request-timeout", new RequestTimeout(requestTimeoutMs)); // after the decoder: complete lines count
         p.addLast("one-request", new OneRequestPerConnection());
-        p.addLast(requests, "control", new ControlHandler(service, access, callers, refusals));
+        p.addLast(requests, "control", new ControlHandler(service, access, callers, refusals, watchers));
     }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Answers one request line on the control socket with one JSON line, then closes. Requests: {@code status},
+ * Answers one request line on the control socket with one JSON line, then closes; except {@code watch}, which keeps
+ * the connection and streams events (see {@link #watch}). Requests: {@code status}, {@code history}, {@code watch},
  * {@code doctor [VIP...]},
  * {@code lead}, {@code move VIP NODE}, {@code drain NODE}, {@code undrain NODE}, {@code reload}, {@code member ...}; each only if
  * {@link ControlAccess} lets the caller (a refusal is an error line starting "permission denied:").
@@ -83,12 +84,18 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
     private final ControlAccess access;
     private final CallerLookup callers;
     private final RefusalLog refusals;
+    /** The watches open on this control socket ({@link #MAX_WATCHERS}), shared by its connections. */
+    private final java.util.concurrent.atomic.AtomicInteger watchers;
+    /** This connection is a watch: it stays open. */
+    private boolean watching;
 
-    ControlHandler(Service service, ControlAccess access, CallerLookup callers, RefusalLog refusals) {
+    ControlHandler(Service service, ControlAccess access, CallerLookup callers, RefusalLog refusals,
+                   java.util.concurrent.atomic.AtomicInteger watchers) {
         this.service = service;
         this.access = access;
         this.callers = callers;
         this.refusals = refusals;
+        this.watchers = watchers;
     }
 
     @Override
@@ -144,33 +151,57 @@ public final class ControlHandler extends SimpleChannelInboundHandler<String> {
         answer(ctx, response);
     }
 
+    /** Watches open at once per control socket: they hold connections, which other requests need too. */
+    static final int MAX_WATCHERS = 8;
+
     /**
      * {@code watch}: a first line saying so, then each event as a line, for as long as the client keeps the
-     * connection. A client that does not read (its socket buffer and Netty's outbound buffer full) is told so and
-     * dropped: the daemon never buffers without bound, nor waits for it.
+     * connection. A client that does not read (its socket buffer and Netty's outbound buffer full) is dropped at
+     * once: the daemon never buffers for it without bound, nor waits for it. A client that ends its input (its
+     * process ended) is dropped too: a quiet cluster would otherwise keep its connection until the next event.
      */
     private void watch(ChannelHandlerContext ctx) throws IOException {
         io.netty.channel.Channel ch = ctx.channel();
+        if (watchers.incrementAndGet() > MAX_WATCHERS) {
+            watchers.decrementAndGet();
+            answer(ctx, Map.of("error", "too many watches open (max " + MAX_WATCHERS + ")"));
+            return;
+        }
+        watching = true;
+        ctx.writeAndFlush(JSON.writeValueAsString(Map.of("watching", "events as this node applies or sees them"))
+                + "\n");
+        java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
         AutoCloseable subscription;
         try {
             subscription = service.watch(line -> {
-                if (!ch.isActive()) {
+                if (dropped.get() || !ch.isActive()) {
                     return;
                 }
                 if (!ch.isWritable()) {
-                    ch.writeAndFlush("{\"error\":\"watch: this client reads too slowly; events were dropped\"}\n")
-                            .addListener(ChannelFutureListener.CLOSE);
+                    dropped.set(true);
+                    ch.writeAndFlush("{\"error\":\"watch: this client reads too slowly; events were dropped\"}\n");
+                    ch.close(); // not after that write: a client that does not read would never let it finish
                     return;
                 }
                 ch.writeAndFlush(line + "\n");
             });
         } catch (Exception e) {
+            watchers.decrementAndGet();
             answer(ctx, Map.of("error", "daemon could not answer: " + e));
             return;
         }
-        ch.closeFuture().addListener(f -> subscription.close());
-        ctx.writeAndFlush(JSON.writeValueAsString(Map.of("watching", "events as this node applies or sees them"))
-                + "\n");
+        ch.closeFuture().addListener(f -> {
+            watchers.decrementAndGet();
+            subscription.close();
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (watching && evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            ctx.close(); // the watching client went away
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     private static void answer(ChannelHandlerContext ctx, Object response) throws IOException {

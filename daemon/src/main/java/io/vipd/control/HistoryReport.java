@@ -17,8 +17,7 @@ public record HistoryReport(String cluster, long lastSeq, List<Event> events) {
      * @param time       when the proposer decided it (ISO-8601, UTC)
      * @param from       who answered before, or null
      * @param to         the owner after, or null
-     * @param tookMillis for "handed over": decision to the previous owner letting go; -1 if not known
      */
     public record Event(long seq, String time, String vip, String change, String from, String to, long epoch,
-                        String reason, long tookMillis) {}
+                        String reason) {}
 }

@@ -6,7 +6,8 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The control protocol is one request line, one answer line, then the server closes. Passes the first request line
+ * The control protocol is one request line, one answer line (a stream of lines for {@code watch}), then the server
+ * closes. Passes the first request line
  * on and drops any further ones (each would otherwise be answered, and a client could queue thousands of requests
  * on one connection); closes a connection whose client ended its input without a request, as there is nothing to
  * answer.

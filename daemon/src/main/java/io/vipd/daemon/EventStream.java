@@ -48,9 +48,6 @@ final class EventStream {
         m.put("to", e.to());
         m.put("epoch", e.epoch());
         m.put("reason", e.reason());
-        if (e.tookMillis() >= 0) {
-            m.put("tookMillis", e.tookMillis());
-        }
         publish(m);
     }
 

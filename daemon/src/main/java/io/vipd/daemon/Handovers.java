@@ -20,18 +20,10 @@ final class Handovers {
     private final Executor agentThread;
     /** Handovers ("vip#epoch") whose confirmation or timeout this node has submitted and not seen finish. */
     private final Set<String> inFlight = new HashSet<>();
-    /** The wall clock a release carries, for the history's "handover took N ms". */
-    private final java.util.function.LongSupplier wallMillis;
 
-    Handovers(String self, Executor agentThread, java.util.function.LongSupplier wallMillis) {
+    Handovers(String self, Executor agentThread) {
         this.self = self;
         this.agentThread = agentThread;
-        this.wallMillis = wallMillis;
-    }
-
-    /** Releases without a wall-clock time (tests that do not look at the history). */
-    Handovers(String self, Executor agentThread) {
-        this(self, agentThread, () -> 0);
     }
 
     /** Confirms every handover away from this node whose VIP the host no longer carries. */
@@ -48,8 +40,7 @@ final class Handovers {
         if (!inFlight.add(key)) {
             return;
         }
-        cluster.submit(new Command.Released(v.name(), v.epoch(), v.releasing(), reason,
-                wallMillis.getAsLong())).thenAccept(
+        cluster.submit(new Command.Released(v.name(), v.epoch(), v.releasing(), reason)).thenAccept(
                 outcome -> agentThread.execute(() -> inFlight.remove(key)));
     }
 }

@@ -16,6 +16,6 @@ final class HistoryReports {
 
     private static HistoryReport.Event event(OwnershipEvent e) {
         return new HistoryReport.Event(e.seq(), Instant.ofEpochMilli(e.wallMillis()).toString(), e.vip(), e.change(),
-                e.from(), e.to(), e.epoch(), e.reason(), e.tookMillis());
+                e.from(), e.to(), e.epoch(), e.reason());
     }
 }

@@ -76,13 +76,14 @@ final class HostReconciler {
         } else if (!leaseWasValid && valid && leaseLapsedOnce) {
             LOG.info("lease confirmed again ({} ms left)", lease.remainingMillis(now));
         }
-        if (leaseWasValid && !valid) {
-            onLapse.accept(lease.sinceRenewalMillis(now));
-        }
-        leaseLapsedOnce |= leaseWasValid && !valid;
+        boolean lapsed = leaseWasValid && !valid;
+        leaseLapsedOnce |= lapsed;
         leaseWasValid = valid;
         host.sync(bindable(wholeGroups(lease.holdable(now)), lease.remainingMillis(now), now), lease.deadlineNanos(),
                 now);
+        if (lapsed) {
+            onLapse.accept(lease.sinceRenewalMillis(now)); // after the host let go: telling cannot hold that up
+        }
         handovers.confirm(cluster, view.table(), host.carried());
         reports.report(cluster, view.table(), cluster.leader().isPresent());
     }

@@ -92,7 +92,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         java.util.function.LongSupplier nanos = System::nanoTime;
         java.util.function.LongSupplier wallMillis = System::currentTimeMillis;
         java.util.function.Supplier<VipTable> table = () -> stateMachine == null ? null : stateMachine.table();
-        this.handovers = new Handovers(config.nodeId(), this::post, wallMillis);
+        this.handovers = new Handovers(config.nodeId(), this::post);
         this.placement = new Placement(() -> this.config, liveness, laggingFollowers, handovers, nanos, wallMillis,
                 this::post);
         this.reports = new Reports(() -> this.config, this::post);
@@ -286,7 +286,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
     @Override
     public void applied(long index, Command command, VipTable before, VipTable after) {
         appliedEvents.applied(index, replayUntil, command, before, after);
-        observers.applied(before, after);
+        observers.applied(before, after, index <= replayUntil);
         Map<String, Long> mine = after.ownedBy(config.nodeId());
         post(guard(() -> {
             lease.observe(index, mine);

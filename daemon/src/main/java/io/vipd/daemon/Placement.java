@@ -190,7 +190,7 @@ final class Placement {
 
                     @Override
                     public long sinceRenewalMillis(String node) {
-                        return liveness.sinceRenewalMillis(node, now);
+                        return liveness.sinceMillis(node, now);
                     }
                 }, earning, c.nodeId());
         for (VipSpec spec : c.vips()) {

@@ -80,6 +80,7 @@ public final class LinuxNeighbourTap implements NeighbourTap {
         volatile boolean closed;
         long windowStart;
         int inWindow;
+        long lastErrorLogged;
 
         Listener(NetInterface iface, Family family, PacketSocket socket, Set<InetAddress> vips) {
             this.iface = iface;
@@ -106,7 +107,12 @@ public final class LinuxNeighbourTap implements NeighbourTap {
                 try {
                     frame = family.receive(socket, buffer);
                 } catch (RuntimeException e) {
-                    LOG.error("cannot read a frame on {}; dropped: {}", iface.name(), e.toString());
+                    long now = nanos.getAsLong();
+                    if (now - lastErrorLogged > 60_000_000_000L || lastErrorLogged == 0) {
+                        lastErrorLogged = now;
+                        LOG.error("cannot read a frame on {}; dropped (logged at most once a minute): {}",
+                                iface.name(), e.toString());
+                    }
                     continue; // a frame the decoder did not expect must not end the watch
                 } catch (IOException e) {
                     if (!closed) {
@@ -124,7 +130,11 @@ public final class LinuxNeighbourTap implements NeighbourTap {
                     inWindow = 0;
                 }
                 if (++inWindow <= MAX_FRAMES_PER_SECOND) {
-                    sink.accept(new Heard(iface.name(), frame, now));
+                    try {
+                        sink.accept(new Heard(iface.name(), frame, now));
+                    } catch (RuntimeException e) {
+                        LOG.debug("a frame heard on {} was not taken: {}", iface.name(), e.toString()); // stopping
+                    }
                 }
             }
         }

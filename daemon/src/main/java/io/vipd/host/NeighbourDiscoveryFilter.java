@@ -53,11 +53,22 @@ final class NeighbourDiscoveryFilter {
         NATIVE.put(0, program, 0, program.length);
     }
 
+    /** struct sock_fprog: the program's length, then (aligned to a pointer) a pointer to it. */
+    static byte[] fprog(int addressSize, long address) {
+        ByteBuffer b = ByteBuffer.allocate(2 * addressSize).order(ByteOrder.nativeOrder());
+        b.putShort((short) PROGRAM.length);
+        if (addressSize == 8) {
+            b.putLong(8, address);
+        } else {
+            b.putInt(4, (int) address);
+        }
+        return b.array();
+    }
+
     /** Attaches the program to {@code fd}. */
     static void attach(int fd) throws IOException {
-        ByteBuffer fprog = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-        fprog.putShort((short) PROGRAM.length).putShort((short) 0).putInt(0).putLong(NATIVE.address());
-        if (LibC.get().setsockopt(fd, LibC.SOL_SOCKET, SO_ATTACH_FILTER, fprog.array(), 16) != 0) {
+        byte[] fprog = fprog(jnr.ffi.Runtime.getSystemRuntime().addressSize(), NATIVE.address());
+        if (LibC.get().setsockopt(fd, LibC.SOL_SOCKET, SO_ATTACH_FILTER, fprog, fprog.length) != 0) {
             throw NativeSockets.error("setsockopt(SO_ATTACH_FILTER)", LibC.errno());
         }
     }

@@ -31,12 +31,13 @@ public final class PacketSocket implements AutoCloseable {
 
     /**
      * A socket bound to {@code ifindex}, receiving the frames of one Ethernet protocol; with {@code ndpOnly}, only
-     * neighbour discovery among them ({@link NeighbourDiscoveryFilter}, attached before the bind).
+     * neighbour discovery among them ({@link NeighbourDiscoveryFilter}). It is opened with protocol 0, which
+     * receives nothing, and the filter attached, before the bind names the protocol and the interface: no frame of
+     * another interface, or that the filter would drop, is queued in between.
      */
     private static PacketSocket bound(int ifindex, int ethProtocol, long receiveTimeoutMs, boolean ndpOnly)
             throws IOException {
-        int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, Short.toUnsignedInt(htons(ethProtocol)),
-                "AF_PACKET");
+        int fd = NativeSockets.open(LibC.AF_PACKET, LibC.SOCK_RAW, 0, "AF_PACKET");
         try {
             if (ndpOnly) {
                 NeighbourDiscoveryFilter.attach(fd);

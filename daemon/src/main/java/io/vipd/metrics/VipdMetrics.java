@@ -37,9 +37,19 @@ public final class VipdMetrics {
     private final Counter checkFlips;
     private final Counter reloads;
 
+    private final java.util.function.LongSupplier nanos;
+    /** VIP → when this node applied the start of its handover under way (monotonic), to time it. */
+    private final java.util.Map<String, Long> handoverStarted = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** @param status this node's status, as {@code vipctl status} shows it */
     public VipdMetrics(Callable<StatusReport> status) {
+        this(status, System::nanoTime);
+    }
+
+    /** @param nanos the monotonic clock handovers are timed with */
+    public VipdMetrics(Callable<StatusReport> status, java.util.function.LongSupplier nanos) {
         this.status = status;
+        this.nanos = nanos;
         GaugeWithCallback.builder().name("vipd_node_info").help("This node: its id and cluster (always 1).")
                 .labelNames("node", "cluster")
                 .callback(cb -> withReport(r -> cb.call(1, r.node(), r.cluster()))).register(registry);
@@ -103,8 +113,8 @@ public final class VipdMetrics {
                         + "handover, handed over, released).")
                 .labelNames("vip", "change").register(registry);
         handoverSeconds = Histogram.builder().name("vipd_handover_duration_seconds").unit(Unit.SECONDS)
-                .help("From a handover's decision to the previous owner letting go (the new owner answers right "
-                        + "after).")
+                .help("From a handover's start to the previous owner letting go (the new owner answers right "
+                        + "after), as this node applied both.")
                 .classicOnly().classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5).register(registry);
         leasesLapsed = Counter.builder().name("vipd_leases_lapsed_total")
                 .help("Times this node's lease lapsed (no renewal confirmed in time) and it released its VIPs.")
@@ -124,12 +134,21 @@ public final class VipdMetrics {
         }
     }
 
-    /** Ownership changes this node just applied (in log order). */
+    /**
+     * Ownership changes this node just applied (in log order). A handover is timed between applying its start and
+     * its end, on this node's monotonic clock: the log carries no time of the release.
+     */
     public void ownershipChanged(List<OwnershipEvent> events) {
+        long now = nanos.getAsLong();
         for (OwnershipEvent e : events) {
             ownershipChanges.labelValues(e.vip(), e.change()).inc();
-            if (OwnershipEvent.HANDED_OVER.equals(e.change()) && e.tookMillis() >= 0) {
-                handoverSeconds.observe(e.tookMillis() / 1000.0);
+            if (OwnershipEvent.HANDOVER.equals(e.change())) {
+                handoverStarted.put(e.vip(), now);
+            } else {
+                Long started = handoverStarted.remove(e.vip());
+                if (started != null && OwnershipEvent.HANDED_OVER.equals(e.change())) {
+                    handoverSeconds.observe((now - started) / 1e9);
+                }
             }
         }
     }

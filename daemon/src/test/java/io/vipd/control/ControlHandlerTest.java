@@ -80,7 +80,7 @@ class ControlHandlerTest {
     void historyIsReadableByReadersAndAnswersWithTheReport() throws Exception {
         HistoryReport history = new HistoryReport("vipd", 7, java.util.List.of(new HistoryReport.Event(7,
                 "2026-12-07T08:00:00Z", "web", "failover", "n1", "n2", 3, "least loaded; previous owner n1 stopped "
-                + "renewing (failover after 851 ms without a renewal)", -1)));
+                + "renewing (failover after 851 ms without a renewal)")));
         ControlHandler.Service service = new ControlHandler.Service() {
             @Override
             public StatusReport status() {
@@ -124,6 +124,37 @@ class ControlHandlerTest {
         assertTrue(ch.isOpen(), "the connection stays for further events");
         ch.close();
         assertTrue(unsubscribed[0], "a client that goes is unsubscribed");
+    }
+
+    @Test
+    void atMostEightWatchesAreOpenAtOnce() {
+        ControlHandler.Service service = new ControlHandler.Service() {
+            @Override
+            public StatusReport status() {
+                return REPORT;
+            }
+
+            @Override
+            public AutoCloseable watch(java.util.function.Consumer<String> lines) {
+                return () -> { };
+            }
+        };
+        ControlChannelInitializer server = new ControlChannelInitializer(service, ControlAccess.ownerOnly(0, "root"),
+                c -> ROOT, null, new ConnectionCap(20), ControlChannelInitializer.REQUEST_TIMEOUT_MS);
+        List<EmbeddedChannel> open = new java.util.ArrayList<>();
+        for (int i = 0; i < ControlHandler.MAX_WATCHERS; i++) {
+            EmbeddedChannel ch = new EmbeddedChannel(server);
+            ch.writeInbound(Unpooled.copiedBuffer("watch\n", StandardCharsets.UTF_8));
+            assertTrue(next(ch).startsWith("{\"watching\":"));
+            open.add(ch);
+        }
+        EmbeddedChannel ninth = new EmbeddedChannel(server);
+        ninth.writeInbound(Unpooled.copiedBuffer("watch\n", StandardCharsets.UTF_8));
+        assertEquals("{\"error\":\"too many watches open (max 8)\"}\n", next(ninth));
+        open.get(0).close();
+        EmbeddedChannel again = new EmbeddedChannel(server);
+        again.writeInbound(Unpooled.copiedBuffer("watch\n", StandardCharsets.UTF_8));
+        assertTrue(next(again).startsWith("{\"watching\":"), "a closed watch frees its place");
     }
 
     private static String next(EmbeddedChannel ch) {

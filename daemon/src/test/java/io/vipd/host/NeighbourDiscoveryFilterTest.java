@@ -84,4 +84,17 @@ class NeighbourDiscoveryFilterTest {
         assertEquals(5, b[8 + 3], "jump if false of the second instruction");
         assertEquals(0x86dd, buf.getInt(8 + 4));
     }
+
+    @Test
+    void theProgramHeaderFitsTheAbi() {
+        java.nio.ByteBuffer b64 = java.nio.ByteBuffer.wrap(NeighbourDiscoveryFilter.fprog(8, 0x1122334455667788L))
+                .order(java.nio.ByteOrder.nativeOrder());
+        assertEquals(16, b64.capacity());
+        assertEquals(NeighbourDiscoveryFilter.PROGRAM.length, b64.getShort(0));
+        assertEquals(0x1122334455667788L, b64.getLong(8), "the pointer aligned to 8 bytes");
+        java.nio.ByteBuffer b32 = java.nio.ByteBuffer.wrap(NeighbourDiscoveryFilter.fprog(4, 0x11223344L))
+                .order(java.nio.ByteOrder.nativeOrder());
+        assertEquals(8, b32.capacity());
+        assertEquals(0x11223344, b32.getInt(4), "the pointer aligned to 4 bytes");
+    }
 }

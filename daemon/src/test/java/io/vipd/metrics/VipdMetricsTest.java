@@ -72,12 +72,15 @@ class VipdMetricsTest {
 
     @Test
     void countersCountWhatThisNodeApplied() throws Exception {
-        VipdMetrics m = new VipdMetrics(() -> REPORT);
+        long[] clock = {0};
+        VipdMetrics m = new VipdMetrics(() -> REPORT, () -> clock[0]);
         m.ownershipChanged(List.of(
-                new OwnershipEvent(1, 1000, "web", OwnershipEvent.PLACED, null, "n1", 1, "least loaded", -1),
-                new OwnershipEvent(2, 2000, "web", OwnershipEvent.HANDOVER, "n1", "n2", 2, "moved", -1),
-                new OwnershipEvent(3, 2040, "web", OwnershipEvent.HANDED_OVER, "n1", "n2", 2, "moved", 40),
-                new OwnershipEvent(4, 3000, "web", OwnershipEvent.FAILOVER, "n2", "n3", 3, "stopped renewing", -1)));
+                new OwnershipEvent(1, 1000, "web", OwnershipEvent.PLACED, null, "n1", 1, "least loaded"),
+                new OwnershipEvent(2, 2000, "web", OwnershipEvent.HANDOVER, "n1", "n2", 2, "moved")));
+        clock[0] += 40_000_000L; // the release applied 40 ms after the handover's start, on this node's clock
+        m.ownershipChanged(List.of(
+                new OwnershipEvent(3, 2000, "web", OwnershipEvent.HANDED_OVER, "n1", "n2", 2, "moved"),
+                new OwnershipEvent(4, 3000, "web", OwnershipEvent.FAILOVER, "n2", "n3", 3, "stopped renewing")));
         m.leaseLapsed();
         m.renewal(true, 0.004);
         m.renewal(true, 0.030);
