@@ -36,19 +36,30 @@ public final class ControlClient {
 
     private ControlClient() {}
 
-    public static String request(Path socket, String request, long timeoutMs) throws IOException {
+    /** A connection to the daemon on {@code socket} with {@code request} sent; what failed said as to the user. */
+    private static SocketChannel send(Path socket, String request) throws IOException {
         try {
             Files.readAttributes(socket, BasicFileAttributes.class);
         } catch (IOException e) {
             throw unreachable(socket, e);
         }
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
             try {
                 ch.connect(UnixDomainSocketAddress.of(socket));
             } catch (IOException e) {
                 throw unreachable(socket, e);
             }
             ch.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    public static String request(Path socket, String request, long timeoutMs) throws IOException {
+        try (SocketChannel ch = send(socket, request)) {
             ch.configureBlocking(false);
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
@@ -84,18 +95,7 @@ public final class ControlClient {
      */
     public static void stream(Path socket, String request, java.util.function.Predicate<String> lines)
             throws IOException {
-        try {
-            Files.readAttributes(socket, BasicFileAttributes.class);
-        } catch (IOException e) {
-            throw unreachable(socket, e);
-        }
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                ch.connect(UnixDomainSocketAddress.of(socket));
-            } catch (IOException e) {
-                throw unreachable(socket, e);
-            }
-            ch.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+        try (SocketChannel ch = send(socket, request)) {
             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
                     java.nio.channels.Channels.newInputStream(ch), StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null; line = in.readLine()) {

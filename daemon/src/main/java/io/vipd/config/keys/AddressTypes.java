@@ -60,12 +60,9 @@ public final class AddressTypes {
     public static ValueType<HostPort> checkTarget() {
         String description = "host:port (example: 127.0.0.1:80, [2001:db8::1]:80)";
         return trimmed(description, Empty.PARSED, v -> {
-            int colon = v.lastIndexOf(':');
-            int port = colon > 0 ? AsciiNumbers.port(v.substring(colon + 1)) : -1;
-            if (colon <= 0 || port < 0) {
-                throw invalid("'" + v + "' is not " + description);
-            }
-            String host = v.substring(0, colon);
+            HostPort split = split(v, description);
+            String host = split.host();
+            int port = split.port();
             if (host.startsWith("[") != host.endsWith("]") || !host.startsWith("[") && host.contains(":")) {
                 throw invalid("'" + v + "' is not " + description + ": an IPv6 address needs brackets");
             }
@@ -83,12 +80,9 @@ public final class AddressTypes {
     public static ValueType<HostPort> listenAddress() {
         String description = "address:port (example: 0.0.0.0:9460, 127.0.0.1:9460, [::]:9460)";
         return trimmed(description, Empty.PARSED, v -> {
-            int colon = v.lastIndexOf(':');
-            int port = colon > 0 ? AsciiNumbers.port(v.substring(colon + 1)) : -1;
-            if (colon <= 0 || port < 0) {
-                throw invalid("'" + v + "' is not " + description);
-            }
-            String host = v.substring(0, colon);
+            HostPort split = split(v, description);
+            String host = split.host();
+            int port = split.port();
             boolean v6 = host.startsWith("[") && host.endsWith("]") && isIpv6Literal(host.substring(1,
                     host.length() - 1));
             if (!v6 && AsciiNumbers.ipv4(host) == null) {
@@ -96,6 +90,16 @@ public final class AddressTypes {
             }
             return new HostPort(host, port);
         });
+    }
+
+    /** Everything before the last ':' and the port after it; refused unless both are there. */
+    private static HostPort split(String v, String description) throws ValueType.InvalidValue {
+        int colon = v.lastIndexOf(':');
+        int port = colon > 0 ? AsciiNumbers.port(v.substring(colon + 1)) : -1;
+        if (colon <= 0 || port < 0) {
+            throw invalid("'" + v + "' is not " + description);
+        }
+        return new HostPort(v.substring(0, colon), port);
     }
 
     /** Whether {@code text} is an IPv6 address literal (no zone, nothing looked up). */
