@@ -181,7 +181,11 @@ abstract class ChaosBase {
         assertNotEquals(0, leader, "a leader");
         int host;
         if (target == Target.LEADER) {
-            host = owners.containsKey(leader) ? leader : owners.keySet().iterator().next();
+            // The leader may own no VIP (placement prefers hosts that do not lead): hand leadership to an owner
+            // that may lead, not to a listener.
+            host = owners.containsKey(leader) ? leader
+                    : owners.keySet().stream().filter(this::mayLead).findFirst().orElse(0);
+            assertTrue(host != 0, "a host that may lead owns a VIP: " + owners);
             if (host != leader) {
                 bed.lead(host);
             }
