@@ -415,7 +415,7 @@ public final class Assigner {
         }
         long silent = previous == null ? -1 : in.ages().sinceRenewalMillis(previous);
         String reason = previous == null ? why : why + "; previous owner " + previous + " stopped renewing"
-                + (silent >= 0 ? " (failover after " + silent + " ms without a renewal)" : "");
+                + (silent >= 0 ? OwnershipEvent.failoverAfter(silent) : "");
         long ownerRenewals = previous == null ? 0 : table.renewalsOf(previous);
         return new Command.Assign(spec.name(), state.epoch(), ownerRenewals, chosen, in.wallMillis(), reason);
     }

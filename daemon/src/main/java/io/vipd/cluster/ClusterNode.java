@@ -437,6 +437,15 @@ public final class ClusterNode implements Consensus, Closeable {
     }
 
     @Override
+    public long commitIndex() {
+        try {
+            return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Override
     public long appliedIndex() {
         return info().map(DivisionInfo::getLastAppliedIndex).orElse(-1L);
     }

@@ -55,6 +55,11 @@ public interface Consensus {
     /** Index of the last entry this node applied, or -1. */
     long appliedIndex();
 
+    /** Index of the last entry this node knows to be committed, or -1 (where the implementation does not say). */
+    default long commitIndex() {
+        return -1;
+    }
+
     /** Index of the last entry in this node's log (replayed after start-up), or -1 if it is empty. */
     long lastLogIndex();
 

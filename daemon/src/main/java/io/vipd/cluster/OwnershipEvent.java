@@ -27,4 +27,27 @@ public record OwnershipEvent(long seq, long wallMillis, String vip, String chang
     public static final String HANDED_OVER = "handed over";
     /** Nobody owns the VIP now (its owner shut down, or no node may hold it). */
     public static final String RELEASED = "released";
+
+    private static final java.util.regex.Pattern FAILOVER_AFTER =
+            java.util.regex.Pattern.compile("\\(failover after (\\d{1,12}) ms without a renewal\\)");
+
+    /**
+     * How a failover's reason says how long the previous owner had gone without a renewal when the leader decided
+     * (its lease had run out by then, so clients had no answer for about that long, plus the new owner's start).
+     */
+    static String failoverAfter(long silentMillis) {
+        return " (failover after " + silentMillis + " ms without a renewal)";
+    }
+
+    /**
+     * For a {@link #FAILOVER}: how long the previous owner had gone without a renewal when the new owner was chosen,
+     * as its reason says; -1 for other changes or when the leader did not know.
+     */
+    public long silentMillis() {
+        if (!FAILOVER.equals(change) || reason == null) {
+            return -1;
+        }
+        java.util.regex.Matcher m = FAILOVER_AFTER.matcher(reason);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
 }

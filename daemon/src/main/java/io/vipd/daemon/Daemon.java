@@ -137,7 +137,8 @@ final class Daemon {
             daemonControl.reloaderReady(reloader);
             reloader.onResult(agent.observers()::reloaded);
             if (c.metricsListen() != null) {
-                io.vipd.metrics.VipdMetrics metrics = new io.vipd.metrics.VipdMetrics(daemonControl::status);
+                io.vipd.metrics.VipdMetrics metrics = new io.vipd.metrics.VipdMetrics(daemonControl::status,
+                        agent::metricsProgress, System::nanoTime);
                 agent.observers().metrics(metrics);
                 metricsServer = io.vipd.metrics.MetricsServer.start(c.metricsListen().host(),
                         c.metricsListen().port(), metrics);

@@ -48,6 +48,8 @@ public final class HostActuator {
     private boolean auditedRefresh;
     /** Told when this host starts or stops carrying a VIP (notify hooks); called on the syncing thread. */
     private volatile Events events = (spec, holding, epoch) -> { };
+    /** Told of each failed host action ("address", "fence" or "announce"), for the metrics. Must not block. */
+    private volatile java.util.function.Consumer<String> failures = action -> { };
 
     /**
      * Whether this host may bind a VIP now: null if it may, else why not (another MAC answers for it, or it has
@@ -75,6 +77,10 @@ public final class HostActuator {
     @FunctionalInterface
     public interface Events {
         void changed(VipSpec spec, boolean holding, long epoch);
+    }
+
+    public void onFailure(java.util.function.Consumer<String> failures) {
+        this.failures = failures;
     }
 
     public void onEvents(Events events) {
@@ -195,6 +201,7 @@ public final class HostActuator {
                     + spec.iface() + " (epoch " + epoch + ")");
             events.changed(spec, true, epoch);
         } catch (IOException ex) {
+            failures.accept("address");
             logThrottled(name, now, "cannot add VIP " + name + " " + spec.cidr() + " to " + spec.iface() + ": "
                     + ex.getMessage());
         }
@@ -224,6 +231,7 @@ public final class HostActuator {
                 fenceOpenFor = java.util.Set.of();
             }
         } catch (IOException ex) {
+            failures.accept("fence");
             // Safe either way: a fence that did not open does not answer; one that did not close closes by itself.
             logThrottled("fence", now, "cannot update the nftables fence: " + ex.getMessage());
         }
@@ -248,6 +256,7 @@ public final class HostActuator {
         try {
             network.addAddress(h.spec.iface(), h.spec.address(), h.spec.prefix(), ADDRESS_LIFETIME_SEC);
         } catch (IOException ex) {
+            failures.accept("address");
             logThrottled(name, now, "cannot refresh VIP " + name + ": " + ex.getMessage());
         }
     }
@@ -266,6 +275,7 @@ public final class HostActuator {
             try {
                 network.addAddress(h.spec.iface(), h.spec.address(), h.spec.prefix(), ADDRESS_LIFETIME_SEC);
             } catch (IOException ex) {
+                failures.accept("address");
                 logThrottled(h.spec.name(), now, "cannot refresh VIP " + h.spec.name() + ": " + ex.getMessage());
             }
         }
@@ -279,6 +289,7 @@ public final class HostActuator {
             try {
                 network.announce(h.spec.iface(), h.spec.address());
             } catch (IOException ex) {
+                failures.accept("announce");
                 logThrottled(h.spec.name(), now, "cannot announce VIP " + h.spec.name() + ": " + ex.getMessage());
             }
             if (h.burstLeft > 1) {
@@ -300,6 +311,7 @@ public final class HostActuator {
             changes.add(name, "released from " + spec.iface() + ": " + why, "released VIP " + name + " "
                     + spec.cidr() + " from " + spec.iface() + ": " + why);
         } catch (IOException ex) {
+            failures.accept("address");
             // The fence is closed already; the address lifetime removes it if this keeps failing.
             LOG.error("cannot remove VIP {} {} from {}: {}", name, spec.cidr(), spec.iface(), ex.getMessage());
         }
@@ -353,6 +365,7 @@ public final class HostActuator {
         try {
             fence.guard(vips.stream().map(VipSpec::address).toList());
         } catch (IOException ex) {
+            failures.accept("fence");
             LOG.error("cannot update the fenced VIPs after a reload: {}", ex.getMessage());
         }
     }
@@ -391,6 +404,7 @@ public final class HostActuator {
         try {
             network.addAddress(h.spec.iface(), h.spec.address(), h.spec.prefix(), ADDRESS_LIFETIME_SEC);
         } catch (IOException ex) {
+            failures.accept("address");
             logThrottled(name, now, "cannot add VIP " + name + "'s address again: " + ex.getMessage());
             return false;
         }
@@ -408,6 +422,7 @@ public final class HostActuator {
         try {
             tables = fence.tables();
         } catch (IOException ex) {
+            failures.accept("fence");
             logThrottled("fence-list", now, "cannot list nftables tables: " + ex.getMessage());
             return null;
         }
@@ -419,6 +434,7 @@ public final class HostActuator {
                 fenceOpenFor = java.util.Set.of();
                 updateFence(fenceDeadlineNanos);
             } catch (IOException ex) {
+                failures.accept("fence");
                 logThrottled("fence", now, "cannot install the nftables fence again: " + ex.getMessage());
             }
         }

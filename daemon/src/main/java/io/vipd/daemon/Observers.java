@@ -112,6 +112,14 @@ final class Observers {
                 .toList())));
     }
 
+    /** A host action failed (from the agent thread): counted; the actuator has logged it already. */
+    void hostActionFailed(String action) {
+        VipdMetrics m = metrics;
+        if (m != null) {
+            safely("a failed host action", () -> m.hostActionFailed(action));
+        }
+    }
+
     void reloaded(boolean ok) {
         safely("a reload", () -> {
             VipdMetrics m = metrics;

@@ -112,6 +112,7 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
         this.reconciler = new HostReconciler(config.nodeId(), lease, host, handovers, reports, renewals, nanos,
                 config.timing(), vip -> this.config.groupOf(vip));
         reconciler.onLeaseLapse(observers::leaseLapsed);
+        host.onFailure(observers::hostActionFailed);
         renewals.onOutcome(observers::renewal);
         liveMembership.onChange(observers::membership); // and the TLS trust too, once onMembershipChange says so
         this.serviceStatus = new ServiceStatus(() -> this.config, lease, host::heldSince);
@@ -276,6 +277,20 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
                 reconcile();
             }
         }));
+    }
+
+    /** What the metrics read besides the status: commit index, followers' lag (leader only), this node's lease. */
+    io.vipd.metrics.VipdMetrics.Progress metricsProgress() {
+        Consensus c = cluster;
+        if (c == null) {
+            return io.vipd.metrics.VipdMetrics.Progress.UNKNOWN;
+        }
+        Map<String, Long> lag = new java.util.TreeMap<>();
+        c.replication().ifPresent(r -> r.matchIndexes().forEach((f, match) ->
+                lag.put(f, Math.max(0, r.commitIndex() - match))));
+        long remaining = lease.remainingMillis(System.nanoTime());
+        return new io.vipd.metrics.VipdMetrics.Progress(c.commitIndex(), lag,
+                remaining == Long.MIN_VALUE ? -1 : Math.max(0, remaining));
     }
 
     /** The metrics and the event stream: what this node applies and sees is told to them. */

@@ -12,7 +12,10 @@ import io.vipd.control.StatusReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,27 @@ public final class VipdMetrics {
     private final Counter renewalsFailed;
     private final Counter checkFlips;
     private final Counter reloads;
+    private final Histogram failoverGapSeconds;
+    private final Counter hostActionsFailed;
+    private final Supplier<Progress> progress;
+    /** The scrape's progress facts; callbacks read them. */
+    private volatile Progress currentProgress;
+    /** VIP → the gap of its last failover this node applied, in seconds. */
+    private final Map<String, Double> lastFailoverGap = new ConcurrentHashMap<>();
+
+    /** The host actions whose failures are counted. */
+    public static final List<String> HOST_ACTIONS = List.of("address", "fence", "announce");
+
+    /**
+     * What the status report does not carry: this node's commit index, the followers' lag (leader only) and this
+     * node's lease.
+     *
+     * @param followerLagEntries leader only: each follower → entries committed that it does not hold yet
+     * @param leaseRemainingMs   left on this node's lease; negative when it has none
+     */
+    public record Progress(long commitIndex, Map<String, Long> followerLagEntries, long leaseRemainingMs) {
+        public static final Progress UNKNOWN = new Progress(-1, Map.of(), -1);
+    }
 
     private final java.util.function.LongSupplier nanos;
     /** VIP → when this node applied the start of its handover under way (monotonic), to time it. */
@@ -43,12 +67,17 @@ public final class VipdMetrics {
 
     /** @param status this node's status, as {@code vipctl status} shows it */
     public VipdMetrics(Callable<StatusReport> status) {
-        this(status, System::nanoTime);
+        this(status, () -> Progress.UNKNOWN, System::nanoTime);
     }
 
-    /** @param nanos the monotonic clock handovers are timed with */
-    public VipdMetrics(Callable<StatusReport> status, java.util.function.LongSupplier nanos) {
+    /**
+     * @param progress this node's commit index, followers' lag and lease, read once per scrape
+     * @param nanos    the monotonic clock handovers are timed with
+     */
+    public VipdMetrics(Callable<StatusReport> status, Supplier<Progress> progress,
+                       java.util.function.LongSupplier nanos) {
         this.status = status;
+        this.progress = progress;
         this.nanos = nanos;
         GaugeWithCallback.builder().name("vipd_node_info").help("This node: its id and cluster (always 1).")
                 .labelNames("node", "cluster")
@@ -62,6 +91,17 @@ public final class VipdMetrics {
                 .callback(cb -> withReport(r -> cb.call(r.term()))).register(registry);
         GaugeWithCallback.builder().name("vipd_raft_applied_index").help("The last log index this node applied.")
                 .callback(cb -> withReport(r -> cb.call(r.appliedIndex()))).register(registry);
+        GaugeWithCallback.builder().name("vipd_raft_commit_index")
+                .help("The last log index this node knows to be committed.")
+                .callback(cb -> withProgress(p -> {
+                    if (p.commitIndex() >= 0) {
+                        cb.call(p.commitIndex());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("vipd_raft_follower_lag_entries")
+                .help("On the leader: committed log entries each follower does not hold yet. Absent elsewhere.")
+                .labelNames("member").callback(cb -> withProgress(p -> p.followerLagEntries().forEach((f, lag) ->
+                        cb.call(lag, f)))).register(registry);
         GaugeWithCallback.builder().name("vipd_member_reachable")
                 .help("1 if the member's renewals are confirmed by the leader (as this node knows), else 0.")
                 .labelNames("member").callback(cb -> withReport(r -> r.nodes().forEach(n ->
@@ -92,6 +132,19 @@ public final class VipdMetrics {
                         cb.call(v.sinceRenewalMs() / 1000.0, v.name());
                     }
                 }))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_lease_remaining_seconds").unit(Unit.SECONDS)
+                .help("On the VIP's holder: left on the lease it holds the VIP under (the node's lease); at 0 the "
+                        + "kernel fence closes. Absent elsewhere.")
+                .labelNames("vip").callback(cb -> withReport(r -> withProgress(p -> r.vips().forEach(v -> {
+                    if (v.heldHere() && p.leaseRemainingMs() >= 0) {
+                        cb.call(p.leaseRemainingMs() / 1000.0, v.name());
+                    }
+                })))).register(registry);
+        GaugeWithCallback.builder().name("vipd_vip_last_failover_gap_seconds").unit(Unit.SECONDS)
+                .help("The VIP's last failover this node applied since it started: how long the previous owner "
+                        + "had gone without a renewal when the new owner was chosen.")
+                .labelNames("vip").callback(cb -> lastFailoverGap.forEach((vip, gap) -> cb.call(gap, vip)))
+                .register(registry);
         GaugeWithCallback.builder().name("vipd_vip_check_passing")
                 .help("For a VIP with health checks: 1 if they pass on the node, 0 if not (as the node reported).")
                 .labelNames("vip", "node").callback(cb -> withReport(r -> r.vips().forEach(v -> {
@@ -116,6 +169,15 @@ public final class VipdMetrics {
                 .help("From a handover's start to the previous owner letting go (the new owner answers right "
                         + "after), as this node applied both.")
                 .classicOnly().classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5).register(registry);
+        failoverGapSeconds = Histogram.builder().name("vipd_failover_gap_seconds").unit(Unit.SECONDS)
+                .help("Failovers applied by this node: how long the previous owner had gone without a renewal "
+                        + "when the new owner was chosen (clients had no answer for about that long).")
+                .classicOnly().classicUpperBounds(0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10).register(registry);
+        hostActionsFailed = Counter.builder().name("vipd_host_actions_failed_total")
+                .help("Actions on this host that failed, by kind: address (netlink add, refresh or remove), fence "
+                        + "(nftables), announce (gratuitous ARP or neighbour advertisement).")
+                .labelNames("action").register(registry);
+        HOST_ACTIONS.forEach(hostActionsFailed::labelValues);
         leasesLapsed = Counter.builder().name("vipd_leases_lapsed_total")
                 .help("Times this node's lease lapsed (no renewal confirmed in time) and it released its VIPs.")
                 .register(registry);
@@ -125,6 +187,13 @@ public final class VipdMetrics {
         reloads.labelValues("ok");
         reloads.labelValues("failed");
         JvmMetrics.builder().register(registry);
+    }
+
+    private void withProgress(java.util.function.Consumer<Progress> use) {
+        Progress p = currentProgress;
+        if (p != null) {
+            use.accept(p);
+        }
     }
 
     private void withReport(java.util.function.Consumer<StatusReport> use) {
@@ -142,6 +211,11 @@ public final class VipdMetrics {
         long now = nanos.getAsLong();
         for (OwnershipEvent e : events) {
             ownershipChanges.labelValues(e.vip(), e.change()).inc();
+            long silent = e.silentMillis();
+            if (silent >= 0) {
+                failoverGapSeconds.observe(silent / 1000.0);
+                lastFailoverGap.put(e.vip(), silent / 1000.0);
+            }
             if (OwnershipEvent.HANDOVER.equals(e.change())) {
                 handoverStarted.put(e.vip(), now);
             } else {
@@ -169,6 +243,11 @@ public final class VipdMetrics {
         leasesLapsed.inc();
     }
 
+    /** A host action failed: one of {@link #HOST_ACTIONS}. */
+    public void hostActionFailed(String action) {
+        hostActionsFailed.labelValues(action).inc();
+    }
+
     public void reloaded(boolean ok) {
         reloads.labelValues(ok ? "ok" : "failed").inc();
     }
@@ -185,11 +264,18 @@ public final class VipdMetrics {
             LOG.debug("metrics scrape without status: {}", e.toString());
         }
         try {
+            currentProgress = progress.get();
+        } catch (RuntimeException e) {
+            currentProgress = null;
+            LOG.debug("metrics scrape without Raft progress: {}", e.toString());
+        }
+        try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
             PrometheusTextFormatWriter.create().write(out, registry.scrape());
             return out.toByteArray();
         } finally {
             current = null;
+            currentProgress = null;
         }
     }
 

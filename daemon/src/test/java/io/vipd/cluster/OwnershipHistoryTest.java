@@ -131,4 +131,15 @@ class OwnershipHistoryTest {
                 "3 db handover n2->n3 #2 @2000", "4 web failover n1->n3 #2 @2000"), lines(t),
                 "a placement round batches failovers and handovers: each VIP is told apart");
     }
+
+    @Test
+    void aFailoverSaysHowLongItsPreviousOwnerWasSilentAndOtherChangesDoNot() {
+        String reason = "least loaded; previous owner n2 stopped renewing" + OwnershipEvent.failoverAfter(853);
+        assertEquals(853, new OwnershipEvent(1, 0, "web", OwnershipEvent.FAILOVER, "n2", "n1", 2, reason)
+                .silentMillis());
+        assertEquals(-1, new OwnershipEvent(1, 0, "web", OwnershipEvent.FAILOVER, "n2", "n1", 2, "stopped renewing")
+                .silentMillis(), "a leader that did not know the gap says nothing");
+        assertEquals(-1, new OwnershipEvent(1, 0, "web", OwnershipEvent.HANDOVER, "n2", "n1", 2, reason)
+                .silentMillis(), "only failovers");
+    }
 }

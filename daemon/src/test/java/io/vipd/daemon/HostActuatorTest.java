@@ -122,8 +122,11 @@ class HostActuatorTest {
     void failedAddIsRetriedAndNeverAnnounced() throws Exception {
         net.failAdds = true;
         HostActuator a = actuator(Announce.DEFAULT);
+        List<String> failed = new java.util.ArrayList<>();
+        a.onFailure(failed::add);
         a.sync(Map.of("web", 1L), FAR, 0);
         assertEquals(List.of(), net.actions);
+        assertEquals(List.of("address"), failed, "counted for the metrics");
         net.failAdds = false;
         a.sync(Map.of("web", 1L), FAR, 20 * MS);
         assertEquals("add 198.18.0.100/24 eth0 lifetime 3", net.actions.get(0));

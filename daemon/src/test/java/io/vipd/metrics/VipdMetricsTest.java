@@ -73,14 +73,17 @@ class VipdMetricsTest {
     @Test
     void countersCountWhatThisNodeApplied() throws Exception {
         long[] clock = {0};
-        VipdMetrics m = new VipdMetrics(() -> REPORT, () -> clock[0]);
+        VipdMetrics m = new VipdMetrics(() -> REPORT, () -> VipdMetrics.Progress.UNKNOWN, () -> clock[0]);
         m.ownershipChanged(List.of(
                 new OwnershipEvent(1, 1000, "web", OwnershipEvent.PLACED, null, "n1", 1, "least loaded"),
                 new OwnershipEvent(2, 2000, "web", OwnershipEvent.HANDOVER, "n1", "n2", 2, "moved")));
         clock[0] += 40_000_000L; // the release applied 40 ms after the handover's start, on this node's clock
         m.ownershipChanged(List.of(
                 new OwnershipEvent(3, 2000, "web", OwnershipEvent.HANDED_OVER, "n1", "n2", 2, "moved"),
-                new OwnershipEvent(4, 3000, "web", OwnershipEvent.FAILOVER, "n2", "n3", 3, "stopped renewing")));
+                new OwnershipEvent(4, 3000, "web", OwnershipEvent.FAILOVER, "n2", "n3", 3,
+                        "least loaded; previous owner n2 stopped renewing (failover after 812 ms without a renewal)"),
+                new OwnershipEvent(5, 3000, "db", OwnershipEvent.FAILOVER, "n2", "n3", 1, "stopped renewing")));
+        m.hostActionFailed("fence");
         m.leaseLapsed();
         m.renewal(true, 0.004);
         m.renewal(true, 0.030);
@@ -97,6 +100,12 @@ class VipdMetricsTest {
                 "vipd_handover_duration_seconds_bucket{le=\"0.025\"} 0",
                 "vipd_handover_duration_seconds_count 1",
                 "vipd_leases_lapsed_total 1.0",
+                "vipd_failover_gap_seconds_bucket{le=\"0.75\"} 0",
+                "vipd_failover_gap_seconds_bucket{le=\"1.0\"} 1",
+                "vipd_failover_gap_seconds_count 1",
+                "vipd_vip_last_failover_gap_seconds{vip=\"web\"} 0.812",
+                "vipd_host_actions_failed_total{action=\"fence\"} 1.0",
+                "vipd_host_actions_failed_total{action=\"announce\"} 0.0",
                 "vipd_renewal_round_trip_seconds_bucket{le=\"0.005\"} 1",
                 "vipd_renewal_round_trip_seconds_count 2",
                 "vipd_renewals_failed_total 1.0",
@@ -105,6 +114,28 @@ class VipdMetricsTest {
                 "vipd_config_reloads_total{result=\"failed\"} 2.0")) {
             assertTrue(t.contains(line + "\n"), line + " in:\n" + t);
         }
+    }
+
+    @Test
+    void theCommitIndexFollowersLagAndLeaseComeFromTheProgress() throws Exception {
+        int[] calls = {0};
+        VipdMetrics m = new VipdMetrics(() -> REPORT, () -> {
+            calls[0]++;
+            return new VipdMetrics.Progress(1240, Map.of("n2", 17L, "n3", 0L), 1450);
+        }, System::nanoTime);
+        String t = text(m);
+        assertEquals(1, calls[0]);
+        for (String line : List.of(
+                "vipd_raft_commit_index 1240.0",
+                "vipd_raft_follower_lag_entries{member=\"n2\"} 17.0",
+                "vipd_raft_follower_lag_entries{member=\"n3\"} 0.0",
+                "vipd_vip_lease_remaining_seconds{vip=\"web\"} 1.45")) {
+            assertTrue(t.contains(line + "\n"), line + " in:\n" + t);
+        }
+        assertFalse(t.contains("vipd_vip_lease_remaining_seconds{vip=\"db\"}"), "only where the VIP is held");
+        String unknown = text(new VipdMetrics(() -> REPORT));
+        assertFalse(unknown.contains("vipd_raft_commit_index "), "no commit index where it is not known");
+        assertFalse(unknown.contains("vipd_vip_lease_remaining_seconds{"), "no lease where it is not known");
     }
 
     @Test

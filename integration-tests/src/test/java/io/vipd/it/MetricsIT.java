@@ -63,6 +63,14 @@ class MetricsIT {
             assertEquals(1.0, sample(text, "vipd_vip_owner{owner=\"" + bed.node(owner) + "\",vip=\"web\"}"), text);
             assertEquals(i == owner ? 1.0 : 0.0, sample(text, "vipd_vip_held{vip=\"web\"}"), bed.node(i));
             assertEquals(1.0, sample(text, "vipd_node_info{cluster=\"vipd\",node=\"" + bed.node(i) + "\"}"));
+            assertTrue(sample(text, "vipd_raft_commit_index") >= sample(text, "vipd_raft_applied_index") - 1
+                    && sample(text, "vipd_raft_commit_index") > 0, "commit index: " + text);
+            if (i == owner) {
+                assertTrue(sample(text, "vipd_vip_lease_remaining_seconds{vip=\"web\"}") > 0, text);
+            } else {
+                assertEquals(-1.0, sample(text, "vipd_vip_lease_remaining_seconds{vip=\"web\"}"), "holder only");
+            }
+            assertEquals(0.0, sample(text, "vipd_host_actions_failed_total{action=\"announce\"}"), text);
             double renewals = sample(text, "vipd_renewal_round_trip_seconds_count");
             assertTrue(renewals > 10, "renewals are timed: " + renewals);
             System.out.printf("[benchmark] %s: %.0f renewals, mean round trip %.1f ms%n", bed.node(i), renewals,
@@ -73,12 +81,21 @@ class MetricsIT {
             assertEquals(0, lint.exit(), "promtool check metrics: " + lint.output());
             assertEquals("", lint.output().trim(), "promtool has nothing to say");
         }
-        checkMonitoringFiles(scrape(owner));
         double leaders = 0;
         for (int i = 1; i <= 3; i++) {
             leaders += sample(scrape(i), "vipd_raft_leader");
         }
         assertEquals(1.0, leaders, "one leader among the three");
+        int leader = bed.leader();
+        String leaderText = scrape(leader);
+        for (int i = 1; i <= 3; i++) {
+            double lag = sample(leaderText, "vipd_raft_follower_lag_entries{member=\"" + bed.node(i) + "\"}");
+            if (i == leader) {
+                assertEquals(-1.0, lag, "the leader lists its followers only");
+            } else {
+                assertTrue(lag >= 0 && lag < 50, bed.node(i) + " is in step: " + lag);
+            }
+        }
     }
 
     @Test
@@ -88,6 +105,7 @@ class MetricsIT {
         int watcher = owner % 3 + 1;
         String before = scrape(watcher);
         double failovers = Math.max(0, sample(before, "vipd_ownership_changes_total{change=\"failover\",vip=\"web\"}"));
+        double gaps = Math.max(0, sample(before, "vipd_failover_gap_seconds_count"));
         // vipctl watch follows the watcher's daemon through the failover, as a script would
         Path watchLog = bed.workDir().resolve("watch.jsonl");
         List<String> watchCmd = new java.util.ArrayList<>(Testbed.javaCommand(Testbed.vipdJarFromBuild(),
@@ -107,6 +125,10 @@ class MetricsIT {
         assertEquals(-1.0, sample(after, "vipd_vip_owner{owner=\"" + bed.node(owner) + "\",vip=\"web\"}"),
                 "the old owner's series is gone");
         assertEquals(0.0, sample(after, "vipd_member_reachable{member=\"" + bed.node(owner) + "\"}"), after);
+        assertEquals(gaps + 1, sample(after, "vipd_failover_gap_seconds_count"), after);
+        double gap = sample(after, "vipd_vip_last_failover_gap_seconds{vip=\"web\"}");
+        assertTrue(gap > 0.2 && gap < 10, "the gap of the failover: " + gap);
+        System.out.printf("[benchmark] failover gap as the metrics show it: %.3f s%n", gap);
         Testbed.waitUntil("vipctl watch saw the failover", 10_000, () -> readQuietly(watchLog).contains(
                 "\"event\":\"ownership\",\"vip\":\"web\",\"change\":\"failover\",\"from\":\"" + bed.node(owner)
                 + "\",\"to\":\"" + bed.node(next) + "\""));
@@ -140,6 +162,9 @@ class MetricsIT {
         System.out.printf("[benchmark] move seen in the metrics %d ms after it was asked; handover histogram sum %s s%n",
                 (System.nanoTime() - t0) / 1_000_000L, sample(moved, "vipd_handover_duration_seconds_sum"));
         assertTrue(ArpReferee.dualAnswers(bed.referee().observations()).isEmpty());
+        // after a failover and a move, every series the files name exists on some node: the leader's (followers'
+        // lag), the holder's (its lease), the watcher's (it applied the failover)
+        checkMonitoringFiles(scrape(bed.leader()) + scrape(bed.answeringHost("web")) + moved);
         System.out.println("[history] vipctl history web on " + bed.node(watcher) + ":\n"
                 + bed.vipctl(watcher, "history", "web").output());
     }
@@ -147,7 +172,8 @@ class MetricsIT {
     /**
      * conf/monitoring: the alert rules load and pass their unit tests in promtool; every dashboard query is valid
      * PromQL (promtool checks it as a recording rule); every vipd metric the rules and the dashboard name is in a
-     * real scrape, so neither can silently query a metric that does not exist.
+     * real scrape (here the scrapes of several nodes, one after the other), so neither can silently query a metric
+     * that does not exist.
      */
     private void checkMonitoringFiles(String scrape) throws Exception {
         Path dir = Path.of("..", "conf", "monitoring").toAbsolutePath().normalize();
