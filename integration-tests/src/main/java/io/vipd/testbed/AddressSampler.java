@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads every host's kernel addresses every 100 ms over netlink (one socket per host namespace), so a test can check
- * that a host that answered ARP for a VIP really carried the address at that moment.
+ * Reads every host's kernel addresses every 100 ms over netlink (one socket per host namespace), and follows every
+ * change the kernel announces ({@link AddressMonitor}), so a test can check that a host that answered ARP for a VIP
+ * really carried the address at that moment. Polling alone cannot see an address held for less than its interval
+ * (a VIP taken and let go again within 100 ms while every daemon restarts at once, say): it reported such replies
+ * as unexplained; the announced changes show them. Must start before any daemon holds a VIP.
  */
 public final class AddressSampler implements AutoCloseable {
     /** Which VIPs host {@code host} carried at {@code nanos}. */
@@ -28,8 +31,10 @@ public final class AddressSampler implements AutoCloseable {
     private final long originWallMillis = System.currentTimeMillis();
     private final Thread thread;
     private volatile boolean running = true;
+    private final AddressMonitor monitor;
 
     public AddressSampler(Testbed bed, Collection<Inet4Address> vips) throws IOException {
+        monitor = new AddressMonitor(bed);
         LinuxHostNetwork[] nets = new LinuxHostNetwork[bed.hostCount() + 1];
         for (int i = 1; i <= bed.hostCount(); i++) {
             nets[i] = Netns.call(bed.hostNs(i), LinuxHostNetwork::new);
@@ -68,27 +73,47 @@ public final class AddressSampler implements AutoCloseable {
 
     /**
      * False only if {@code host} clearly did not carry {@code vip} when it sent a reply the referee timestamped at
-     * {@code nanos}. Timestamps are taken when the referee's thread reads the frame, so they can be late (a stalled
-     * JVM), never early: the host must have lacked the address in every sample from 500 ms before to 100 ms after,
-     * and the samples must cover that whole window densely (none more than {@code maxGapNanos} apart). Anything else
-     * (a hold shorter than the sampling interval, a starved sampler) is inconclusive: true.
+     * {@code nanos}. Stamps can be late, never early: the host must have lacked the address from 500 ms before to
+     * 100 ms after, both in the kernel's announced changes (no add or refresh in that window, and deleted, or never
+     * added, before it) and in every poll, which must cover the window densely (none more than {@code maxGapNanos}
+     * apart). Anything else (a starved sampler, a failed monitor) is inconclusive: true.
      */
     public boolean carried(int host, Inet4Address vip, long nanos, long maxGapNanos) {
         long from = nanos - WINDOW_BEFORE_NANOS;
         long to = nanos + WINDOW_AFTER_NANOS;
-        List<Sample> window = window(host, nanos);
-        if (window.stream().anyMatch(s -> s.vips().contains(vip)) || window.size() < 5) {
+        Boolean announced = monitor.present(host, vip, from, to);
+        if (announced == null) {
             return true;
         }
-        if (window.get(0).nanos() - from > maxGapNanos || to - window.get(window.size() - 1).nanos() > maxGapNanos) {
+        if (!pollsSayAbsent(host, vip, nanos, maxGapNanos)) {
             return true;
+        }
+        if (announced) {
+            // The evidence for what the polls alone got wrong: a hold between two polls.
+            System.out.println("[sampler] the polls missed a hold the kernel announced: host " + host + " "
+                    + vip.getHostAddress() + " " + describe(host, vip, nanos));
+            return true;
+        }
+        return false;
+    }
+
+    /** Every poll of the window says "absent", and the polls cover it densely. */
+    private boolean pollsSayAbsent(int host, Inet4Address vip, long nanos, long maxGapNanos) {
+        long from = nanos - WINDOW_BEFORE_NANOS;
+        long to = nanos + WINDOW_AFTER_NANOS;
+        List<Sample> window = window(host, nanos);
+        if (window.stream().anyMatch(s -> s.vips().contains(vip)) || window.size() < 5) {
+            return false;
+        }
+        if (window.get(0).nanos() - from > maxGapNanos || to - window.get(window.size() - 1).nanos() > maxGapNanos) {
+            return false;
         }
         for (int i = 1; i < window.size(); i++) {
             if (window.get(i).nanos() - window.get(i - 1).nanos() > maxGapNanos) {
-                return true;
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     /**
@@ -103,6 +128,8 @@ public final class AddressSampler implements AutoCloseable {
             out.append(' ').append((s.nanos() - nanos) / 1_000_000L).append(':')
                     .append(s.vips().contains(vip) ? "yes" : "no");
         }
+        out.append("; the kernel's announced changes from 5 s before (ms from then):").append(monitor.describe(host,
+                vip, nanos - 5_000_000_000L, nanos + WINDOW_AFTER_NANOS, nanos));
         return out.toString();
     }
 
@@ -126,5 +153,6 @@ public final class AddressSampler implements AutoCloseable {
         running = false;
         thread.interrupt();
         thread.join(2000);
+        monitor.close();
     }
 }

@@ -51,6 +51,29 @@ public final class Faults {
     }
 
     /**
+     * Cuts host i off from some hosts, possibly in one direction only: {@code inbound} drops what they send to i,
+     * {@code outbound} what i sends them (IPv4, in host i's namespace, in the test's own table). With both and every
+     * other host it is {@link #isolate} without the multicast rule; with one direction it is the asymmetric partition
+     * in which a host still hears the leader but is not heard, or the reverse.
+     */
+    public void cut(int i, java.util.Collection<Integer> peers, boolean inbound, boolean outbound) throws IOException {
+        nft(i, "add", "table", "inet", TABLE);
+        for (String hook : List.of("input", "output")) {
+            if (hook.equals("input") ? !inbound : !outbound) {
+                continue;
+            }
+            nft(i, "add", "chain", "inet", TABLE, hook, "{", "type", "filter", "hook", hook, "priority", "-10",
+                    ";", "}");
+            for (int p : peers) {
+                if (p != i) {
+                    nft(i, "add", "rule", "inet", TABLE, hook, "ip", hook.equals("input") ? "saddr" : "daddr",
+                            topology.hostAddress(p), "drop");
+                }
+            }
+        }
+    }
+
+    /**
      * Drops {@code percent} % of host i's frames, IP and ARP, both directions. (tc netem is what one would use, but
      * this kernel has no sch_netem; nftables' random number generator gives the same loss.)
      */
