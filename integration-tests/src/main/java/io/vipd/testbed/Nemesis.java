@@ -150,7 +150,11 @@ final class Nemesis {
                 case DRAIN -> bed.vipctl(h, "undrain");
                 case DISK_FULL -> {
                     Files.deleteIfExists(cluster.fillerOf(h));
-                    if (!bed.running(h)) {
+                    // A daemon that met the full disk exits (70), maybe only now: give it the time to, then start it
+                    int status = bed.exitStatus(h, 3000);
+                    if (status >= 0) {
+                        System.out.printf("[soak] %s exited %d on its full disk; started again%n", bed.node(h),
+                                status);
                         cluster.start(h);
                     }
                 }

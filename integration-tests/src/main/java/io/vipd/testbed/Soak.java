@@ -112,6 +112,8 @@ public final class Soak {
             Path disk = bed.workDir().resolve("small-disk");
             Files.createDirectories(disk);
             Shell.ok("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", disk.toString());
+            Thread unmount = new Thread(() -> Shell.quietly("umount", "-l", disk.toString()), "soak-unmount");
+            Runtime.getRuntime().addShutdownHook(unmount); // also when the soak is interrupted (Ctrl-C)
             try (AddressSampler sampler = new AddressSampler(bed, bed.vips().values())) {
                 Cluster cluster = new Cluster(bed, VIPS, disk);
                 return new SoakRun(cluster, sampler, new Random(seed), seed, kinds).run(faults);
@@ -121,7 +123,8 @@ public final class Soak {
                         bed.kill9(i); // before the small disk is unmounted; the testbed kills the rest
                     }
                 }
-                Shell.quietly("umount", "-l", disk.toString());
+                Runtime.getRuntime().removeShutdownHook(unmount);
+                unmount.run();
             }
         }
     }

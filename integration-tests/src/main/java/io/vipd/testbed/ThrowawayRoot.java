@@ -121,6 +121,24 @@ public final class ThrowawayRoot implements AutoCloseable {
                 "/bin/sh", "-c", script);
     }
 
+    /**
+     * Starts {@code command} in the root's mount namespace but outside the chroot (a program that wants the root's
+     * directory, such as systemd-nspawn); killed at {@link #close()}.
+     */
+    public synchronized Process startBeside(List<String> command, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Long.toString(nsPid), "-m", "--"));
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        started.add(p);
+        return p;
+    }
+
+    /** The root's directory, as a program started {@link #startBeside} it sees it. */
+    public String directory() {
+        return base + "/root";
+    }
+
     /** A path inside the root, as this (outside) process can reach it. */
     public Path outside(String insidePath) {
         return Path.of("/proc/" + nsPid + "/root" + base + "/root" + insidePath);
