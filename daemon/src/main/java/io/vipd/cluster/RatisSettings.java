@@ -37,6 +37,10 @@ final class RatisSettings {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, (long) config.snapshotEntries());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        // Ratis keeps every snapshot it ever took unless told otherwise (retention -1), so the data directory grew
+        // by one snapshot per interval, without end (the soak showed it). The newest two are all a restart or a
+        // follower's catch-up reads; the older ones go.
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, SNAPSHOTS_KEPT);
         // Only closed segments are purged: a segment holds about one snapshot interval of entries (~100 bytes each),
         // so the log on disk stays near two intervals long.
         long segmentBytes = Math.max(64 * 1024L, Math.min(8L << 20, config.snapshotEntries() * 128L));
@@ -52,6 +56,9 @@ final class RatisSettings {
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, ms(Math.max(50, 2L * config.timing().renewIntervalMs())));
         return properties;
     }
+
+    /** Snapshots kept in the data directory: the newest and the one before (in case the newest is unreadable). */
+    static final int SNAPSHOTS_KEPT = 2;
 
     private static TimeDuration ms(long millis) {
         return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);

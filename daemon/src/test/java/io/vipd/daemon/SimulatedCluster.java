@@ -39,6 +39,10 @@ import java.util.TreeSet;
  *
  * <p>Invariants are checked as events happen: never two owners of one VIP in the same epoch (across every node's
  * applied table); never two hosts holding one VIP at the same instant; at most one leader per term.
+ *
+ * <p>A scenario may opt in ({@link #modelRatis33}) to Ratis 3.3's replication quirks with the RATIS-2605 fault
+ * ({@link Ratis2605}), leadership transfers ({@link SimTransfers}) and the daemon's {@link ReplicationWatchdog};
+ * the others run the plain compact Raft, event for event as before.
  */
 public final class SimulatedCluster {
     static final long MS = 1_000_000L;
@@ -81,6 +85,32 @@ public final class SimulatedCluster {
     final Set<String> listeners;
     final Set<String> spares;
     private final Map<Long, Integer> leaderOfTerm = new HashMap<>();
+
+    // ---- opt-in: Ratis 3.3 as RATIS-2605 describes it (null / false in every other scenario) --------------------
+
+    /** Ratis 3.3's replication quirks and the RATIS-2605 fault; null: the compact Raft as it always was. */
+    Ratis2605 ratis2605;
+    /** Leadership transfers (Ratis's transferLeadership); null: refused as "not simulated". */
+    SimTransfers transfers;
+    /** Whether the nodes' {@link ReplicationWatchdog}s act (scheduled only once {@link #modelRatis33} was called). */
+    boolean watchdogs;
+
+    /**
+     * Turns on, from now, what a RATIS-2605 scenario needs: Ratis 3.3's replication semantics, leadership transfers,
+     * and the daemon's {@link ReplicationWatchdog} scheduled on every node as the agent schedules it (acting only
+     * while {@link #watchdogs} is set, so a test can show the failure without the mitigation first). Opt-in, so the
+     * other scenarios keep their events, random draws and outcomes seed for seed.
+     */
+    Ratis2605 modelRatis33() {
+        ratis2605 = new Ratis2605(this);
+        transfers = new SimTransfers(this);
+        for (Node node : nodes) {
+            if (node.up) {
+                node.watchReplication();
+            }
+        }
+        return ratis2605;
+    }
 
     public SimulatedCluster(long seed, int n, List<VipSpec> vips, Timing timing) {
         this(seed, n, vips, timing, Set.of());
@@ -435,6 +465,9 @@ public final class SimulatedCluster {
         HostReconciler reconciler;
         Reports reports;
         AppliedEvents appliedEvents;
+        /** What the leader said in this node's latest confirmed renewal, and the watchdog fed by it (as the agent). */
+        LeaderView leaderView;
+        ReplicationWatchdog watchdog;
         io.vipd.cluster.RenewalDesk desk;
         io.vipd.cluster.LeadershipConfirmation confirmation;
 
@@ -558,8 +591,11 @@ public final class SimulatedCluster {
                 trace(name + " renewal confirmed: started " + (local() - start) / MS + " ms ago, #" + reply.index()
                         + " owned " + reply.owned());
                 lease.renewed(start, reply.index(), reply.owned());
+                leaderView.saw(reply.index(), reply.members(), local()); // as OwnershipAgent.renewed does
                 reconcile();
             }, () -> table);
+            leaderView = new LeaderView(timing.failoverTimeoutMs());
+            watchdog = new ReplicationWatchdog(this::effective, clock, leaderView::leaderIndex);
             reconciler = new HostReconciler(name, lease, actuator, handovers, reports, renewals, clock,
                     timing, vip -> effective().groupOf(vip));
             appliedEvents = new AppliedEvents(this::effective, liveness, placement, new OperatorActions(
@@ -636,8 +672,33 @@ public final class SimulatedCluster {
             resetElectionTimer();
             every(HEARTBEAT / 2, this::tick);
             every(timing.renewIntervalMs() * MS, () -> renewals.renew(consensus));
-            every(PLACE, () -> placement.round(consensus, table, consensus.isLeaderReady()));
+            // The leader's placement may hand leadership off (LaggingFollowers), as the watchdog may on a follower.
+            every(PLACE, () -> handingOff(() -> placement.round(consensus, table, consensus.isLeaderReady())));
             every(RECONCILE, this::reconcile);
+            if (transfers != null) {
+                watchReplication();
+            }
+        }
+
+        /**
+         * Runs a role that may ask for a leadership hand-off: with transfers modelled, each one it asks for (off the
+         * agent thread, as the daemon does) is taken in before the simulation moves on, so runs stay deterministic.
+         */
+        void handingOff(Runnable role) {
+            if (transfers == null) {
+                role.run();
+            } else {
+                transfers.around(this, role);
+            }
+        }
+
+        /** The agent's replication check, every {@link ReplicationWatchdog#CHECK_PERIOD_MS} of this node's clock. */
+        void watchReplication() {
+            every(ReplicationWatchdog.CHECK_PERIOD_MS * MS, () -> {
+                if (watchdogs) {
+                    handingOff(() -> watchdog.check(consensus, false));
+                }
+            });
         }
 
         void crash() {
@@ -713,24 +774,37 @@ public final class SimulatedCluster {
                         sendAppend(p);
                     }
                 }
+                if (transfers != null) {
+                    transfers.leaderTick(this);
+                }
             } else if (local() >= electionDeadline && !isVoter(id)) {
                 resetElectionTimer(); // a listener or a non-member never campaigns
             } else if (local() >= electionDeadline) {
-                term++;
-                candidate = true;
-                votedFor = id;
-                votes = new HashSet<>(Set.of(id));
-                leaderId = -1;
-                resetElectionTimer();
-                for (int p = 0; p < n; p++) {
-                    if (p != id && isVoter(p)) {
-                        send(id, p, new Vote(term, id, lastIndex(), termAt(lastIndex())));
-                    }
+                campaign();
+            }
+        }
+
+        /** Stands for the next term: on an election timeout, or at once when told to (a leadership transfer). */
+        void campaign() {
+            term++;
+            candidate = true;
+            votedFor = id;
+            votes = new HashSet<>(Set.of(id));
+            leaderId = -1;
+            resetElectionTimer();
+            for (int p = 0; p < n; p++) {
+                if (p != id && isVoter(p)) {
+                    send(id, p, new Vote(term, id, lastIndex(), termAt(lastIndex())));
                 }
             }
         }
 
         void sendAppend(int p) {
+            Append quirk = ratis2605 == null ? null : ratis2605.append(this, p);
+            if (quirk != null) {
+                send(id, p, quirk);
+                return;
+            }
             long prev = next[p] - 1;
             List<Entry> entries = new ArrayList<>(log.subList((int) prev, (int) Math.min(lastIndex(), prev + 256)));
             send(id, p, new Append(term, id, prev, termAt(prev), entries, commit));
@@ -766,6 +840,9 @@ public final class SimulatedCluster {
 
         void receive(int from, Object m) {
             if (!up) {
+                return;
+            }
+            if (transfers != null && transfers.receive(this, from, m)) {
                 return;
             }
             if (m instanceof Vote v) {
@@ -896,7 +973,8 @@ public final class SimulatedCluster {
                 commit = Math.min(a.commit(), index);
                 apply();
             }
-            send(id, from, new AppendReply(term, true, index));
+            // Ratis 3.3 reports a heartbeat's success with this node's log end, not what the leader verified.
+            send(id, from, new AppendReply(term, true, ratis2605 == null ? index : ratis2605.reported(this, a, index)));
         }
 
         void onAppendReply(int from, AppendReply r) {
@@ -925,7 +1003,8 @@ public final class SimulatedCluster {
                     }
                 }
             } else {
-                next[from] = Math.max(1, Math.min(next[from] - 1, r.match() + 1));
+                next[from] = ratis2605 == null ? Math.max(1, Math.min(next[from] - 1, r.match() + 1))
+                        : ratis2605.nextAfterRejection(this, from, r.match());
             }
         }
 
@@ -1136,8 +1215,9 @@ public final class SimulatedCluster {
 
             @Override
             public Outcome transferLeadershipTo(String peer, long timeoutMs) {
-                // Not modelled (the lag hand-off works around a Ratis bug the compact Raft does not have).
-                return Outcome.failed("not simulated");
+                // Modelled only in RATIS-2605 scenarios (the hand-offs work around Ratis bugs the plain compact Raft
+                // does not have). Called off the simulation's thread (the daemon hands off asynchronously).
+                return transfers == null ? Outcome.failed("not simulated") : transfers.request(id, peer, timeoutMs);
             }
         }
     }

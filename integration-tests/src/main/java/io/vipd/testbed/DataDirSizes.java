@@ -40,6 +40,24 @@ final class DataDirSizes {
                 .orElse(0);
     }
 
+    /** The most snapshot files (not counting their .md5) any data directory holds now. */
+    int snapshotFilesNow() {
+        int most = 0;
+        for (int i = 1; i <= cluster.bed().hostCount(); i++) {
+            Path dir = cluster.dataDirOf(i);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                most = Math.max(most, (int) files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.startsWith("snapshot.") && !n.endsWith(".md5")).count());
+            } catch (IOException | UncheckedIOException e) {
+                // purged while walked: this directory is not counted
+            }
+        }
+        return most;
+    }
+
     void print() {
         StringBuilder series = new StringBuilder();
         int every = Math.max(1, largest.size() / 12);

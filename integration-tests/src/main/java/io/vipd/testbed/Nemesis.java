@@ -150,8 +150,10 @@ final class Nemesis {
                 case DRAIN -> bed.vipctl(h, "undrain");
                 case DISK_FULL -> {
                     Files.deleteIfExists(cluster.fillerOf(h));
-                    // A daemon that met the full disk exits (70), maybe only now: give it the time to, then start it
-                    int status = bed.exitStatus(h, 3000);
+                    // A daemon that met the full disk exits (70) once its log stayed unwritten for 5 s, even if the
+                    // disk has room again by then: wait until 10 s after the fill for that, then start it again
+                    long waitMs = Math.max(0, 10_000 - (System.nanoTime() - a.startNanos()) / 1_000_000L);
+                    int status = bed.exitStatus(h, waitMs);
                     if (status >= 0) {
                         System.out.printf("[soak] %s exited %d on its full disk; started again%n", bed.node(h),
                                 status);

@@ -65,11 +65,11 @@ public final class Soak {
      * What a soak found. The run is good when it has no violation: no two MACs in a round, no reply from a host
      * without the address, every heal steady within 60 s with no stale address, the same table on every node.
      * {@code firstLogIndexOnDisk}: the lowest first log index left on the disks of hosts 1-4 (above 0: the log was
-     * purged after snapshots).
+     * purged after snapshots); {@code snapshotFiles}: the most snapshots one data directory holds at the end.
      */
     public record Report(long seed, int faults, int dualRounds, int staleAfterHeal, int answeredWithoutAddress,
                          int notRecovered, int slowRecoveries, boolean tablesAgree, long dataDirMaxBytes,
-                         long firstLogIndexOnDisk, List<String> violations) {
+                         long firstLogIndexOnDisk, int snapshotFiles, List<String> violations) {
         public boolean good() {
             return violations.isEmpty();
         }
@@ -195,7 +195,7 @@ public final class Soak {
                 firstIndex = Math.min(firstIndex, bed.firstLogIndexOnDisk(i));
             }
             Report r = new Report(seed, injected, dualRounds, stale, without, notRecovered, slow, tables.isEmpty(),
-                    sizes.max(), firstIndex, List.copyOf(violations));
+                    sizes.max(), firstIndex, sizes.snapshotFilesNow(), List.copyOf(violations));
             print(r, sizes, (System.nanoTime() - t0) / 1_000_000_000L);
             return r;
         }
@@ -306,6 +306,8 @@ public final class Soak {
                     + "entries; the logs of n1-n4 start at index %d or later (purged before)%n", r.tablesAgree(),
                     status == null ? "?" : status.path("appliedIndex").asText(), r.firstLogIndexOnDisk());
             sizes.print();
+            System.out.printf("[soak] snapshots kept in the fullest data directory at the end: %d%n",
+                    r.snapshotFiles());
             r.violations().forEach(v -> System.out.println("[soak] VIOLATION " + v));
             if (!r.good()) {
                 System.out.printf("[soak] reproduce with the command printed first (seed %d)%n", r.seed());

@@ -22,11 +22,25 @@ public final class SystemdContainer implements AutoCloseable {
         this.leader = leader;
     }
 
+    /** Kills nspawn (and so the container) if the JVM ends before {@link #close} ran. */
+    private static void killAtExit(Process nspawn) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (nspawn.isAlive()) {
+                Testbed.killTree(nspawn);
+            }
+        }, "systemd-container-cleanup"));
+    }
+
     /** Boots systemd in {@code root}, joined to network namespace {@code netns}; waits (60 s at most) until it runs. */
     public static SystemdContainer boot(ThrowawayRoot root, String netns, Path log) throws IOException {
-        Process nspawn = root.startBeside(List.of("systemd-nspawn", "-q", "-D", root.directory(), "--boot",
-                "--register=no", "--keep-unit", "-M", "vipd-test", "--network-namespace-path=/run/netns/" + netns,
-                "--capability=CAP_NET_ADMIN,CAP_NET_RAW", "--", "--unit=basic.target"), log);
+        // nspawn mounts /dev, /proc, /sys and /run itself and refuses a populated /dev: the root's bind mounts
+        // (there for chrooted commands) go first; the shell then execs nspawn, so the process is nspawn.
+        String dir = root.directory();
+        Process nspawn = root.startBeside(List.of("sh", "-c", "umount -R " + dir + "/dev " + dir + "/proc " + dir
+                + "/sys " + dir + "/run && exec systemd-nspawn -q -D " + dir + " --boot --register=no --keep-unit"
+                + " -M vipd-test --network-namespace-path=/run/netns/" + netns
+                + " --capability=CAP_NET_ADMIN,CAP_NET_RAW -- --unit=basic.target"), log);
+        killAtExit(nspawn);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String state = "";
         while (System.nanoTime() - deadline < 0 && nspawn.isAlive()) {

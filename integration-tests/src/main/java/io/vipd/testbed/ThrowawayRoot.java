@@ -60,6 +60,8 @@ public final class ThrowawayRoot implements AutoCloseable {
             }
             if (line.startsWith("ready ")) {
                 ThrowawayRoot root = new ThrowawayRoot(base, holder, Long.parseLong(line.substring(6).trim()));
+                // if the JVM ends before close() (a test run interrupted), the namespaces still go
+                Runtime.getRuntime().addShutdownHook(new Thread(root::close, "throwaway-root-cleanup"));
                 root.run("ip link set lo up");
                 return root;
             }

@@ -30,7 +30,9 @@ class SoakIT {
         assertTrue(r.tablesAgree(), "the same table on every node" + replay + ": " + r.violations());
         assertTrue(r.good(), r.violations() + replay);
         assertTrue(r.faults() >= FAULTS, "faults injected: " + r.faults());
-        assertTrue(r.dataDirMaxBytes() < 16L << 20, "data directories stay small: " + r.dataDirMaxBytes());
+        assertTrue(r.dataDirMaxBytes() < 4L << 20, "data directories stay small: " + r.dataDirMaxBytes());
+        assertTrue(r.snapshotFiles() >= 1 && r.snapshotFiles() <= 2, "the newest two snapshots are kept, no more: "
+                + r.snapshotFiles());
         assertTrue(r.firstLogIndexOnDisk() > 0, "the logs were purged after snapshots: first index on disk "
                 + r.firstLogIndexOnDisk() + replay);
     }
