@@ -70,30 +70,38 @@ final class AddressMonitor implements AutoCloseable {
     }
 
     /**
+     * How much later than {@code to} an addition may be stamped and still count: {@code ip} stamps an event when it
+     * reads it, and a process waiting for a CPU reads late.
+     */
+    private static final long LATE_STAMP_NANOS = 500_000_000L;
+
+    /**
      * Whether {@code host} had {@code address} at some moment from {@code from} to {@code to}, by the events (it had
      * none when the monitors started: they start before any daemon); null if the events cannot say (a monitor
-     * failed).
+     * failed). An addition stamped up to {@link #LATE_STAMP_NANOS} after {@code to} counts.
      */
     Boolean present(int host, InetAddress address, long from, long to) {
         if (!complete) {
             return null;
         }
-        boolean present = false;
+        long until = to + LATE_STAMP_NANOS;
+        boolean presentAtFrom = false;
         synchronized (events) {
             for (Event e : events) {
                 if (e.host() != host || !e.address().equals(address)) {
                     continue;
                 }
-                if (e.nanos() - to > 0) {
+                if (e.nanos() - until > 0) {
                     break;
                 }
-                if (e.nanos() - from >= 0 && e.present()) {
+                if (e.nanos() - from < 0) {
+                    presentAtFrom = e.present(); // the state the window starts with
+                } else if (e.present()) {
                     return true; // gained (or refreshed) inside the window
                 }
-                present = e.present();
             }
         }
-        return present;
+        return presentAtFrom;
     }
 
     /** The events of {@code host} for {@code address} from {@code from} to {@code to}, for a failure message. */

@@ -25,7 +25,16 @@ public final class AddressSampler implements AutoCloseable {
     private static final long WINDOW_BEFORE_NANOS = 500_000_000L;
     private static final long WINDOW_AFTER_NANOS = 100_000_000L;
 
+    /**
+     * A poll is evidence only if it took at most this long, from before the netlink dump to the stamp after it: the
+     * dump saw the addresses at some moment in between, and a poll whose thread waited for a CPU (five JVMs starting
+     * at once on two cores) would stamp an old view with a late time.
+     */
+    private static final long LONGEST_POLL_NANOS = 30_000_000L;
+
     private final List<Sample> samples = new ArrayList<>();
+    private int slowPolls;
+    private long slowestPollNanos;
     /** One moment on both clocks, to name a sample's time of day in a failure message (daemon logs use it). */
     private final long originNanos = System.nanoTime();
     private final long originWallMillis = System.currentTimeMillis();
@@ -44,6 +53,7 @@ public final class AddressSampler implements AutoCloseable {
                 while (running) {
                     for (int i = 1; i < nets.length; i++) {
                         Set<Inet4Address> carried = new HashSet<>();
+                        long before = System.nanoTime();
                         try {
                             for (HostAddress a : nets[i].addresses()) {
                                 if (a.address() instanceof Inet4Address v4 && vips.contains(v4)) {
@@ -53,8 +63,14 @@ public final class AddressSampler implements AutoCloseable {
                         } catch (IOException e) {
                             continue; // the namespace is being torn down
                         }
+                        long after = System.nanoTime();
                         synchronized (samples) {
-                            samples.add(new Sample(System.nanoTime(), i, carried));
+                            if (after - before <= LONGEST_POLL_NANOS) {
+                                samples.add(new Sample(after, i, carried));
+                            } else { // left out: the gaps it leaves make a judgement there inconclusive
+                                slowPolls++;
+                                slowestPollNanos = Math.max(slowestPollNanos, after - before);
+                            }
                         }
                     }
                     Thread.sleep(100);
@@ -146,6 +162,14 @@ public final class AddressSampler implements AutoCloseable {
             }
         }
         return window;
+    }
+
+    /** How many polls were too slow to count as evidence, and the slowest, for the record. */
+    public String slowPolls() {
+        synchronized (samples) {
+            return slowPolls + " poll(s) took over " + LONGEST_POLL_NANOS / 1_000_000L + " ms and were not used"
+                    + (slowPolls == 0 ? "" : " (slowest " + slowestPollNanos / 1_000_000L + " ms)");
+        }
     }
 
     @Override

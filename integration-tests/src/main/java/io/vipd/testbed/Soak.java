@@ -200,7 +200,10 @@ public final class Soak {
             return r;
         }
 
-        /** One step: up to three overlapping faults, held a random while, healed; returns how many were injected. */
+        /**
+         * One step: up to three overlapping faults, held 0.3-2.5 s (five leases and more), healed; returns how many
+         * were injected.
+         */
         private int step(int step) throws Exception {
             int wanted = 1 + (random.nextInt(10) < 3 ? 1 : 0) + (random.nextInt(10) < 1 ? 1 : 0);
             Set<Integer> free = new TreeSet<>();
@@ -222,7 +225,7 @@ public final class Soak {
                 }
                 Thread.sleep(random.nextInt(500));
             }
-            Thread.sleep(300 + random.nextInt(3700));
+            Thread.sleep(300 + random.nextInt(2200));
             for (Nemesis.Active a : active) {
                 System.out.printf("[soak] step %d: %s%s%n", step, a, failovers(a, ownersAtStart.get(a)));
             }
@@ -306,6 +309,7 @@ public final class Soak {
                     + "entries; the logs of n1-n4 start at index %d or later (purged before)%n", r.tablesAgree(),
                     status == null ? "?" : status.path("appliedIndex").asText(), r.firstLogIndexOnDisk());
             sizes.print();
+            System.out.println("[soak] address polls: " + sampler.slowPolls());
             System.out.printf("[soak] snapshots kept in the fullest data directory at the end: %d%n",
                     r.snapshotFiles());
             r.violations().forEach(v -> System.out.println("[soak] VIOLATION " + v));

@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The faults that split a cluster, on 5 hosts, against the leader-owner; and a restart of all daemons. */
+/**
+ * A partition of the leader-owner on 5 hosts, and a restart of all daemons at once. (Crashes and pauses on 5 hosts run
+ * in the soak, SoakIT, among its random faults.)
+ */
 class Chaos5HostsIT extends ChaosBase {
     @Override
     int hosts() {
@@ -12,7 +15,7 @@ class Chaos5HostsIT extends ChaosBase {
     }
 
     @ParameterizedTest(name = "{0} of the leader")
-    @EnumSource(value = Fault.class, names = {"CRASH", "PAUSE", "PARTITION"})
+    @EnumSource(value = Fault.class, names = {"PARTITION"})
     void faultOfTheLeaderOwner(Fault fault) throws Exception {
         run(fault, Target.LEADER);
     }

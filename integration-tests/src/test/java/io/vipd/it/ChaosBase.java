@@ -71,6 +71,7 @@ abstract class ChaosBase {
     @AfterAll
     void stop() throws Exception {
         if (sampler != null) {
+            System.out.println("[sampler] " + label() + ": " + sampler.slowPolls());
             sampler.close();
         }
     }
