@@ -62,6 +62,12 @@ final class AssignerGroups {
      * where the lead is (a group just configured, a member added) join the lead's live owner. The placement submits
      * a group's assignments in one entry that applies all or none ({@link Command.Together}).
      */
+    /** A member's own failover gap (its previous owner's silence), last in its reason, where the metrics read it. */
+    private static String memberGap(Assigner.Inputs in, String previous) {
+        long silent = in.ages().sinceRenewalMillis(previous);
+        return silent >= 0 ? OwnershipEvent.failoverAfter(silent) : "";
+    }
+
     static void decide(Assigner.Inputs in, List<VipSpec> members, Command.Assign leadDecision,
                                     Map<String, Integer> load, Map<String, Command.Assign> decided) {
         VipTable table = in.table();
@@ -99,7 +105,8 @@ final class AssignerGroups {
                     ? new Command.Assign(m.name(), st.epoch(), 0, target, in.wallMillis(), reason, true)
                     : new Command.Assign(m.name(), st.epoch(), previous == null ? 0 : table.renewalsOf(previous),
                             target, in.wallMillis(), previous == null ? reason
-                                    : reason + "; previous owner " + previous + " stopped renewing"));
+                                    : reason + "; previous owner " + previous + " stopped renewing"
+                                    + memberGap(in, previous)));
         }
     }
 }

@@ -41,13 +41,18 @@ public record OwnershipEvent(long seq, long wallMillis, String vip, String chang
 
     /**
      * For a {@link #FAILOVER}: how long the previous owner had gone without a renewal when the new owner was chosen,
-     * as its reason says; -1 for other changes or when the leader did not know.
+     * as its reason says last (a group member's reason quotes its lead's decision first, then its own gap); -1 for
+     * other changes or when the leader did not know.
      */
     public long silentMillis() {
         if (!FAILOVER.equals(change) || reason == null) {
             return -1;
         }
         java.util.regex.Matcher m = FAILOVER_AFTER.matcher(reason);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        long last = -1;
+        while (m.find()) {
+            last = Long.parseLong(m.group(1));
+        }
+        return last;
     }
 }

@@ -19,7 +19,7 @@ final class LaggingFollowers {
     private static final long ALLOWANCE_MS = 2000;
     private static final long HAND_OFF_AFTER_MS = 3000;
     /** A follower that answered the leader this recently is up (heartbeats go out every ~100 ms). */
-    private static final long ANSWERED_WITHIN_MS = 1000;
+    static final long ANSWERED_WITHIN_MS = 1000;
     private static final long HAND_OFF_AT_MOST_EVERY_NANOS = 15_000_000_000L;
 
     private final Supplier<Consensus> cluster;

@@ -112,7 +112,7 @@ final class Observers {
                 .toList())));
     }
 
-    /** A host action failed (from the agent thread): counted; the actuator has logged it already. */
+    /** A host action failed (from the agent thread): counted; the actuator logs it (throttled). */
     void hostActionFailed(String action) {
         VipdMetrics m = metrics;
         if (m != null) {

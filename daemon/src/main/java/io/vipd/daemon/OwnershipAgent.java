@@ -281,13 +281,25 @@ public final class OwnershipAgent implements VipStateMachine.Listener {
 
     /** What the metrics read besides the status: commit index, followers' lag (leader only), this node's lease. */
     io.vipd.metrics.VipdMetrics.Progress metricsProgress() {
+        try { // on the agent thread, as status is: the lease is that thread's
+            return executor.submit(this::progressNow).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return io.vipd.metrics.VipdMetrics.Progress.UNKNOWN;
+        }
+    }
+
+    private io.vipd.metrics.VipdMetrics.Progress progressNow() {
         Consensus c = cluster;
         if (c == null) {
             return io.vipd.metrics.VipdMetrics.Progress.UNKNOWN;
         }
         Map<String, Long> lag = new java.util.TreeMap<>();
-        c.replication().ifPresent(r -> r.matchIndexes().forEach((f, match) ->
-                lag.put(f, Math.max(0, r.commitIndex() - match))));
+        // Followers that answer: a dead one's frozen match index is not lag (its absence has its own metric)
+        c.replication().ifPresent(r -> r.matchIndexes().forEach((f, match) -> {
+            if (r.answeredMsAgo().getOrDefault(f, Long.MAX_VALUE) <= LaggingFollowers.ANSWERED_WITHIN_MS) {
+                lag.put(f, Math.max(0, r.commitIndex() - match));
+            }
+        }));
         long remaining = lease.remainingMillis(System.nanoTime());
         return new io.vipd.metrics.VipdMetrics.Progress(c.commitIndex(), lag,
                 remaining == Long.MIN_VALUE ? -1 : Math.max(0, remaining));

@@ -141,5 +141,9 @@ class OwnershipHistoryTest {
                 .silentMillis(), "a leader that did not know the gap says nothing");
         assertEquals(-1, new OwnershipEvent(1, 0, "web", OwnershipEvent.HANDOVER, "n2", "n1", 2, reason)
                 .silentMillis(), "only failovers");
+        String member = reason + " (with group g); previous owner n3 stopped renewing" + OwnershipEvent.failoverAfter(
+                1204);
+        assertEquals(1204, new OwnershipEvent(2, 0, "db", OwnershipEvent.FAILOVER, "n3", "n1", 4, member)
+                .silentMillis(), "a group member's own gap, not its lead's");
     }
 }

@@ -31,15 +31,25 @@ final class AddressMonitor implements AutoCloseable {
     private volatile boolean complete = true;
 
     AddressMonitor(Testbed bed) throws IOException {
-        for (int i = 1; i <= bed.hostCount(); i++) {
-            int host = i;
-            Process p = new ProcessBuilder("ip", "-n", bed.hostNs(i), "-ts", "monitor", "address")
-                    .redirectErrorStream(true).start();
-            monitors.add(p);
-            Thread t = new Thread(() -> read(host, p), "address-monitor-" + i);
-            t.setDaemon(true);
-            t.start();
+        try {
+            for (int i = 1; i <= bed.hostCount(); i++) {
+                int host = i;
+                Process p = new ProcessBuilder("ip", "-n", bed.hostNs(i), "-ts", "monitor", "address")
+                        .redirectErrorStream(true).start();
+                monitors.add(p);
+                Thread t = new Thread(() -> read(host, p), "address-monitor-" + i);
+                t.setDaemon(true);
+                t.start();
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
         }
+    }
+
+    /** False once a monitor failed: its host's changes may be missing, so {@link #present} says nothing. */
+    boolean complete() {
+        return complete;
     }
 
     private static long micros(java.time.Instant t) {

@@ -45,8 +45,18 @@ public final class AddressSampler implements AutoCloseable {
     public AddressSampler(Testbed bed, Collection<Inet4Address> vips) throws IOException {
         monitor = new AddressMonitor(bed);
         LinuxHostNetwork[] nets = new LinuxHostNetwork[bed.hostCount() + 1];
-        for (int i = 1; i <= bed.hostCount(); i++) {
-            nets[i] = Netns.call(bed.hostNs(i), LinuxHostNetwork::new);
+        try {
+            for (int i = 1; i <= bed.hostCount(); i++) {
+                nets[i] = Netns.call(bed.hostNs(i), LinuxHostNetwork::new);
+            }
+        } catch (IOException | RuntimeException e) {
+            monitor.close();
+            for (LinuxHostNetwork n : nets) {
+                if (n != null) {
+                    n.close();
+                }
+            }
+            throw e;
         }
         thread = new Thread(() -> {
             try {
@@ -168,7 +178,8 @@ public final class AddressSampler implements AutoCloseable {
     public String slowPolls() {
         synchronized (samples) {
             return slowPolls + " poll(s) took over " + LONGEST_POLL_NANOS / 1_000_000L + " ms and were not used"
-                    + (slowPolls == 0 ? "" : " (slowest " + slowestPollNanos / 1_000_000L + " ms)");
+                    + (slowPolls == 0 ? "" : " (slowest " + slowestPollNanos / 1_000_000L + " ms)")
+                    + (monitor.complete() ? "" : "; AN ADDRESS MONITOR FAILED: replies were judged by polls alone");
         }
     }
 

@@ -227,7 +227,8 @@ public final class FailoverBenchmark {
                 r.moveGapMs.isEmpty() ? "n/a" : stats(r.moveGapMs));
     }
 
-    private static long pct(List<Long> sorted, double p) {
+    /** Nearest-rank percentile {@code p} (0-1] of sorted values; -1 when there are none. */
+    static long pct(List<Long> sorted, double p) {
         if (sorted.isEmpty()) {
             return -1;
         }

@@ -32,16 +32,12 @@ public final class Faults {
      * the test's own) while the client still reaches it: the partition in which two owners could both answer.
      */
     public void isolate(int i) throws IOException {
-        nft(i, "add", "table", "inet", TABLE);
+        List<Integer> everyone = new ArrayList<>();
+        for (int p = 1; p <= topology.hostCount(); p++) {
+            everyone.add(p);
+        }
+        cut(i, everyone, true, true);
         for (String hook : List.of("input", "output")) {
-            nft(i, "add", "chain", "inet", TABLE, hook, "{", "type", "filter", "hook", hook, "priority", "-10",
-                    ";", "}");
-            for (int p = 1; p <= topology.hostCount(); p++) {
-                if (p != i) {
-                    nft(i, "add", "rule", "inet", TABLE, hook, "ip", hook.equals("input") ? "saddr" : "daddr",
-                            topology.hostAddress(p), "drop");
-                }
-            }
             if (hook.equals("output")) { // multicast (VRRP adverts) would still reach the peers otherwise
                 nft(i, "add", "rule", "inet", TABLE, hook, "ip", "daddr", "224.0.0.0/4", "drop");
             }

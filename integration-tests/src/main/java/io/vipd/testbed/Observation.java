@@ -61,8 +61,13 @@ public final class Observation {
      * none did or several did.
      */
     public int answeringHost(String vip) {
+        return answeringHost(topology.vip(vip));
+    }
+
+    /** {@link #answeringHost(String)} by address. */
+    public int answeringHost(java.net.Inet4Address vip) {
         List<ArpReferee.Observation> recent = referee.since(System.nanoTime() - 300_000_000L);
-        List<MacAddress> macs = ArpReferee.answerers(recent, topology.vip(vip));
+        List<MacAddress> macs = ArpReferee.answerers(recent, vip);
         return macs.size() == 1 ? topology.hostOf(macs.get(0)) : 0;
     }
 

@@ -123,8 +123,12 @@ public final class Soak {
                         bed.kill9(i); // before the small disk is unmounted; the testbed kills the rest
                     }
                 }
-                Runtime.getRuntime().removeShutdownHook(unmount);
-                unmount.run();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(unmount);
+                    unmount.run();
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting (Ctrl-C): the hook unmounts
+                }
             }
         }
     }
@@ -201,8 +205,8 @@ public final class Soak {
         }
 
         /**
-         * One step: up to three overlapping faults, held 0.3-2.5 s (five leases and more), healed; returns how many
-         * were injected.
+         * One step: up to three overlapping faults, held 0.3-2.5 s (from under a lease to over three), healed;
+         * returns how many were injected.
          */
         private int step(int step) throws Exception {
             int wanted = 1 + (random.nextInt(10) < 3 ? 1 : 0) + (random.nextInt(10) < 1 ? 1 : 0);
@@ -320,11 +324,6 @@ public final class Soak {
     }
 
     static long percentile(List<Long> values, int p) {
-        if (values.isEmpty()) {
-            return -1;
-        }
-        List<Long> sorted = values.stream().sorted().toList();
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1 < 0 ? 0
-                : (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+        return FailoverBenchmark.pct(values.stream().sorted().toList(), p / 100.0);
     }
 }

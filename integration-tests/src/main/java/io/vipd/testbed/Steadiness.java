@@ -1,7 +1,6 @@
 package io.vipd.testbed;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vipd.host.MacAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.util.ArrayList;
@@ -21,8 +20,7 @@ public final class Steadiness {
 
     /** Host answering {@code vip} in the last 300 ms, if exactly one did; else 0. */
     public int answering(Inet4Address vip) {
-        List<MacAddress> macs = ArpReferee.answerers(bed.referee().since(System.nanoTime() - 300_000_000L), vip);
-        return macs.size() == 1 ? bed.hostOf(macs.get(0)) : 0;
+        return bed.observation().answeringHost(vip);
     }
 
     /** Every VIP answered by one host that carries it and no other host carrying it; every daemon reachable. */

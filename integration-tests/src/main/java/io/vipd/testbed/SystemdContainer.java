@@ -44,7 +44,7 @@ public final class SystemdContainer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String state = "";
         while (System.nanoTime() - deadline < 0 && nspawn.isAlive()) {
-            // nsenter execs systemd-nspawn, whose child is the container's PID 1
+            // nsenter execs sh, which execs systemd-nspawn: its child is the container's PID 1
             Optional<ProcessHandle> init = nspawn.toHandle().children().findFirst();
             if (init.isPresent()) {
                 SystemdContainer c = new SystemdContainer(nspawn, init.get().pid());

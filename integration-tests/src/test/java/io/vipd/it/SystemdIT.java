@@ -131,7 +131,8 @@ class SystemdIT {
         Shell.Result bad = in("systemctl reload vipd");
         assertNotEquals(0, bad.exit(), "systemctl reload of a broken file fails: " + bad.output());
         String journal = journal();
-        assertTrue(journal.contains("/etc/vipd/vipd.conf"), "the error names the file: " + journal);
+        assertTrue(journal.matches("(?s).*/etc/vipd/vipd\\.conf:\\d+: vip\\.web\\.interface.*reload rejected.*"),
+                "the error names the file, line and key: " + journal);
         assertEquals("active", container.property("vipd", "ActiveState"), "the daemon keeps running");
         assertEquals(pid, container.property("vipd", "MainPID"), "and is the same process");
         Files.writeString(file, goodConfig);
