@@ -34,12 +34,6 @@ final class DataDirSizes {
         return largest.stream().mapToLong(Long::longValue).max().orElse(0);
     }
 
-    /** The largest data directory in the last third of the run, in bytes (to compare with the first thirds). */
-    long maxOfLastThird() {
-        return largest.subList(largest.size() * 2 / 3, largest.size()).stream().mapToLong(Long::longValue).max()
-                .orElse(0);
-    }
-
     /** The most snapshot files (not counting their .md5) any data directory holds now. */
     int snapshotFilesNow() {
         int most = 0;
